@@ -1,0 +1,1 @@
+/* Placeholder until the app module lands in this branch. */

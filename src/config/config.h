@@ -1,0 +1,68 @@
+/* Configuration: struct config is filled once at startup from built-in defaults, then RIZK_*
+ * environment variables, then flags (in that order of precedence), validated, and passed down
+ * as const. After startup no module reads the environment. The option table lives in
+ * options.c; --help, validation, --print-config and the README's flag table come from it. */
+#ifndef RIZK_CONFIG_CONFIG_H
+#define RIZK_CONFIG_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONFIG_MAX_COLLECTORS 16
+
+enum config_mode { MODE_SIDECAR = 0, MODE_ADAPTER, MODE_CHECK, MODE_VERSION };
+
+struct config {
+    enum config_mode mode;
+    /* web */
+    char *web_listen_address;
+    char *web_telemetry_path;
+    uint64_t web_max_connections;
+    uint64_t web_max_request_bytes;
+    int64_t web_idle_timeout_ms;
+    uint64_t web_threads;
+    /* log */
+    char *log_level;
+    char *log_format;
+    /* filesystem roots */
+    char *path_procfs;
+    char *path_sysfs;
+    char *path_cgroupfs;
+    /* history and signals */
+    int64_t history_interval_ms;
+    int64_t history_retention_ms;
+    int64_t signals_window_ms;
+    /* collectors, in registry order: enabled[i] for collector_types[i] */
+    bool collector_enabled[CONFIG_MAX_COLLECTORS];
+    /* actions */
+    bool check_config;
+    bool print_config;
+};
+
+/* Outcome of config_load besides success. */
+enum config_action { CONFIG_RUN = 0, CONFIG_EXIT_OK, CONFIG_EXIT_USAGE };
+
+/* config_load builds cfg from defaults, envp (NULL-terminated "K=V" strings) and argv.
+ * Returns CONFIG_RUN to go on, CONFIG_EXIT_OK after --help/--version (printed to out), or
+ * CONFIG_EXIT_USAGE after printing a one-line error naming the flag and accepted range to err.
+ * cfg must be freed with config_fini in every case. thread: main. */
+enum config_action config_load(struct config *cfg, int argc, char **argv, char **envp, FILE *out,
+                               FILE *err);
+void config_fini(struct config *cfg);
+
+/* config_print writes every option's effective value and where it came from. */
+void config_print(const struct config *cfg, FILE *out);
+/* config_help writes the usage text; config_help_markdown the README flag table. */
+void config_help(FILE *out);
+void config_help_markdown(FILE *out);
+
+/* config_parse_duration parses Prometheus durations ("1h30m", "500ms", "7d"); -EINVAL. */
+int config_parse_duration(const char *s, int64_t *ms);
+/* config_format_duration writes ms in the same syntax ("1h", "1m30s", "250ms"). */
+void config_format_duration(int64_t ms, char *out, size_t n);
+
+/* config_history_slots is the ring capacity: retention / interval. */
+uint64_t config_history_slots(const struct config *cfg);
+
+#endif

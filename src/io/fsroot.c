@@ -1,0 +1,119 @@
+/* openat()-based reads under a root directory fd. Reads are bounded by the caller's buf cap. */
+#include "io/fsroot.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/xalloc.h"
+#include "core/banned.h"
+
+struct fsroot {
+    int fd;
+    char *path;
+};
+
+int fsroot_open(const char *path, struct fsroot **out)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    struct fsroot *r = xmalloc(sizeof(*r));
+    r->fd = fd;
+    r->path = xstrdup(path);
+    *out = r;
+    return 0;
+}
+
+void fsroot_free(struct fsroot *r)
+{
+    if (r == NULL)
+        return;
+    close(r->fd);
+    free(r->path);
+    free(r);
+}
+
+const char *fsroot_path(const struct fsroot *r)
+{
+    return r->path;
+}
+
+static bool fsroot_rel_ok(const char *rel)
+{
+    if (rel == NULL || rel[0] == '\0' || rel[0] == '/')
+        return false;
+    for (const char *p = rel; *p;) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        if (n == 2 && p[0] == '.' && p[1] == '.')
+            return false;
+        p += n;
+        if (*p == '/')
+            p++;
+    }
+    return true;
+}
+
+int fsroot_read(const struct fsroot *r, const char *rel, struct buf *out)
+{
+    if (!fsroot_rel_ok(rel))
+        return -EINVAL;
+    int fd = openat(r->fd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return -errno;
+    int rc = 0;
+    char chunk[8192];
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = -errno;
+            buf_fini(out);
+            break;
+        }
+        if (n == 0)
+            break;
+        rc = buf_add(out, chunk, (size_t)n);
+        if (rc < 0)
+            break;
+    }
+    close(fd);
+    return rc;
+}
+
+bool fsroot_exists(const struct fsroot *r, const char *rel)
+{
+    struct stat st;
+    return fsroot_rel_ok(rel) && fstatat(r->fd, rel, &st, 0) == 0;
+}
+
+int fsroot_count_entries(const struct fsroot *r, const char *rel, long *out)
+{
+    if (!fsroot_rel_ok(rel))
+        return -EINVAL;
+    int fd = openat(r->fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    DIR *d = fdopendir(fd);
+    if (d == NULL) {
+        int rc = -errno;
+        close(fd);
+        return rc;
+    }
+    long n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        n++;
+    }
+    closedir(d);
+    *out = n;
+    return 0;
+}

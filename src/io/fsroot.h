@@ -1,0 +1,27 @@
+/* Filesystem roots (--path.procfs, --path.sysfs, --path.cgroupfs): a directory opened once at
+ * startup; every read is openat() relative to it, so fixtures and /host/proc work and a path
+ * join cannot escape the root (no absolute paths, no ".." components). */
+#ifndef RIZK_IO_FSROOT_H
+#define RIZK_IO_FSROOT_H
+
+#include <stdbool.h>
+
+#include "core/buf.h"
+
+struct fsroot;
+
+/* fsroot_open opens path as a root. Errors: negative errno from open(2). Caller frees. */
+int fsroot_open(const char *path, struct fsroot **out);
+void fsroot_free(struct fsroot *r);
+/* fsroot_path returns the path given to fsroot_open (borrowed, lives as long as r). */
+const char *fsroot_path(const struct fsroot *r);
+
+/* fsroot_read appends the whole file rel to out (which must be empty); out's cap bounds the
+ * size (-E2BIG). Errors: -EINVAL (bad rel), -ENOENT, other negative errno. thread: any. */
+int fsroot_read(const struct fsroot *r, const char *rel, struct buf *out);
+/* fsroot_exists tells whether rel exists under the root. */
+bool fsroot_exists(const struct fsroot *r, const char *rel);
+/* fsroot_count_entries counts directory entries of rel, "." and ".." excluded. */
+int fsroot_count_entries(const struct fsroot *r, const char *rel, long *out);
+
+#endif

@@ -1,0 +1,40 @@
+/* Names of the history series, in enum order. */
+#include "store/series.h"
+
+#include <string.h>
+
+#include "core/banned.h"
+
+static const struct {
+    const char *name;
+    int counter;
+} hist_series_table[HS_COUNT] = {
+    [HS_NODE_CPU_BUSY_SECONDS] = {"rizk_system_cpu_busy_seconds_total", 1},
+    [HS_NODE_CPU_TOTAL_SECONDS] = {"rizk_system_cpu_total_seconds_total", 1},
+    [HS_NODE_MEMORY_TOTAL_BYTES] = {"rizk_system_memory_total_bytes", 0},
+    [HS_NODE_MEMORY_AVAILABLE_BYTES] = {"rizk_system_memory_available_bytes", 0},
+    [HS_CONTAINER_CPU_USAGE_SECONDS] = {"rizk_container_cpu_usage_seconds_total", 1},
+    [HS_CONTAINER_CPU_LIMIT_CORES] = {"rizk_container_cpu_limit_cores", 0},
+    [HS_CONTAINER_MEMORY_WORKING_SET_BYTES] = {"rizk_container_memory_working_set_bytes", 0},
+    [HS_CONTAINER_MEMORY_LIMIT_BYTES] = {"rizk_container_memory_limit_bytes", 0},
+    [HS_CPU_UTILIZATION_RATIO] = {"rizk_cpu_utilization_ratio", 0},
+    [HS_MEMORY_UTILIZATION_RATIO] = {"rizk_memory_utilization_ratio", 0},
+};
+
+const char *hist_series_name(enum hist_series id)
+{
+    return (id >= 0 && id < HS_COUNT) ? hist_series_table[id].name : "";
+}
+
+int hist_series_is_counter(enum hist_series id)
+{
+    return (id >= 0 && id < HS_COUNT) ? hist_series_table[id].counter : 0;
+}
+
+int hist_series_lookup(const char *name)
+{
+    for (int i = 0; i < HS_COUNT; i++)
+        if (strcmp(hist_series_table[i].name, name) == 0)
+            return i;
+    return -1;
+}

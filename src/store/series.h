@@ -1,0 +1,33 @@
+/* The history series: a fixed, explicit list of what the ring-buffer store keeps. Collectors feed
+ * inputs (raw counters and gauges) through sink_history(); the signals module derives the
+ * scaling signals from them each tick and feeds those back. Fixed at compile time so every ring
+ * is allocated at start and memory is bounded (SPEC 3). */
+#ifndef RIZK_STORE_SERIES_H
+#define RIZK_STORE_SERIES_H
+
+enum hist_series {
+    /* inputs: node (/proc) */
+    HS_NODE_CPU_BUSY_SECONDS = 0, /* counter: all modes but idle and iowait, summed over CPUs */
+    HS_NODE_CPU_TOTAL_SECONDS,    /* counter: all modes, summed over CPUs */
+    HS_NODE_MEMORY_TOTAL_BYTES,
+    HS_NODE_MEMORY_AVAILABLE_BYTES,
+    /* inputs: container (cgroup v2) */
+    HS_CONTAINER_CPU_USAGE_SECONDS, /* counter: cpu.stat usage_usec / 1e6 */
+    HS_CONTAINER_CPU_LIMIT_CORES,   /* cpu.max quota / period; absent when "max" */
+    HS_CONTAINER_MEMORY_WORKING_SET_BYTES,
+    HS_CONTAINER_MEMORY_LIMIT_BYTES, /* memory.max; absent when "max" */
+    /* signals (SPEC 4) */
+    HS_CPU_UTILIZATION_RATIO,
+    HS_MEMORY_UTILIZATION_RATIO,
+    HS_COUNT
+};
+
+/* hist_series_name returns the stable public name of a series (used by the history API), e.g.
+ * "rizk_cpu_utilization_ratio". thread: any. */
+const char *hist_series_name(enum hist_series id);
+/* hist_series_is_counter tells whether rates (not averages) apply. */
+int hist_series_is_counter(enum hist_series id);
+/* hist_series_lookup maps a public name back to its id; -1 if unknown. */
+int hist_series_lookup(const char *name);
+
+#endif
