@@ -7,7 +7,8 @@
  * now_ms - window_ms < t_ms <= now_ms (open at the start, closed at the end, like Prometheus 3
  * range selectors), so back-to-back windows never count a sample twice. NaN samples are stored
  * but skipped by every aggregate. Time is whatever clock the sampler appends with; it must not
- * go backwards per series (see ring_push). */
+ * go backwards per series (see ring_push). Wall time at start plus monotonic elapsed time gives
+ * Unix timestamps for the history API that an NTP step cannot send backwards. */
 #ifndef RIZK_STORE_STORE_H
 #define RIZK_STORE_STORE_H
 
