@@ -77,7 +77,7 @@ static bool numfmt_reads_back(const struct numfmt_dec *dec, double a)
 /* numfmt_shortest finds the fewest digits that read back as a (finite, > 0). The nearest
  * p-digit decimal is the only candidate except when a's significand is a power of two: then
  * the rounding interval below a is half as wide as above it, and the next decimal up may read
- * back while the nearer one below does not (Go's shortest algorithm finds it: 2^-1019 is
+ * back while the nearer one below does not (Go's shortest algorithm finds it: 2^-1017 is
  * 7.120236347223045e-307, where "%.16e" gives ...044, which does not read back). Whether some
  * p-digit decimal reads back is monotonic in p, so p is bisected. */
 static void numfmt_shortest(struct numfmt_dec *out, double a)
