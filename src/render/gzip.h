@@ -7,8 +7,10 @@
 
 #include "core/buf.h"
 
-/* Level 6 (zlib's default): measured on a 1.2 MB realistic exposition it was 4.9x smaller than
- * level 1's output ratio... see the commit; it costs a few ms per tick, once, not per scrape. */
+/* Level 6 (zlib's default). Measured on node_exporter 1.5's own 57.5 kB text body (this
+ * machine, mean of 50 runs): level 1 -> 11023 B in 0.20 ms, 3 -> 10594 B in 0.27 ms,
+ * 6 -> 9440 B in 0.62 ms, 9 -> 9399 B in 1.12 ms. Level 6 is 14% smaller than level 1 for
+ * about 0.4 ms more, paid once per tick rather than per scrape; level 9 buys nothing more. */
 #define GZIP_LEVEL_DEFAULT 6
 
 /* gzip_compress appends the gzip encoding of src[0..n) (borrowed) to out at level 1-9 (0 stores).
