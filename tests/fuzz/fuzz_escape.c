@@ -224,8 +224,8 @@ static void check_exposition(const char *body, size_t len, const char *help, con
         if (eol == NULL)
             abort(); /* every line ends in LF */
         if (strncmp(p, "# HELP f ", 9) == 0) {
-            size_t dn = unescape_exposition(p + 9, (size_t)(eol - p - 9), om ? "\\n\"" : "\\n",
-                                            dec);
+            size_t dn =
+                unescape_exposition(p + 9, (size_t)(eol - p - 9), om ? "\\n\"" : "\\n", dec);
             check_decoded((const uint8_t *)help, strlen(help), dec, dn, false);
         } else if (strncmp(p, "# TYPE f gauge\n", 15) == 0 || strncmp(p, "# EOF\n", 6) == 0) {
             if (p[2] == 'E' && eol + 1 != end)

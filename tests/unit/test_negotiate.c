@@ -105,8 +105,8 @@ static void test_q_values(void)
         {"text/*;q=0,*/*", false, EXPO_OPENMETRICS, 0},
         /* specificity: the exact range beats the wildcard whatever their q */
         {"*/*;q=1,text/plain;q=0.1", false, EXPO_OPENMETRICS, 0},
-        {"text/*;q=0.9,text/plain;version=0.0.4;q=0.2,application/*;q=0.5", false,
-         EXPO_OPENMETRICS, 0},
+        {"text/*;q=0.9,text/plain;version=0.0.4;q=0.2,application/*;q=0.5", false, EXPO_OPENMETRICS,
+         0},
         {"application/*", true, EXPO_OPENMETRICS, 0},
         /* case-insensitive names, blanks around separators, q=1.000 */
         {"Application/OpenMetrics-Text ; Version=1.0.0 ; Q=1.000 , text/plain ; q=0.9", false,
@@ -121,8 +121,7 @@ static void test_versions_and_params(void)
     static const struct fmt_case cases[] = {
         /* text 1.0.0 (Prometheus 3 UTF-8 text) is not what we serve */
         {"text/plain;version=1.0.0", false, EXPO_TEXT, NEGOTIATE_FALLBACK},
-        {"text/plain;version=1.0.0,application/openmetrics-text;q=0.1", false, EXPO_OPENMETRICS,
-         0},
+        {"text/plain;version=1.0.0,application/openmetrics-text;q=0.1", false, EXPO_OPENMETRICS, 0},
         {"application/openmetrics-text;version=2.0.0", false, EXPO_TEXT, NEGOTIATE_FALLBACK},
         {"text/plain;charset=iso-8859-1", false, EXPO_TEXT, NEGOTIATE_FALLBACK},
         {"text/plain;charset=\"UTF-8\"", false, EXPO_TEXT, 0},
@@ -145,8 +144,8 @@ static void test_protobuf(void)
          false, EXPO_TEXT, NEGOTIATE_FALLBACK},
         /* missing or wrong parameters */
         {"application/vnd.google.protobuf", true, EXPO_TEXT, NEGOTIATE_FALLBACK},
-        {"application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily", true,
-         EXPO_TEXT, NEGOTIATE_FALLBACK},
+        {"application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily", true, EXPO_TEXT,
+         NEGOTIATE_FALLBACK},
         {"application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text",
          true, EXPO_TEXT, NEGOTIATE_FALLBACK},
         {"application/vnd.google.protobuf;proto=other.Msg;encoding=delimited", true, EXPO_TEXT,

@@ -23,7 +23,7 @@
 /* Compares the whole buffer with an expected byte string (may contain NUL) and shows both. */
 #define ASSERT_BYTES(b, want, wantlen)                                                             \
     do {                                                                                           \
-        bool eq_ = buf_len(b) == (wantlen) && memcmp(buf_ptr(b), (want), (wantlen)) == 0;         \
+        bool eq_ = buf_len(b) == (wantlen) && memcmp(buf_ptr(b), (want), (wantlen)) == 0;          \
         if (!eq_)                                                                                  \
             fprintf(stderr, "\n  got  [%s]\n  want [%.*s]\n", buf_ptr(b), (int)(wantlen), (want)); \
         CU_ASSERT(eq_);                                                                            \
@@ -49,7 +49,9 @@ static void test_escape_help_text(void)
     /* '"' stays raw: expfmt rejects \" in HELP. */
     ESC(escape_help_text, "say \"hi\"", "say \"hi\"");
     ESC(escape_help_text, "tab\there\r", "tab\there\r");
-    ESC(escape_help_text, "nul\0byte", "nul\xEF\xBF\xBD" "byte");
+    ESC(escape_help_text, "nul\0byte",
+        "nul\xEF\xBF\xBD"
+        "byte");
     ESC(escape_help_text, "", "");
 }
 
@@ -76,7 +78,11 @@ static void test_escape_label_value(void)
     ESC(escape_label_value, "\xF4\x90\x80\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
     ESC(escape_label_value, "\xFF", "\xEF\xBF\xBD");
     /* A maximal subpart is replaced once: E2 9C followed by ASCII. */
-    ESC(escape_label_value, "\xE2\x9C" "a", "\xEF\xBF\xBD" "a");
+    ESC(escape_label_value,
+        "\xE2\x9C"
+        "a",
+        "\xEF\xBF\xBD"
+        "a");
 }
 
 static void test_escape_json(void)
@@ -139,7 +145,7 @@ static void test_numfmt_table(void)
         {9007199254740993.0, "9.007199254740992e+15", "9.007199254740992e+15"},
         {1.7976931348623157e308, "1.7976931348623157e+308", "1.7976931348623157e+308"},
         {2.2250738585072014e-308, "2.2250738585072014e-308", "2.2250738585072014e-308"},
-        {5e-324, "5e-324", "5e-324"},          /* smallest denormal */
+        {5e-324, "5e-324", "5e-324"},                        /* smallest denormal */
         {4.9406564584124654e-322, "4.94e-322", "4.94e-322"}, /* 100 denormal steps */
         {7.120236347223045e-307, "7.120236347223045e-307", "7.120236347223045e-307"}, /* 2^-1017 */
         {-1e-300, "-1e-300", "-1e-300"},
