@@ -40,8 +40,8 @@ static bool cg_absent(int rc)
 /* cg_rel joins the cgroup directory and a file name; false when it does not fit. */
 static bool cg_rel(const struct col_cgroup *c, const char *file, char *out, size_t n)
 {
-    int w = c->dir[0] != '\0' ? snprintf(out, n, "%s/%s", c->dir, file)
-                              : snprintf(out, n, "%s", file);
+    int w =
+        c->dir[0] != '\0' ? snprintf(out, n, "%s/%s", c->dir, file) : snprintf(out, n, "%s", file);
     return w > 0 && (size_t)w < n;
 }
 

@@ -201,8 +201,7 @@ static int sys_netdev(struct col_system *c, struct sample_sink *out)
         {NETDEV_RX_ERRS, "rizk_system_network_receive_errors_total", "Receive errors."},
         {NETDEV_RX_DROP, "rizk_system_network_receive_drops_total", "Received packets dropped."},
         {NETDEV_TX_BYTES, "rizk_system_network_transmit_bytes_total", "Bytes transmitted."},
-        {NETDEV_TX_PACKETS, "rizk_system_network_transmit_packets_total",
-         "Packets transmitted."},
+        {NETDEV_TX_PACKETS, "rizk_system_network_transmit_packets_total", "Packets transmitted."},
         {NETDEV_TX_ERRS, "rizk_system_network_transmit_errors_total", "Transmit errors."},
         {NETDEV_TX_DROP, "rizk_system_network_transmit_drops_total",
          "Transmitted packets dropped."},
@@ -217,8 +216,7 @@ static int sys_netdev(struct col_system *c, struct sample_sink *out)
         for (unsigned i = 0; i < c->netdev.nifs; i++) {
             const struct proc_netdev_if *ifc = &c->netdev.ifs[i];
             struct label l = {"device", ifc->name};
-            (void)sink_counter(out, cols[k].name, cols[k].help, &l, 1,
-                               (double)ifc->v[cols[k].col]);
+            (void)sink_counter(out, cols[k].name, cols[k].help, &l, 1, (double)ifc->v[cols[k].col]);
         }
     }
     return 0;
@@ -262,7 +260,8 @@ static int sys_process(struct col_system *c, struct sample_sink *out)
         rc = parse_proc_pid_stat(buf_ptr(&c->buf), &ps, NULL);
     if (rc < 0)
         return rc;
-    sys_counter(out, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
+    sys_counter(out, "process_cpu_seconds_total",
+                "Total user and system CPU time spent in seconds.",
                 (double)(ps.utime + ps.stime) / c->clk_tck);
     sys_gauge(out, "process_resident_memory_bytes", "Resident memory size in bytes.",
               (double)ps.rss * c->page_size);

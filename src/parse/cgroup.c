@@ -278,8 +278,7 @@ static int membership_line(const char *line, struct cgroup_membership *m)
     return 0;
 }
 
-int parse_cgroup_membership(const char *text, struct cgroup_membership *out,
-                            struct parse_err *err)
+int parse_cgroup_membership(const char *text, struct cgroup_membership *out, struct parse_err *err)
 {
     struct cgroup_membership m;
     (void)err;

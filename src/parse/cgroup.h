@@ -107,7 +107,6 @@ struct cgroup_membership {
  * success). The path is the rest of the line (it may hold ':' and blanks; a trailing '\r' is
  * dropped) and must start with '/'. Never fails on content: an empty file gives
  * CGROUP_MODE_NONE. Returns 0. err is unused (kept for a uniform signature). thread: any. */
-int parse_cgroup_membership(const char *text, struct cgroup_membership *out,
-                            struct parse_err *err);
+int parse_cgroup_membership(const char *text, struct cgroup_membership *out, struct parse_err *err);
 
 #endif

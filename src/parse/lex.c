@@ -83,13 +83,11 @@ int lex_hex(const char **p, unsigned max_digits, uint64_t *out)
     const char *s = *p;
     uint64_t v = 0;
     unsigned n = 0;
-    int d;
-    while ((d = lex_hex_digit(*s)) >= 0) {
+    for (int d = lex_hex_digit(*s); d >= 0; d = lex_hex_digit(*++s)) {
         if (n == max_digits || n == 16)
             return -ERANGE;
         v = (v << 4) | (uint64_t)d;
         n++;
-        s++;
     }
     if (n == 0)
         return -EPROTO;

@@ -9,8 +9,8 @@
 
 #include "core/err.h"
 
-#define PROC_MEMINFO_MAX 128       /* entries kept; the excess is counted in dropped */
-#define PROC_MEMINFO_NAME_MAX 40   /* name bytes + NUL; longer names are malformed lines */
+#define PROC_MEMINFO_MAX 128     /* entries kept; the excess is counted in dropped */
+#define PROC_MEMINFO_NAME_MAX 40 /* name bytes + NUL; longer names are malformed lines */
 
 struct proc_meminfo_entry {
     char name[PROC_MEMINFO_NAME_MAX]; /* as in the file: "Active(anon)", "HugePages_Total" */

@@ -8,8 +8,8 @@
 
 #include "core/err.h"
 
-#define PROC_NETDEV_MAX 256      /* interfaces kept; the excess is counted in dropped */
-#define PROC_NETDEV_NAME_MAX 32  /* IFNAMSIZ is 16; longer names are malformed lines */
+#define PROC_NETDEV_MAX 256     /* interfaces kept; the excess is counted in dropped */
+#define PROC_NETDEV_NAME_MAX 32 /* IFNAMSIZ is 16; longer names are malformed lines */
 
 /* The 16 columns, in file order. */
 enum proc_netdev_col {

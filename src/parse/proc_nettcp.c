@@ -10,11 +10,16 @@
 #include "core/banned.h"
 
 static const char *const proc_tcp_state_names[PROC_TCP_STATES] = {
-    [PROC_TCP_ESTABLISHED] = "established", [PROC_TCP_SYN_SENT] = "syn_sent",
-    [PROC_TCP_SYN_RECV] = "syn_recv",       [PROC_TCP_FIN_WAIT1] = "fin_wait1",
-    [PROC_TCP_FIN_WAIT2] = "fin_wait2",     [PROC_TCP_TIME_WAIT] = "time_wait",
-    [PROC_TCP_CLOSE] = "close",             [PROC_TCP_CLOSE_WAIT] = "close_wait",
-    [PROC_TCP_LAST_ACK] = "last_ack",       [PROC_TCP_LISTEN] = "listen",
+    [PROC_TCP_ESTABLISHED] = "established",
+    [PROC_TCP_SYN_SENT] = "syn_sent",
+    [PROC_TCP_SYN_RECV] = "syn_recv",
+    [PROC_TCP_FIN_WAIT1] = "fin_wait1",
+    [PROC_TCP_FIN_WAIT2] = "fin_wait2",
+    [PROC_TCP_TIME_WAIT] = "time_wait",
+    [PROC_TCP_CLOSE] = "close",
+    [PROC_TCP_CLOSE_WAIT] = "close_wait",
+    [PROC_TCP_LAST_ACK] = "last_ack",
+    [PROC_TCP_LISTEN] = "listen",
     [PROC_TCP_CLOSING] = "closing",
 };
 

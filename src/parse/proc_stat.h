@@ -31,23 +31,23 @@ enum proc_cpu_mode {
 };
 
 struct proc_cpu_times {
-    unsigned id;                      /* N of "cpuN"; 0 for the aggregate line */
-    unsigned nmodes;                  /* columns present, 4..PROC_CPU_MODES */
-    uint64_t ticks[PROC_CPU_MODES];   /* USER_HZ ticks; columns >= nmodes are 0 */
+    unsigned id;                    /* N of "cpuN"; 0 for the aggregate line */
+    unsigned nmodes;                /* columns present, 4..PROC_CPU_MODES */
+    uint64_t ticks[PROC_CPU_MODES]; /* USER_HZ ticks; columns >= nmodes are 0 */
 };
 
 struct proc_stat {
-    struct proc_cpu_times total;      /* the "cpu" line (required) */
+    struct proc_cpu_times total; /* the "cpu" line (required) */
     struct proc_cpu_times cpus[PROC_STAT_MAX_CPUS];
-    unsigned ncpus;                   /* per-CPU lines seen, stored or not */
-    unsigned cpus_dropped;            /* per-CPU lines beyond PROC_STAT_MAX_CPUS */
-    uint64_t btime;                   /* boot time, Unix seconds */
+    unsigned ncpus;        /* per-CPU lines seen, stored or not */
+    unsigned cpus_dropped; /* per-CPU lines beyond PROC_STAT_MAX_CPUS */
+    uint64_t btime;        /* boot time, Unix seconds */
     uint64_t ctxt;
-    uint64_t processes;               /* forks since boot */
+    uint64_t processes; /* forks since boot */
     uint64_t procs_running;
     uint64_t procs_blocked;
     bool has_btime, has_ctxt, has_processes, has_procs_running, has_procs_blocked;
-    unsigned malformed;               /* lines skipped: bad numbers, too few columns, ... */
+    unsigned malformed; /* lines skipped: bad numbers, too few columns, ... */
 };
 
 /* proc_cpu_mode_name returns the lowercase mode name used as a label value ("user", "iowait",

@@ -1,5 +1,5 @@
-/* Fuzz target for parse_proc_stat: the input is copied into a NUL-terminated buffer capped at 1 MiB (the
- * parsers require NUL termination), parsed, and the result's invariants are checked. */
+/* Fuzz target for parse_proc_stat: the input is copied into a NUL-terminated buffer capped at 1 MiB
+ * (the parsers require NUL termination), parsed, and the result's invariants are checked. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

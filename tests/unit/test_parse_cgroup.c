@@ -12,7 +12,7 @@
 #include "unit_util.h"
 
 #define NOLIMIT                                                                                    \
-    "cgroup-nolimit/sys/fs/cgroup/kubepods.slice/kubepods-besteffort.slice/"                      \
+    "cgroup-nolimit/sys/fs/cgroup/kubepods.slice/kubepods-besteffort.slice/"                       \
     "kubepods-besteffort-pod7f1e.slice/cri-containerd-4b9c.scope/"
 
 static char *fixture(const char *rel)
@@ -232,8 +232,9 @@ static void test_membership(void)
     t = fixture("cgroup-nolimit/proc/self/cgroup");
     CU_ASSERT_EQUAL_FATAL(parse_cgroup_membership(t, m, NULL), 0);
     CU_ASSERT_EQUAL(m->mode, CGROUP_MODE_V2);
-    CU_ASSERT_STRING_EQUAL(m->v2_path, "/kubepods.slice/kubepods-besteffort.slice/"
-                                       "kubepods-besteffort-pod7f1e.slice/cri-containerd-4b9c.scope");
+    CU_ASSERT_STRING_EQUAL(m->v2_path,
+                           "/kubepods.slice/kubepods-besteffort.slice/"
+                           "kubepods-besteffort-pod7f1e.slice/cri-containerd-4b9c.scope");
     free(t);
 
     t = fixture("cgroup-v1/proc/self/cgroup");
@@ -299,5 +300,5 @@ static CU_TestInfo parse_cgroup_tests[] = {
     CU_TEST_INFO_NULL,
 };
 
-const CU_SuiteInfo suite_parse_cgroup = {"parse_cgroup", NULL, NULL, NULL, NULL,
-                                         parse_cgroup_tests};
+const CU_SuiteInfo suite_parse_cgroup = {"parse_cgroup", NULL, NULL,
+                                         NULL,           NULL, parse_cgroup_tests};
