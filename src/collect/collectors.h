@@ -1,0 +1,15 @@
+/* The collector types, one per collect/col_<name>.c. registry.c lists them in its explicit
+ * table (no constructor self-registration: STYLE 3.2). */
+#ifndef RIZK_COLLECT_COLLECTORS_H
+#define RIZK_COLLECT_COLLECTORS_H
+
+#include "collect/collector.h"
+
+/* system: node CPU, memory, load, PSI, network, TCP states from --path.procfs, and the standard
+ * process_* metrics of this daemon from the real /proc/self. */
+extern const struct collector_type col_system_type;
+/* cgroup: the container's cgroup v2 CPU and memory usage, limits and OOM events under
+ * --path.cgroupfs; reports the cgroup version and marks the source down on v1 or none. */
+extern const struct collector_type col_cgroup_type;
+
+#endif
