@@ -139,6 +139,37 @@ static const char *esc_json(unsigned char c, char *tmp)
     return NULL;
 }
 
+/* HTML text and attribute values (double-quoted): the five significant characters; control
+ * bytes other than TAB/LF/CR are dropped as U+FFFD would be noise in a page. */
+static const char *esc_html(unsigned char c, char *tmp)
+{
+    (void)tmp;
+    switch (c) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '"':
+        return "&quot;";
+    case '\'':
+        return "&#39;";
+    case '\t':
+    case '\n':
+    case '\r':
+        return NULL;
+    default:
+        break;
+    }
+    return (c < 0x20 || c == 0x7F) ? "" : NULL;
+}
+
+int escape_html(struct buf *out, const char *s, size_t n)
+{
+    return escape_run(out, s, n, esc_html);
+}
+
 int escape_help_text(struct buf *out, const char *s, size_t n)
 {
     return escape_run(out, s, n, esc_help_text);

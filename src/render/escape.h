@@ -32,6 +32,10 @@ int escape_label_value(struct buf *out, const char *s, size_t n);
  * \b \f \n \r \t use their short forms, every other byte below 0x20 and DEL become \u00XX. */
 int escape_json_string(struct buf *out, const char *s, size_t n);
 
+/* escape_html escapes HTML text or a double-quoted attribute value: & < > " ' become entities,
+ * control bytes other than TAB/LF/CR are dropped. Same contract as the functions above. */
+int escape_html(struct buf *out, const char *s, size_t n);
+
 /* escape_logfmt_value appends a logfmt value: bare when it is non-empty and holds only bytes
  * in 0x21-0x7E other than '"', '=' and '\'; otherwise double-quoted with \" \\ \n \r \t and
  * \u00XX for other control bytes. */
