@@ -6,12 +6,26 @@ set -u
 
 E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/rizk-e2e.XXXXXX")
 E2E_PIDS=()
+E2E_DAEMONS=()   # our own processes: must exit 0 on SIGTERM (LeakSanitizer fails them otherwise)
 E2E_NAME=$(basename "$0" .sh)
 PY=/usr/bin/python3
 
 e2e_cleanup() {
     local rc=$?
-    local p
+    local p d st
+    for d in "${E2E_DAEMONS[@]}"; do
+        kill -0 "$d" 2>/dev/null || continue
+        kill -TERM "$d" 2>/dev/null
+        wait "$d"; st=$?
+        if [ "$st" -ne 0 ] && [ "$rc" -eq 0 ]; then
+            echo "FAIL [$E2E_NAME]: daemon $d exited $st after SIGTERM" >&2; rc=1
+        fi
+    done
+    # a sanitizer report in any of our logs fails the test even if every assertion passed
+    if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:|WARNING: ThreadSanitizer' \
+        "$E2E_TMP"/*.log >/dev/null 2>&1 && [ "$rc" -eq 0 ]; then
+        echo "FAIL [$E2E_NAME]: sanitizer report in the daemon log" >&2; rc=1
+    fi
     for p in "${E2E_PIDS[@]}"; do kill "$p" 2>/dev/null; done
     for p in "${E2E_PIDS[@]}"; do
         for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
@@ -57,6 +71,7 @@ start_sidecar() {
         >"$E2E_TMP/$name.log" 2>&1 &
     local pid=$!
     E2E_PIDS+=("$pid")
+    E2E_DAEMONS+=("$pid")
     eval "${name}_PID=$pid"
     wait_http "http://127.0.0.1:$port/ready" 100 || fail "$name did not become ready on port $port"
 }
