@@ -1,1 +1,320 @@
-/* Placeholder until the app module lands in this branch. */
+/* The sidecar: wires config -> registry -> store -> signals -> snapshot -> HTTP.
+ *
+ * DESIGN. Three kinds of thread (STYLE 3.7). main blocks the termination signals in every
+ * thread and waits for them with sigwait. The sampler runs one epoll loop over a timerfd (the
+ * tick), an eventfd (stop) and the push collectors' fds; each tick collects every source into a
+ * fresh metric set, appends the history, computes the signals, renders every body once and
+ * publishes the snapshot. libmicrohttpd's pool only acquires snapshots and sends their bodies. */
+#include "app.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "collect/registry.h"
+#include "collect/sink.h"
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/version.h"
+#include "core/xalloc.h"
+#include "http/routes.h"
+#include "http/server.h"
+#include "io/fsroot.h"
+#include "render/bodies.h"
+#include "signals/signals.h"
+#include "store/snapshot.h"
+#include "store/store.h"
+#include "core/banned.h"
+
+/* SIGTERM must end the process within 5 s: 4 s for in-flight requests, the rest for teardown. */
+#define APP_DRAIN_MS 4000
+
+struct app {
+    const struct config *cfg;
+    struct registry *reg;
+    struct store *store;
+    struct snapshot_pub *pub;
+    struct http_server *http;
+    struct app_routes_ctx routes;
+    pthread_t sampler;
+    bool sampler_started;
+    int stop_fd;
+    int timer_fd;
+    int epoll_fd;
+    uint64_t seq;
+    uint64_t overruns; /* ticks missed because a tick took longer than the interval */
+    int64_t start_wall_ms; /* wall time at start ... */
+    int64_t start_mono_ms; /* ... and the monotonic time it corresponds to */
+};
+
+static void app_emit_self(struct app *a, struct sample_sink *sink)
+{
+    struct label build[] = {
+        {"version", RIZK_VERSION},
+        {"revision", RIZK_REVISION},
+        {"compiler", __VERSION__},
+    };
+    sink_gauge(sink, "rizk_build_info",
+               "A metric with a constant 1 labeled with the version and revision of rizk-metrics.",
+               build, 3, 1);
+    sink_gauge(sink, "rizk_history_interval_seconds", "Sampling interval of the history.", NULL,
+               0, (double)a->cfg->history_interval_ms / 1000.0);
+    sink_gauge(sink, "rizk_history_retention_seconds", "Time span the history keeps.", NULL, 0,
+               (double)a->cfg->history_retention_ms / 1000.0);
+    sink_gauge(sink, "rizk_history_memory_bytes", "Memory held by the history ring buffers.",
+               NULL, 0, (double)store_memory_bytes(a->store));
+    sink_gauge(sink, "rizk_signals_window_seconds", "Window over which signals are computed.",
+               NULL, 0, (double)a->cfg->signals_window_ms / 1000.0);
+    sink_counter(sink, "rizk_sampler_ticks_total", "Sampler ticks completed.", NULL, 0,
+                 (double)a->seq);
+    sink_counter(sink, "rizk_sampler_overruns_total",
+                 "Ticks skipped because the previous one ran longer than the interval.", NULL, 0,
+                 (double)a->overruns);
+}
+
+static void app_emit_signals(struct app *a, struct sample_sink *sink, int64_t t_ms)
+{
+    struct signals_out sig;
+    if (signals_compute(a->store, t_ms, a->cfg->signals_window_ms, &sig) < 0)
+        return;
+    if (sig.has_cpu_utilization) {
+        store_append(a->store, HS_CPU_UTILIZATION_RATIO, t_ms, sig.cpu_utilization_ratio);
+        sink_gauge(sink, "rizk_cpu_utilization_ratio",
+                   "CPU utilization over the signals window: container usage / limit when a "
+                   "limit is set, else node busy / total (0-1, may exceed 1 when bursting).",
+                   NULL, 0, sig.cpu_utilization_ratio);
+    }
+    if (sig.has_memory_utilization) {
+        store_append(a->store, HS_MEMORY_UTILIZATION_RATIO, t_ms, sig.memory_utilization_ratio);
+        sink_gauge(sink, "rizk_memory_utilization_ratio",
+                   "Memory utilization: container working set / limit when a limit is set, else "
+                   "1 - MemAvailable / MemTotal (0-1).",
+                   NULL, 0, sig.memory_utilization_ratio);
+    }
+    struct label lc = {"signal", "cpu"};
+    struct label lm = {"signal", "memory"};
+    const char *help = "Which source a utilization signal is computed from (value 1, label "
+                       "basis = container, node or none).";
+    struct label l1[] = {lc, {"basis", signals_basis_name(sig.cpu_basis)}};
+    struct label l2[] = {lm, {"basis", signals_basis_name(sig.memory_basis)}};
+    sink_gauge(sink, "rizk_signal_basis_info", help, l1, 2, 1);
+    sink_gauge(sink, "rizk_signal_basis_info", help, l2, 2, 1);
+}
+
+static void app_tick(struct app *a)
+{
+    int64_t mono_ms = clock_mono_ms();
+    /* History time is start wall time plus monotonic elapsed time: the rings need timestamps
+     * that never go backwards, which the wall clock does not promise (NTP steps). */
+    int64_t wall_ms = a->start_wall_ms + (mono_ms - a->start_mono_ms);
+    struct mset *m = mset_new();
+    struct sample_sink *sink = sink_new(m);
+
+    registry_collect(a->reg, sink, mono_ms, (double)wall_ms / 1000.0);
+    for (int id = 0; id < HS_COUNT; id++) {
+        double v;
+        if (sink_history_get(sink, (enum hist_series)id, &v))
+            store_append(a->store, (enum hist_series)id, wall_ms, v);
+    }
+    app_emit_signals(a, sink, wall_ms);
+    a->seq++;
+    app_emit_self(a, sink);
+    sink_free(sink);
+
+    struct snapshot_info info = {
+        .seq = a->seq, .wall_ms = wall_ms, .mono_ms = mono_ms, .ready = true};
+    struct snapshot *snap = snapshot_new(m, &info);
+    int rc = render_snapshot_bodies(snap, m);
+    if (rc < 0)
+        log_error("sampler", "rendering the metrics failed: %s", err_str(rc));
+    snapshot_publish(a->pub, snap);
+}
+
+static void *app_sampler_main(void *arg)
+{
+    struct app *a = arg;
+    app_tick(a); /* first tick at once: /ready turns 200 as soon as possible */
+    struct epoll_event evs[8];
+    for (;;) {
+        int n = epoll_wait(a->epoll_fd, evs, 8, -1);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            log_error("sampler", "epoll_wait: %s", strerror(errno));
+            break;
+        }
+        bool tick = false;
+        for (int i = 0; i < n; i++) {
+            uint64_t tag = evs[i].data.u64;
+            if (tag == UINT64_MAX)
+                return NULL; /* stop */
+            if (tag == UINT64_MAX - 1) {
+                uint64_t expirations = 0;
+                if (read(a->timer_fd, &expirations, sizeof(expirations)) == sizeof(expirations)) {
+                    tick = true;
+                    if (expirations > 1)
+                        a->overruns += expirations - 1;
+                }
+            } else {
+                registry_on_readable(a->reg, (size_t)tag);
+            }
+        }
+        if (tick)
+            app_tick(a);
+    }
+    return NULL;
+}
+
+static int app_loop_init(struct app *a)
+{
+    a->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    a->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    a->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    if (a->stop_fd < 0 || a->timer_fd < 0 || a->epoll_fd < 0)
+        return -errno;
+    struct itimerspec its = {0};
+    its.it_interval.tv_sec = a->cfg->history_interval_ms / 1000;
+    its.it_interval.tv_nsec = (a->cfg->history_interval_ms % 1000) * 1000000;
+    its.it_value = its.it_interval;
+    if (timerfd_settime(a->timer_fd, 0, &its, NULL) < 0)
+        return -errno;
+    struct epoll_event ev = {.events = EPOLLIN};
+    ev.data.u64 = UINT64_MAX;
+    if (epoll_ctl(a->epoll_fd, EPOLL_CTL_ADD, a->stop_fd, &ev) < 0)
+        return -errno;
+    ev.data.u64 = UINT64_MAX - 1;
+    if (epoll_ctl(a->epoll_fd, EPOLL_CTL_ADD, a->timer_fd, &ev) < 0)
+        return -errno;
+    for (size_t i = 0; i < registry_event_fd_count(a->reg); i++) {
+        ev.data.u64 = i;
+        if (epoll_ctl(a->epoll_fd, EPOLL_CTL_ADD, registry_event_fd_at(a->reg, i), &ev) < 0)
+            return -errno;
+    }
+    return 0;
+}
+
+static void app_free(struct app *a)
+{
+    if (a->epoll_fd >= 0)
+        close(a->epoll_fd);
+    if (a->timer_fd >= 0)
+        close(a->timer_fd);
+    if (a->stop_fd >= 0)
+        close(a->stop_fd);
+    snapshot_pub_free(a->pub);
+    registry_free(a->reg);
+    store_free(a->store);
+}
+
+static void app_stop_sampler(struct app *a)
+{
+    if (!a->sampler_started)
+        return;
+    uint64_t one = 1;
+    ssize_t w = write(a->stop_fd, &one, sizeof(one));
+    (void)w;
+    pthread_join(a->sampler, NULL);
+    a->sampler_started = false;
+}
+
+int app_run(const struct config *cfg)
+{
+    struct app a = {.cfg = cfg, .stop_fd = -1, .timer_fd = -1, .epoll_fd = -1};
+    int exit_code = 1;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    /* Blocked before any thread exists so every thread inherits the mask; main sigwaits. */
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    a.start_wall_ms = clock_wall_ms();
+    a.start_mono_ms = clock_mono_ms();
+    int rc = store_new(config_history_slots(cfg), &a.store);
+    if (rc < 0) {
+        log_error("main", "cannot allocate the history: %s", err_str(rc));
+        goto out;
+    }
+    rc = snapshot_pub_new(&a.pub);
+    if (rc < 0)
+        goto out;
+    a.reg = registry_new(cfg);
+    rc = app_loop_init(&a);
+    if (rc < 0) {
+        log_error("main", "cannot set up the sampler loop: %s", err_str(rc));
+        goto out;
+    }
+    a.routes.cfg = cfg;
+    a.routes.pub = a.pub;
+    a.routes.store = a.store;
+    rc = http_server_start(cfg, app_routes, cfg->web_telemetry_path, app_routes_metrics,
+                           &a.routes, &a.http);
+    if (rc < 0) {
+        log_error("main", "cannot listen on %s: %s", cfg->web_listen_address, err_str(rc));
+        goto out;
+    }
+    if (pthread_create(&a.sampler, NULL, app_sampler_main, &a) != 0) {
+        log_error("main", "cannot start the sampler thread");
+        goto out;
+    }
+    a.sampler_started = true;
+    log_info("main", "rizk-metrics %s listening on %s (port %u), interval %lldms, %llu history "
+             "slots", RIZK_VERSION, cfg->web_listen_address, http_server_port(a.http),
+             (long long)cfg->history_interval_ms, (unsigned long long)config_history_slots(cfg));
+
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&set, &sig) != 0)
+            continue;
+        if (sig == SIGHUP) {
+            log_info("main", "SIGHUP: nothing to reload in this version");
+            continue;
+        }
+        log_info("main", "received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        break;
+    }
+    exit_code = 0;
+out:
+    http_server_stop(a.http, APP_DRAIN_MS);
+    app_stop_sampler(&a);
+    app_free(&a);
+    return exit_code;
+}
+
+int app_check(const struct config *cfg)
+{
+    struct fsroot *r = NULL;
+    int rc = fsroot_open(cfg->path_procfs, &r);
+    if (rc < 0) {
+        fprintf(stderr, "rizk-metrics: invalid value \"%s\" for --path.procfs: %s\n",
+                cfg->path_procfs, err_str(rc));
+        return 2;
+    }
+    fsroot_free(r);
+    /* sysfs and the cgroup fs may be absent (cgroup v1 hosts, minimal containers): the
+     * collectors fall back to /proc, so these are warnings, not errors. */
+    const char *roots[] = {cfg->path_sysfs, cfg->path_cgroupfs};
+    const char *flags[] = {"--path.sysfs", "--path.cgroupfs"};
+    for (size_t i = 0; i < 2; i++) {
+        rc = fsroot_open(roots[i], &r);
+        if (rc < 0)
+            fprintf(stderr, "rizk-metrics: warning: %s \"%s\": %s\n", flags[i], roots[i],
+                    err_str(rc));
+        fsroot_free(r);
+        r = NULL;
+    }
+    printf("configuration OK\n");
+    return 0;
+}

@@ -40,7 +40,8 @@ void sink_history(struct sample_sink *s, enum hist_series id, double value);
 /* sink_history_get reads what was recorded this tick; false if nothing was. */
 bool sink_history_get(const struct sample_sink *s, enum hist_series id, double *value);
 
-/* sink_source reports the status of a named source ("system", "cgroup", "redis", "app") for this
+/* sink_source reports the status of a named source ("system", "cgroup", "redis", "app"; the
+ * string must outlive the sink, normally a literal) for this
  * tick; the registry turns it into rizk_source_up / rizk_source_last_success_timestamp_seconds. */
 void sink_source(struct sample_sink *s, const char *source, bool up);
 /* sink_source_count / sink_source_at iterate the sources reported this tick. */

@@ -11,7 +11,15 @@
 
 #define CONFIG_MAX_COLLECTORS 16
 
+#define CONFIG_MAX_OPTIONS 64
+
 enum config_mode { MODE_SIDECAR = 0, MODE_ADAPTER, MODE_CHECK, MODE_VERSION };
+
+/* Where each value came from (0 default, 1 env, 2 flag), for --print-config. */
+struct config_origins {
+    unsigned char opt[CONFIG_MAX_OPTIONS];
+    unsigned char col[CONFIG_MAX_COLLECTORS];
+};
 
 struct config {
     enum config_mode mode;
@@ -38,6 +46,7 @@ struct config {
     /* actions */
     bool check_config;
     bool print_config;
+    struct config_origins origins;
 };
 
 /* Outcome of config_load besides success. */

@@ -94,10 +94,17 @@ int sp_double(const char **p, double *out)
             d = e;
         }
     }
+    /* strtod would read "0x10" as hex: convert only the span validated above, from a copy. */
+    char tmp[128];
+    size_t len = (size_t)(d - s);
+    if (len >= sizeof(tmp))
+        return -EPROTO;
+    memcpy(tmp, s, len);
+    tmp[len] = '\0';
     char *end = NULL;
     errno = 0;
-    double v = strtod(s, &end);
-    if (end != d)
+    double v = strtod(tmp, &end);
+    if (end != tmp + len)
         return -EPROTO;
     /* Underflow to a denormal or zero is fine for metrics; overflow is not representable. */
     if (errno == ERANGE && isinf(v))

@@ -1,0 +1,615 @@
+/* Config loading: defaults, then RIZK_* env, then flags; every value validated against its
+ * table row, and a bad one reported with the flag (or env var) and the accepted range. */
+#include "config/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collect/registry.h"
+#include "config/options.h"
+#include "core/err.h"
+#include "core/hostport.h"
+#include "core/strparse.h"
+#include "core/version.h"
+#include "core/xalloc.h"
+#include "core/banned.h"
+
+/* Largest ring: keeps --history.retention / --history.interval from allocating gigabytes. */
+#define CONFIG_MAX_SLOTS (1u << 20)
+
+enum origin { ORIGIN_DEFAULT = 0, ORIGIN_ENV, ORIGIN_FLAG };
+
+static const char *const origin_names[] = {"default", "env", "flag"};
+
+static void *config_field(struct config *cfg, const struct option_def *o)
+{
+    return (char *)cfg + o->offset;
+}
+
+static const void *config_cfield(const struct config *cfg, const struct option_def *o)
+{
+    return (const char *)cfg + o->offset;
+}
+
+static void config_env_name(const char *flag, char *out, size_t n)
+{
+    size_t j = 0;
+    const char *prefix = "RIZK_";
+    for (size_t i = 0; prefix[i] && j + 1 < n; i++)
+        out[j++] = prefix[i];
+    for (const char *p = flag; *p && j + 1 < n; p++)
+        out[j++] = (*p == '.' || *p == '-') ? '_' : (char)toupper((unsigned char)*p);
+    out[j] = '\0';
+}
+
+int config_parse_duration(const char *s, int64_t *ms)
+{
+    static const struct {
+        const char *unit;
+        int64_t ms;
+    } units[] = {{"y", 365LL * 86400000}, {"w", 7LL * 86400000}, {"d", 86400000},
+                 {"h", 3600000},          {"m", 60000},          {"s", 1000},
+                 {"ms", 1}};
+    if (strcmp(s, "0") == 0) {
+        *ms = 0;
+        return 0;
+    }
+    const char *p = s;
+    int64_t total = 0;
+    size_t next_unit = 0;
+    if (*p == '\0')
+        return -EINVAL;
+    while (*p != '\0') {
+        uint64_t v;
+        if (sp_u64(&p, &v) < 0 || v > (uint64_t)INT64_MAX / 1000)
+            return -EINVAL;
+        size_t k;
+        /* units must appear in descending order, each at most once ("1h30m", not "30m1h") */
+        for (k = next_unit; k < sizeof(units) / sizeof(units[0]); k++) {
+            size_t ul = strlen(units[k].unit);
+            if (strncmp(p, units[k].unit, ul) == 0 &&
+                !(units[k].unit[0] == 'm' && ul == 1 && p[1] == 's'))
+                break;
+        }
+        if (k == sizeof(units) / sizeof(units[0]))
+            return -EINVAL;
+        if ((int64_t)v > (INT64_MAX - total) / units[k].ms)
+            return -ERANGE;
+        total += (int64_t)v * units[k].ms;
+        p += strlen(units[k].unit);
+        next_unit = k + 1;
+    }
+    *ms = total;
+    return 0;
+}
+
+void config_format_duration(int64_t ms, char *out, size_t n)
+{
+    static const struct {
+        const char *unit;
+        int64_t ms;
+    } units[] = {{"d", 86400000}, {"h", 3600000}, {"m", 60000}, {"s", 1000}, {"ms", 1}};
+    if (ms == 0) {
+        snprintf(out, n, "0s");
+        return;
+    }
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t k = 0; k < sizeof(units) / sizeof(units[0]) && ms > 0; k++) {
+        int64_t q = ms / units[k].ms;
+        if (q == 0)
+            continue;
+        ms -= q * units[k].ms;
+        int w = snprintf(out + used, n > used ? n - used : 0, "%lld%s", (long long)q,
+                         units[k].unit);
+        if (w < 0 || (size_t)w >= n - used)
+            return;
+        used += (size_t)w;
+    }
+}
+
+static void config_range_text(const struct option_def *o, char *out, size_t n)
+{
+    char a[32], b[32];
+    switch (o->type) {
+    case OPT_U64:
+        snprintf(out, n, "an integer from %lld to %lld", (long long)o->min, (long long)o->max);
+        break;
+    case OPT_DURATION:
+        config_format_duration(o->min, a, sizeof(a));
+        config_format_duration(o->max, b, sizeof(b));
+        snprintf(out, n, "a duration from %s to %s (e.g. 500ms, 1s, 1m30s, 1h)", a, b);
+        break;
+    case OPT_ENUM:
+        snprintf(out, n, "one of %s", o->allowed);
+        break;
+    case OPT_BOOL:
+        snprintf(out, n, "true or false");
+        break;
+    case OPT_ADDR:
+        snprintf(out, n, "host:port, :port or [ipv6]:port with a port from 0 to 65535");
+        break;
+    case OPT_PATH:
+        snprintf(out, n, "a URL path starting with / (no spaces, '?' or '#')");
+        break;
+    case OPT_STRING:
+        snprintf(out, n, "a non-empty string");
+        break;
+    }
+}
+
+static bool config_enum_ok(const char *allowed, const char *v)
+{
+    size_t vl = strlen(v);
+    for (const char *p = allowed; *p;) {
+        const char *bar = strchr(p, '|');
+        size_t n = bar ? (size_t)(bar - p) : strlen(p);
+        if (n == vl && strncmp(p, v, n) == 0)
+            return true;
+        p += n;
+        if (*p == '|')
+            p++;
+    }
+    return false;
+}
+
+static int config_parse_bool(const char *v, bool *out)
+{
+    if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0 || strcmp(v, "yes") == 0) {
+        *out = true;
+        return 0;
+    }
+    if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0 || strcmp(v, "no") == 0) {
+        *out = false;
+        return 0;
+    }
+    return -EINVAL;
+}
+
+/* config_set validates v and stores it; -EINVAL/-ERANGE leave the field unchanged. */
+static int config_set(struct config *cfg, const struct option_def *o, const char *v)
+{
+    void *f = config_field(cfg, o);
+    switch (o->type) {
+    case OPT_STRING:
+        if (v[0] == '\0')
+            return -EINVAL;
+        break;
+    case OPT_ENUM:
+        if (!config_enum_ok(o->allowed, v))
+            return -EINVAL;
+        break;
+    case OPT_ADDR: {
+        char host[256];
+        unsigned port;
+        if (hostport_parse(v, host, sizeof(host), &port) < 0)
+            return -EINVAL;
+        break;
+    }
+    case OPT_PATH:
+        if (v[0] != '/' || strpbrk(v, " \t\r\n?#") != NULL || strlen(v) > 256)
+            return -EINVAL;
+        break;
+    case OPT_BOOL:
+        return config_parse_bool(v, f);
+    case OPT_U64: {
+        const char *p = v;
+        uint64_t n;
+        if (sp_u64(&p, &n) < 0 || *p != '\0')
+            return -EINVAL;
+        if (n < (uint64_t)o->min || n > (uint64_t)o->max)
+            return -ERANGE;
+        *(uint64_t *)f = n;
+        return 0;
+    }
+    case OPT_DURATION: {
+        int64_t ms;
+        if (config_parse_duration(v, &ms) < 0)
+            return -EINVAL;
+        if (ms < o->min || ms > o->max)
+            return -ERANGE;
+        *(int64_t *)f = ms;
+        return 0;
+    }
+    }
+    char **s = f;
+    free(*s);
+    *s = xstrdup(v);
+    return 0;
+}
+
+static void config_bad_value(FILE *err, const struct option_def *o, const char *v, bool from_env)
+{
+    char range[160], env[128];
+    config_range_text(o, range, sizeof(range));
+    if (from_env) {
+        config_env_name(o->flag, env, sizeof(env));
+        fprintf(err, "rizk-metrics: invalid value \"%s\" in %s (for --%s): expected %s\n", v,
+                env, o->flag, range);
+    } else {
+        fprintf(err, "rizk-metrics: invalid value \"%s\" for --%s: expected %s\n", v, o->flag,
+                range);
+    }
+}
+
+static const struct option_def *config_find(const char *name, size_t len, size_t *idx)
+{
+    for (size_t i = 0; i < option_count; i++) {
+        if (strlen(option_table[i].flag) == len && strncmp(option_table[i].flag, name, len) == 0) {
+            *idx = i;
+            return &option_table[i];
+        }
+    }
+    return NULL;
+}
+
+_Static_assert(sizeof(((struct config *)0)->origins.opt) >= 16, "origins table");
+
+static void config_defaults(struct config *cfg)
+{
+    RIZK_ASSERT(option_count <= CONFIG_MAX_OPTIONS);
+    memset(cfg, 0, sizeof(*cfg));
+    for (size_t i = 0; i < option_count; i++) {
+        int rc = config_set(cfg, &option_table[i], option_table[i].def);
+        (void)rc; /* defaults are checked by the unit tests */
+    }
+    for (size_t i = 0; i < registry_type_count(); i++)
+        cfg->collector_enabled[i] = registry_type_at(i)->default_enabled;
+}
+
+static const char *config_getenv(char **envp, const char *name)
+{
+    size_t n = strlen(name);
+    for (char **e = envp; e != NULL && *e != NULL; e++)
+        if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+            return *e + n + 1;
+    return NULL;
+}
+
+static int config_load_env(struct config *cfg, char **envp, FILE *err,
+                           struct config_origins *org)
+{
+    char env[128];
+    for (size_t i = 0; i < option_count; i++) {
+        config_env_name(option_table[i].flag, env, sizeof(env));
+        const char *v = config_getenv(envp, env);
+        if (v == NULL)
+            continue;
+        if (config_set(cfg, &option_table[i], v) < 0) {
+            config_bad_value(err, &option_table[i], v, true);
+            return -EINVAL;
+        }
+        org->opt[i] = ORIGIN_ENV;
+    }
+    for (size_t i = 0; i < registry_type_count(); i++) {
+        char flag[96];
+        snprintf(flag, sizeof(flag), "collector.%s", registry_type_at(i)->name);
+        config_env_name(flag, env, sizeof(env));
+        const char *v = config_getenv(envp, env);
+        if (v == NULL)
+            continue;
+        if (config_parse_bool(v, &cfg->collector_enabled[i]) < 0) {
+            fprintf(err, "rizk-metrics: invalid value \"%s\" in %s (for --%s): expected true or "
+                    "false\n", v, env, flag);
+            return -EINVAL;
+        }
+        org->col[i] = ORIGIN_ENV;
+    }
+    return 0;
+}
+
+/* config_collector_flag handles --[no-]collector.<name>[=bool]; 1 if it was one, 0 if not,
+ * negative on a bad value or unknown collector. */
+static int config_collector_flag(struct config *cfg, const char *arg, const char *value,
+                                 FILE *err, struct config_origins *org)
+{
+    bool negate = strncmp(arg, "no-", 3) == 0;
+    const char *name = negate ? arg + 3 : arg;
+    if (strncmp(name, "collector.", 10) != 0)
+        return 0;
+    name += 10;
+    size_t n = strcspn(name, "=");
+    char cname[64];
+    if (n >= sizeof(cname))
+        n = sizeof(cname) - 1;
+    memcpy(cname, name, n);
+    cname[n] = '\0';
+    int idx = registry_type_find(cname);
+    if (idx < 0) {
+        fprintf(err, "rizk-metrics: unknown collector \"%s\" in --%s (known:", cname, arg);
+        for (size_t i = 0; i < registry_type_count(); i++)
+            fprintf(err, " %s", registry_type_at(i)->name);
+        fprintf(err, ")\n");
+        return -EINVAL;
+    }
+    bool on = true;
+    if (value != NULL && (negate || config_parse_bool(value, &on) < 0)) {
+        fprintf(err, "rizk-metrics: invalid value \"%s\" for --%scollector.%s: expected true or "
+                "false\n", value, negate ? "no-" : "", cname);
+        return -EINVAL;
+    }
+    cfg->collector_enabled[idx] = negate ? false : on;
+    org->col[idx] = ORIGIN_FLAG;
+    return 1;
+}
+
+__attribute__((format(printf, 2, 3))) static enum config_action
+config_usage(FILE *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(err, "rizk-metrics: ");
+    vfprintf(err, fmt, ap);
+    fprintf(err, " (see --help)\n");
+    va_end(ap);
+    return CONFIG_EXIT_USAGE;
+}
+
+static int config_check(struct config *cfg, FILE *err)
+{
+    if (cfg->history_interval_ms > cfg->history_retention_ms) {
+        fprintf(err, "rizk-metrics: invalid value for --history.retention: must be at least "
+                "--history.interval\n");
+        return -EINVAL;
+    }
+    if (config_history_slots(cfg) > CONFIG_MAX_SLOTS) {
+        fprintf(err, "rizk-metrics: invalid value for --history.retention: retention / interval "
+                "must be at most %u samples (got %llu)\n", CONFIG_MAX_SLOTS,
+                (unsigned long long)config_history_slots(cfg));
+        return -EINVAL;
+    }
+    if (cfg->signals_window_ms < 2 * cfg->history_interval_ms ||
+        cfg->signals_window_ms > cfg->history_retention_ms) {
+        fprintf(err, "rizk-metrics: invalid value for --signals.window: expected a duration from "
+                "2 x --history.interval to --history.retention\n");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+
+enum config_action config_load(struct config *cfg, int argc, char **argv, char **envp, FILE *out,
+                               FILE *err)
+{
+    config_defaults(cfg);
+    struct config_origins *org = &cfg->origins;
+    if (config_load_env(cfg, envp, err, org) < 0)
+        return CONFIG_EXIT_USAGE;
+
+    int i = 1;
+    if (i < argc && argv[i][0] != '-') {
+        static const char *const modes[] = {"sidecar", "adapter", "check", "version"};
+        size_t m;
+        for (m = 0; m < 4; m++)
+            if (strcmp(argv[i], modes[m]) == 0)
+                break;
+        if (m == 4)
+            return config_usage(err, "unknown command \"%s\": expected sidecar, adapter, check "
+                                "or version", argv[i]);
+        cfg->mode = (enum config_mode)m;
+        i++;
+    }
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            config_help(out);
+            return CONFIG_EXIT_OK;
+        }
+        if (strcmp(a, "--help-markdown") == 0) {
+            config_help_markdown(out);
+            return CONFIG_EXIT_OK;
+        }
+        if (strcmp(a, "--version") == 0) {
+            cfg->mode = MODE_VERSION;
+            continue;
+        }
+        if (strcmp(a, "--check-config") == 0) {
+            cfg->check_config = true;
+            continue;
+        }
+        if (strcmp(a, "--print-config") == 0) {
+            cfg->print_config = true;
+            continue;
+        }
+        if (strncmp(a, "--", 2) != 0 || a[2] == '\0')
+            return config_usage(err, "unexpected argument \"%s\"", a);
+        const char *name = a + 2;
+        const char *eq = strchr(name, '=');
+        const char *value = eq ? eq + 1 : NULL;
+        if (strcmp(name, "collector.disable-defaults") == 0) {
+            for (size_t k = 0; k < registry_type_count(); k++)
+                if (org->col[k] != ORIGIN_FLAG)
+                    cfg->collector_enabled[k] = false;
+            continue;
+        }
+        int crc = config_collector_flag(cfg, name, value, err, org);
+        if (crc < 0)
+            return CONFIG_EXIT_USAGE;
+        if (crc > 0)
+            continue;
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        size_t idx;
+        bool negate = false;
+        const struct option_def *o = config_find(name, len, &idx);
+        if (o == NULL && strncmp(name, "no-", 3) == 0) {
+            o = config_find(name + 3, len - 3, &idx);
+            negate = o != NULL && o->type == OPT_BOOL && value == NULL;
+            if (!negate)
+                o = NULL;
+        }
+        if (o == NULL) {
+            return config_usage(err, "unknown flag --%.*s", (int)len, name);
+        }
+        if (o->type == OPT_BOOL && value == NULL) {
+            value = negate ? "false" : "true";
+        } else if (value == NULL) {
+            if (i + 1 >= argc) {
+                return config_usage(err, "flag --%s needs a value", o->flag);
+            }
+            value = argv[++i];
+        }
+        if (config_set(cfg, o, value) < 0) {
+            config_bad_value(err, o, value, false);
+            return CONFIG_EXIT_USAGE;
+        }
+        org->opt[idx] = ORIGIN_FLAG;
+    }
+    if (cfg->mode == MODE_VERSION) {
+        fprintf(out, "rizk-metrics version %s (revision %s)\n", RIZK_VERSION, RIZK_REVISION);
+        return CONFIG_EXIT_OK;
+    }
+    if (config_check(cfg, err) < 0)
+        return CONFIG_EXIT_USAGE;
+    return CONFIG_RUN;
+}
+
+void config_fini(struct config *cfg)
+{
+    for (size_t i = 0; i < option_count; i++) {
+        const struct option_def *o = &option_table[i];
+        if (o->type == OPT_STRING || o->type == OPT_ENUM || o->type == OPT_ADDR ||
+            o->type == OPT_PATH) {
+            char **s = config_field(cfg, o);
+            free(*s);
+            *s = NULL;
+        }
+    }
+}
+
+static void config_value_text(const struct config *cfg, const struct option_def *o, char *out,
+                              size_t n)
+{
+    const void *f = config_cfield(cfg, o);
+    switch (o->type) {
+    case OPT_BOOL:
+        snprintf(out, n, "%s", *(const bool *)f ? "true" : "false");
+        break;
+    case OPT_U64:
+        snprintf(out, n, "%llu", (unsigned long long)*(const uint64_t *)f);
+        break;
+    case OPT_DURATION:
+        config_format_duration(*(const int64_t *)f, out, n);
+        break;
+    default:
+        snprintf(out, n, "%s", *(char *const *)f ? *(char *const *)f : "");
+    }
+}
+
+void config_print(const struct config *cfg, FILE *out)
+{
+    const struct config_origins *org = &cfg->origins;
+    char v[512];
+    for (size_t i = 0; i < option_count; i++) {
+        config_value_text(cfg, &option_table[i], v, sizeof(v));
+        fprintf(out, "--%s=%s\t# %s\n", option_table[i].flag, v,
+                origin_names[org->opt[i]]);
+    }
+    for (size_t i = 0; i < registry_type_count(); i++)
+        fprintf(out, "--collector.%s=%s\t# %s\n", registry_type_at(i)->name,
+                cfg->collector_enabled[i] ? "true" : "false",
+                origin_names[org->col[i]]);
+}
+
+static const char *config_metavar(enum opt_type t)
+{
+    switch (t) {
+    case OPT_U64:
+        return "=N";
+    case OPT_DURATION:
+        return "=DURATION";
+    case OPT_ADDR:
+        return "=ADDR";
+    case OPT_PATH:
+        return "=PATH";
+    case OPT_ENUM:
+        return "=VALUE";
+    case OPT_BOOL:
+        return "";
+    default:
+        return "=STRING";
+    }
+}
+
+void config_help(FILE *out)
+{
+    char env[128], range[160];
+    fprintf(out, "Usage: rizk-metrics [sidecar|adapter|check|version] [flags]\n\n"
+                 "Sidecar for Rizk SDK pods: samples /proc, cgroup v2, Redis and the app's\n"
+                 "request stats, serves Prometheus metrics and the scaling signals.\n\n"
+                 "Commands:\n"
+                 "  sidecar   run the per-pod sampler and HTTP server (default)\n"
+                 "  adapter   serve the Kubernetes custom/external metrics APIs\n"
+                 "  check     validate scaling readiness against live sources\n"
+                 "  version   print the version and exit\n\n"
+                 "Flags (each has an environment twin; precedence: default < env < flag):\n");
+    for (size_t i = 0; i < option_count; i++) {
+        const struct option_def *o = &option_table[i];
+        config_env_name(o->flag, env, sizeof(env));
+        config_range_text(o, range, sizeof(range));
+        fprintf(out, "  --%s%s\n      %s\n      env %s, default \"%s\"; %s\n", o->flag,
+                config_metavar(o->type), o->help, env, o->def, range);
+    }
+    for (size_t i = 0; i < registry_type_count(); i++) {
+        const struct collector_type *t = registry_type_at(i);
+        char flag[96];
+        snprintf(flag, sizeof(flag), "collector.%s", t->name);
+        config_env_name(flag, env, sizeof(env));
+        fprintf(out, "  --[no-]collector.%s\n      %s\n      env %s, default %s\n", t->name,
+                t->help, env, t->default_enabled ? "enabled" : "disabled");
+    }
+    fprintf(out, "  --collector.disable-defaults\n"
+                 "      Disable every collector not enabled explicitly by a flag.\n"
+                 "  --check-config\n      Validate the configuration and exit (0 valid, 2 invalid).\n"
+                 "  --print-config\n      Print every effective value and its origin, then go on.\n"
+                 "  --version\n      Print the version and exit.\n"
+                 "  -h, --help\n      Show this help and exit.\n");
+}
+
+/* config_md_cell writes s with '|' escaped, so enum lists do not split a table cell. */
+static void config_md_cell(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|')
+            fputc('\\', out);
+        fputc(*s, out);
+    }
+}
+
+void config_help_markdown(FILE *out)
+{
+    char env[128], range[160];
+    fprintf(out, "| flag | env | default | accepted | meaning |\n|---|---|---|---|---|\n");
+    for (size_t i = 0; i < option_count; i++) {
+        const struct option_def *o = &option_table[i];
+        config_env_name(o->flag, env, sizeof(env));
+        config_range_text(o, range, sizeof(range));
+        fprintf(out, "| `--%s` | `%s` | `%s` | ", o->flag, env, o->def);
+        config_md_cell(out, range);
+        fprintf(out, " | %s |\n", o->help);
+    }
+    for (size_t i = 0; i < registry_type_count(); i++) {
+        const struct collector_type *t = registry_type_at(i);
+        char flag[96];
+        snprintf(flag, sizeof(flag), "collector.%s", t->name);
+        config_env_name(flag, env, sizeof(env));
+        fprintf(out, "| `--[no-]collector.%s` | `%s` | %s | true or false | %s |\n", t->name,
+                env, t->default_enabled ? "enabled" : "disabled", t->help);
+    }
+    fprintf(out, "| `--collector.disable-defaults` | | | | Disable every collector not enabled "
+                 "explicitly by a flag. |\n"
+                 "| `--check-config` | | | | Validate the configuration and exit (0 valid, 2 "
+                 "invalid). |\n"
+                 "| `--print-config` | | | | Print every effective value and its origin. |\n"
+                 "| `--version` | | | | Print the version and exit. |\n");
+}
+
+uint64_t config_history_slots(const struct config *cfg)
+{
+    if (cfg->history_interval_ms <= 0)
+        return 0;
+    return (uint64_t)((cfg->history_retention_ms + cfg->history_interval_ms - 1) /
+                      cfg->history_interval_ms);
+}

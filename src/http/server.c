@@ -1,0 +1,331 @@
+/* libmicrohttpd setup and the request dispatcher. We open the listening socket ourselves so
+ * "host:port" works for IPv4, IPv6 and names, restarts don't hit TIME_WAIT (SO_REUSEADDR), and
+ * ":port" binds dual-stack with an IPv4 fallback when IPv6 is off (collectd#2149, #2570). */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/hostport.h"
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "core/banned.h"
+
+struct http_server {
+    struct MHD_Daemon *d;
+    int listen_fd;
+    unsigned port;
+    const struct http_route *routes;
+    const char *telemetry_path;
+    http_handler_fn metrics_handler;
+    void *app;
+    size_t max_body;
+    atomic_bool draining;
+};
+
+/* Per-connection request state, allocated on the first callback of a request. */
+struct http_conn_state {
+    struct buf body;
+    bool too_large;
+};
+
+static void http_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    size_t n = strlen(msg);
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    log_debug("http", "%s", msg);
+}
+
+static int http_listen(const char *addr, int *fd_out, unsigned *port_out)
+{
+    char host[256];
+    unsigned port;
+    int rc = hostport_parse(addr, host, sizeof(host), &port);
+    if (rc < 0)
+        return rc;
+    char service[8];
+    snprintf(service, sizeof(service), "%u", port);
+    struct addrinfo hints = {0}, *res = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    const char *node = host[0] ? host : NULL;
+    if (node == NULL)
+        hints.ai_family = AF_INET6; /* dual-stack first, IPv4 fallback below */
+    int gai = getaddrinfo(node, service, &hints, &res);
+    if (gai != 0 && node == NULL) {
+        hints.ai_family = AF_INET;
+        gai = getaddrinfo(NULL, service, &hints, &res);
+    }
+    if (gai != 0) {
+        log_error("http", "cannot resolve listen address %s: %s", addr, gai_strerror(gai));
+        return -EINVAL;
+    }
+    rc = -EADDRNOTAVAIL;
+    for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+        int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0) {
+            rc = -errno;
+            continue;
+        }
+        int one = 1, zero = 0;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (ai->ai_family == AF_INET6 && node == NULL)
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 256) == 0) {
+            struct sockaddr_storage ss;
+            socklen_t sl = sizeof(ss);
+            getsockname(fd, (struct sockaddr *)&ss, &sl);
+            *port_out = ntohs(ss.ss_family == AF_INET6
+                                  ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                  : ((struct sockaddr_in *)&ss)->sin_port);
+            *fd_out = fd;
+            rc = 0;
+            break;
+        }
+        rc = -errno;
+        close(fd);
+        if (node == NULL && ai->ai_next == NULL && hints.ai_family == AF_INET6) {
+            /* IPv6 disabled in this pod: retry on IPv4 */
+            freeaddrinfo(res);
+            res = NULL;
+            hints.ai_family = AF_INET;
+            if (getaddrinfo(NULL, service, &hints, &res) != 0)
+                break;
+            ai = res;
+            int fd4 = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+            if (fd4 < 0)
+                break;
+            setsockopt(fd4, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+            if (bind(fd4, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd4, 256) == 0) {
+                *port_out = port;
+                *fd_out = fd4;
+                rc = 0;
+            } else {
+                rc = -errno;
+                close(fd4);
+            }
+            break;
+        }
+    }
+    if (res != NULL)
+        freeaddrinfo(res);
+    return rc;
+}
+
+/* Responses sent while draining carry "Connection: close" so keep-alive clients go away. */
+static enum MHD_Result http_queue(const struct http_request *req, unsigned status,
+                                  struct MHD_Response *r)
+{
+    if (req->server != NULL && atomic_load_explicit(&req->server->draining, memory_order_relaxed))
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result ret = MHD_queue_response(req->conn, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+enum MHD_Result http_reply_copy(const struct http_request *req, unsigned status,
+                                const char *content_type, const void *body, size_t len)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
+    if (r == NULL)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    return http_queue(req, status, r);
+}
+
+enum MHD_Result http_reply_text(const struct http_request *req, unsigned status, const char *text)
+{
+    return http_reply_copy(req, status, "text/plain; charset=utf-8", text, strlen(text));
+}
+
+enum MHD_Result http_reply_zero_copy(const struct http_request *req, unsigned status,
+                                     const char *content_type, const char *encoding, bool vary,
+                                     const void *body, size_t len, void (*free_cb)(void *),
+                                     void *cls)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
+        len, (void *)(uintptr_t)body, free_cb, cls);
+    if (r == NULL) {
+        free_cb(cls);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    if (encoding != NULL)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, encoding);
+    if (vary)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
+    return http_queue(req, status, r);
+}
+
+const char *http_header(const struct http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_query(const struct http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static const struct http_route *http_find(const struct http_server *s, const char *path,
+                                          http_handler_fn *fn, unsigned *methods)
+{
+    if (s->telemetry_path != NULL && strcmp(path, s->telemetry_path) == 0) {
+        *fn = s->metrics_handler;
+        *methods = HTTP_GET;
+        return s->routes; /* non-NULL marker */
+    }
+    for (const struct http_route *r = s->routes; r->path != NULL; r++) {
+        if (strcmp(r->path, path) == 0) {
+            *fn = r->handler;
+            *methods = r->methods;
+            return r;
+        }
+    }
+    return NULL;
+}
+
+static void http_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                           enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    struct http_conn_state *st = *con_cls;
+    if (st != NULL) {
+        buf_fini(&st->body);
+        free(st);
+        *con_cls = NULL;
+    }
+}
+
+static enum MHD_Result http_dispatch(void *cls, struct MHD_Connection *conn, const char *url,
+                                     const char *method, const char *version,
+                                     const char *upload_data, size_t *upload_data_size,
+                                     void **con_cls)
+{
+    (void)version;
+    struct http_server *s = cls;
+    struct http_conn_state *st = *con_cls;
+    if (st == NULL) {
+        st = xcalloc(1, sizeof(*st));
+        buf_init(&st->body, s->max_body);
+        *con_cls = st;
+        return MHD_YES; /* headers only; body (if any) arrives next */
+    }
+    if (*upload_data_size > 0) {
+        if (!st->too_large && buf_add(&st->body, upload_data, *upload_data_size) < 0)
+            st->too_large = true;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    struct http_request req = {.method = method, .path = url, .conn = conn, .server = s};
+    if (st->too_large)
+        return http_reply_text(&req, MHD_HTTP_CONTENT_TOO_LARGE,
+                               "request body too large\n");
+    http_handler_fn fn = NULL;
+    unsigned methods = 0;
+    if (http_find(s, url, &fn, &methods) == NULL)
+        return http_reply_text(&req, MHD_HTTP_NOT_FOUND, "404 page not found\n");
+    bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    bool post = strcmp(method, "POST") == 0;
+    if (!((get && (methods & HTTP_GET)) || (post && (methods & HTTP_POST)))) {
+        char allow[32];
+        snprintf(allow, sizeof(allow), "%s%s%s", (methods & HTTP_GET) ? "GET, HEAD" : "",
+                 (methods & HTTP_GET) && (methods & HTTP_POST) ? ", " : "",
+                 (methods & HTTP_POST) ? "POST" : "");
+        struct MHD_Response *r = MHD_create_response_from_buffer(
+            strlen("method not allowed\n"), (void *)"method not allowed\n",
+            MHD_RESPMEM_PERSISTENT);
+        if (r == NULL)
+            return MHD_NO;
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+        return http_queue(&req, MHD_HTTP_METHOD_NOT_ALLOWED, r);
+    }
+    if (post) {
+        req.body = buf_ptr(&st->body);
+        req.body_len = buf_len(&st->body);
+    }
+    return fn(&req, s->app);
+}
+
+int http_server_start(const struct config *cfg, const struct http_route *routes,
+                      const char *telemetry_path, http_handler_fn metrics_handler, void *app,
+                      struct http_server **out)
+{
+    struct http_server *s = xcalloc(1, sizeof(*s));
+    s->routes = routes;
+    s->telemetry_path = telemetry_path;
+    s->metrics_handler = metrics_handler;
+    s->app = app;
+    s->max_body = cfg->web_max_request_bytes;
+    s->listen_fd = -1;
+    int rc = http_listen(cfg->web_listen_address, &s->listen_fd, &s->port);
+    if (rc < 0) {
+        free(s);
+        return rc;
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+    unsigned timeout_s = (unsigned)((cfg->web_idle_timeout_ms + 999) / 1000);
+    s->d = MHD_start_daemon(
+        flags, 0, NULL, NULL, http_dispatch, s, MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->web_threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)cfg->web_max_connections, MHD_OPTION_CONNECTION_TIMEOUT, timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->web_max_request_bytes,
+        MHD_OPTION_NOTIFY_COMPLETED, http_completed, s, MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, s,
+        MHD_OPTION_END);
+    if (s->d == NULL) {
+        close(s->listen_fd);
+        free(s);
+        return -EIO;
+    }
+    *out = s;
+    return 0;
+}
+
+unsigned http_server_port(const struct http_server *s)
+{
+    return s->port;
+}
+
+void http_server_stop(struct http_server *s, int grace_ms)
+{
+    if (s == NULL)
+        return;
+    atomic_store(&s->draining, true);
+    MHD_socket lfd = MHD_quiesce_daemon(s->d);
+    if (lfd != MHD_INVALID_SOCKET)
+        close(lfd);
+    int64_t deadline = clock_mono_ms() + grace_ms;
+    while (clock_mono_ms() < deadline) {
+        const union MHD_DaemonInfo *info =
+            MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+        if (info == NULL || info->num_connections == 0)
+            break;
+        struct timespec ts = {0, 20 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(s->d);
+    free(s);
+}

@@ -1,0 +1,71 @@
+/* The renderer table: the one list of exposition formats (STYLE rule 1, explicit const table). */
+#include "render/render.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "render/escape.h"
+#include "core/banned.h"
+
+static const struct renderer render_table[EXPO_NFORMATS] = {
+    [EXPO_TEXT] = {EXPO_TEXT, "text", RENDER_CT_TEXT, render_prom_text},
+    [EXPO_OPENMETRICS] = {EXPO_OPENMETRICS, "openmetrics", RENDER_CT_OPENMETRICS,
+                          render_openmetrics},
+    /* Filled in by the protobuf issue (render/protobuf.c). */
+    [EXPO_PROTOBUF] = {EXPO_PROTOBUF, "protobuf", RENDER_CT_PROTOBUF, NULL},
+};
+
+const struct renderer *render_get(enum expo_format f)
+{
+    RIZK_ASSERT((unsigned)f < EXPO_NFORMATS);
+    return &render_table[f];
+}
+
+bool render_is_available(enum expo_format f)
+{
+    return (unsigned)f < EXPO_NFORMATS && render_table[f].render != NULL;
+}
+
+const char *render_content_type(enum expo_format f)
+{
+    return render_get(f)->content_type;
+}
+
+int render_series(struct buf *out, const char *name, const char *suffix, const struct msample *s,
+                  const char *le)
+{
+    int rc = buf_adds(out, name);
+    if (rc == 0)
+        rc = buf_adds(out, suffix);
+    if (rc < 0)
+        return rc;
+    if (s->nlabels == 0 && le == NULL)
+        return buf_addc(out, ' ');
+    char sep = '{';
+    for (size_t i = 0; i < s->nlabels && rc == 0; i++) {
+        const struct label *l = &s->labels[i];
+        rc = buf_addc(out, sep);
+        if (rc == 0)
+            rc = buf_adds(out, l->name);
+        if (rc == 0)
+            rc = buf_add(out, "=\"", 2);
+        if (rc == 0)
+            rc = escape_label_value(out, l->value, strlen(l->value));
+        if (rc == 0)
+            rc = buf_addc(out, '"');
+        sep = ',';
+    }
+    if (rc == 0 && le != NULL) {
+        rc = buf_addc(out, sep);
+        if (rc == 0)
+            rc = buf_add(out, "le=\"", 4);
+        if (rc == 0)
+            rc = buf_adds(out, le);
+        if (rc == 0)
+            rc = buf_addc(out, '"');
+    }
+    if (rc < 0)
+        return rc;
+    return buf_add(out, "} ", 2);
+}

@@ -1,0 +1,215 @@
+/* The history store: an array of rings indexed by enum hist_series. Every query folds the
+ * window once inside the ring's read section (ring_fold_window) into a small accumulator on the
+ * stack, so a query neither allocates nor copies the window, and the writer never waits. */
+#include "store/store.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "core/err.h"
+#include "core/xalloc.h"
+#include "core/banned.h"
+
+struct store {
+    uint64_t capacity;
+    struct ring *rings[HS_COUNT];
+};
+
+/* Everything any query needs, computed in one pass over the non-NaN samples. */
+struct window_acc {
+    uint64_t n;
+    double sum;
+    double min;
+    double max;
+    struct ring_sample first;
+    struct ring_sample last;
+    double increase;
+};
+
+int store_new(uint64_t slots, struct store **out)
+{
+    if (slots == 0 || slots > RING_CAP_MAX)
+        return -EINVAL;
+    struct store *s = xcalloc(1, sizeof(*s));
+    for (int i = 0; i < HS_COUNT; i++) {
+        int rc = ring_new(slots, &s->rings[i]);
+        /* slots was checked against the same bound above. */
+        RIZK_ASSERT(rc == 0);
+    }
+    s->capacity = ring_capacity(s->rings[0]);
+    *out = s;
+    return 0;
+}
+
+void store_free(struct store *s)
+{
+    if (s == NULL)
+        return;
+    for (int i = 0; i < HS_COUNT; i++)
+        ring_free(s->rings[i]);
+    free(s);
+}
+
+static struct ring *store_ring(const struct store *s, enum hist_series id)
+{
+    RIZK_ASSERT((unsigned)id < HS_COUNT);
+    return s->rings[id];
+}
+
+int store_append(struct store *s, enum hist_series id, int64_t t_ms, double v)
+{
+    return ring_push(store_ring(s, id), t_ms, v);
+}
+
+uint64_t store_capacity(const struct store *s)
+{
+    return s->capacity;
+}
+
+uint64_t store_count(const struct store *s, enum hist_series id)
+{
+    return ring_count(store_ring(s, id));
+}
+
+size_t store_memory_bytes(const struct store *s)
+{
+    size_t n = sizeof(*s);
+    for (int i = 0; i < HS_COUNT; i++)
+        n += ring_memory_bytes(s->rings[i]);
+    return n;
+}
+
+/* window_fold runs inside a seqlock read section: it only touches the accumulator. */
+static void window_fold(void *p, const struct ring_sample *smp)
+{
+    struct window_acc *a = p;
+    double v = smp->v;
+    if (isnan(v))
+        return;
+    if (a->n == 0) {
+        a->first = *smp;
+        a->min = v;
+        a->max = v;
+    } else {
+        /* A drop means the counter restarted from zero: all of v accrued since the reset
+         * (Prometheus rate()/increase() without extrapolation). */
+        a->increase += v >= a->last.v ? v - a->last.v : v;
+        if (v < a->min)
+            a->min = v;
+        if (v > a->max)
+            a->max = v;
+    }
+    a->sum += v;
+    a->last = *smp;
+    a->n++;
+}
+
+/* window_since turns (now - window, now] into the inclusive lower bound ring reads take. */
+static int window_since(int64_t now_ms, int64_t window_ms, int64_t *since)
+{
+    if (window_ms <= 0 || now_ms < INT64_MIN + window_ms)
+        return -EINVAL;
+    *since = now_ms - window_ms + 1;
+    return 0;
+}
+
+static int window_scan(const struct store *s, enum hist_series id, int64_t now_ms,
+                       int64_t window_ms, struct window_acc *acc)
+{
+    static const struct window_acc empty = {0};
+    int64_t since;
+    int rc = window_since(now_ms, window_ms, &since);
+    if (rc < 0)
+        return rc;
+    return ring_fold_window(store_ring(s, id), since, now_ms, window_fold, acc, &empty,
+                            sizeof(*acc));
+}
+
+int store_last(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
+               double *out)
+{
+    struct window_acc a;
+    int rc = window_scan(s, id, now_ms, window_ms, &a);
+    if (rc < 0)
+        return rc;
+    if (a.n == 0)
+        return -ENODATA;
+    *out = a.last.v;
+    return 0;
+}
+
+int store_avg(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
+              double *out)
+{
+    struct window_acc a;
+    int rc = window_scan(s, id, now_ms, window_ms, &a);
+    if (rc < 0)
+        return rc;
+    if (a.n == 0)
+        return -ENODATA;
+    *out = a.sum / (double)a.n;
+    return 0;
+}
+
+int store_min(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
+              double *out)
+{
+    struct window_acc a;
+    int rc = window_scan(s, id, now_ms, window_ms, &a);
+    if (rc < 0)
+        return rc;
+    if (a.n == 0)
+        return -ENODATA;
+    *out = a.min;
+    return 0;
+}
+
+int store_max(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
+              double *out)
+{
+    struct window_acc a;
+    int rc = window_scan(s, id, now_ms, window_ms, &a);
+    if (rc < 0)
+        return rc;
+    if (a.n == 0)
+        return -ENODATA;
+    *out = a.max;
+    return 0;
+}
+
+int store_increase(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
+                   double *out)
+{
+    struct window_acc a;
+    int rc = window_scan(s, id, now_ms, window_ms, &a);
+    if (rc < 0)
+        return rc;
+    if (a.n < 2)
+        return -ENODATA;
+    *out = a.increase;
+    return 0;
+}
+
+int store_rate(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
+               double *out)
+{
+    struct window_acc a;
+    int rc = window_scan(s, id, now_ms, window_ms, &a);
+    if (rc < 0)
+        return rc;
+    if (a.n < 2 || a.last.t_ms <= a.first.t_ms)
+        return -ENODATA;
+    *out = a.increase / ((double)(a.last.t_ms - a.first.t_ms) / 1000.0);
+    return 0;
+}
+
+int store_copy_window(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
+                      struct ring_sample *out, size_t max)
+{
+    int64_t since;
+    int rc = window_since(now_ms, window_ms, &since);
+    if (rc < 0)
+        return rc;
+    return ring_copy_window(store_ring(s, id), since, now_ms, out, max);
+}
