@@ -1,0 +1,211 @@
+/* Redis endpoint URLs. The credentials end at the LAST '@' before the host: users paste
+ * passwords with a raw '@' more often than they percent-encode them. */
+#include "parse/redis_url.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+static int url_hex(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* url_decode percent-decodes [p, end) into out (cap bytes with the NUL). */
+static int url_decode(const char *p, const char *end, char *out, size_t cap)
+{
+    size_t n = 0;
+    while (p < end) {
+        int c = (unsigned char)*p++;
+        if (c == '%') {
+            int h = end - p >= 2 ? url_hex(p[0]) : -1;
+            int l = end - p >= 2 ? url_hex(p[1]) : -1;
+            if (h < 0 || l < 0)
+                return -EPROTO;
+            c = h * 16 + l;
+            p += 2;
+        }
+        if (c == 0)
+            return -EPROTO;
+        if (n + 1 >= cap)
+            return -E2BIG;
+        out[n++] = (char)c;
+    }
+    out[n] = '\0';
+    return 0;
+}
+
+static int url_uint(const char *p, const char *end, unsigned max, unsigned *out)
+{
+    unsigned long v = 0;
+    if (p == end)
+        return -EPROTO;
+    for (; p < end; p++) {
+        if (*p < '0' || *p > '9')
+            return -EPROTO;
+        v = v * 10 + (unsigned long)(*p - '0');
+        if (v > max)
+            return -ERANGE;
+    }
+    *out = (unsigned)v;
+    return 0;
+}
+
+static int url_parse_range(const char *s, const char *end, struct redis_url *out)
+{
+    struct redis_url u;
+    memset(&u, 0, sizeof(u));
+    u.port = 6379;
+    const char *p = s;
+    const char *scheme = "redis://";
+    size_t sl = strlen(scheme);
+    if ((size_t)(end - p) >= sl && strncmp(p, scheme, sl) == 0) {
+        p += sl;
+    } else {
+        const char *sep = NULL;
+        for (const char *q = p; q + 2 < end; q++)
+            if (q[0] == ':' && q[1] == '/' && q[2] == '/') {
+                sep = q;
+                break;
+            }
+        if (sep != NULL)
+            return (sep - p == 6 && strncmp(p, "rediss", 6) == 0) ? -EPROTONOSUPPORT : -EPROTO;
+    }
+    const char *slash = memchr(p, '/', (size_t)(end - p));
+    const char *auth_end = NULL;
+    const char *hostpart_end = slash ? slash : end;
+    for (const char *q = p; q < hostpart_end; q++)
+        if (*q == '@')
+            auth_end = q;
+    int rc;
+    if (auth_end != NULL) {
+        const char *colon = memchr(p, ':', (size_t)(auth_end - p));
+        rc = url_decode(p, colon ? colon : auth_end, u.user, sizeof(u.user));
+        if (rc < 0)
+            return rc;
+        if (colon != NULL) {
+            rc = url_decode(colon + 1, auth_end, u.password, sizeof(u.password));
+            if (rc < 0)
+                return rc;
+            u.has_password = true;
+        }
+        p = auth_end + 1;
+    }
+    const char *h = p, *he = hostpart_end;
+    if (h == he)
+        return -EPROTO;
+    if (*h == '[') {
+        const char *rb = memchr(h, ']', (size_t)(he - h));
+        if (rb == NULL)
+            return -EPROTO;
+        if (rb + 1 < he) {
+            if (rb[1] != ':')
+                return -EPROTO;
+            rc = url_uint(rb + 2, he, 65535, &u.port);
+            if (rc < 0)
+                return rc;
+        }
+        h++;
+        he = rb;
+    } else {
+        const char *colon = memchr(h, ':', (size_t)(he - h));
+        if (colon != NULL) {
+            rc = url_uint(colon + 1, he, 65535, &u.port);
+            if (rc < 0)
+                return rc;
+            he = colon;
+        }
+    }
+    if (u.port == 0)
+        return -ERANGE;
+    if (he == h)
+        return -EPROTO;
+    if ((size_t)(he - h) >= sizeof(u.host))
+        return -E2BIG;
+    for (const char *q = h; q < he; q++)
+        if (*q == ' ' || *q == '\t' || *q == '@' || *q == '/' || *q == '\r' || *q == '\n')
+            return -EPROTO;
+    memcpy(u.host, h, (size_t)(he - h));
+    u.host[he - h] = '\0';
+    if (slash != NULL && slash + 1 < end) {
+        rc = url_uint(slash + 1, end, 1000000, &u.db);
+        if (rc < 0)
+            return rc;
+    }
+    *out = u;
+    return 0;
+}
+
+int parse_redis_url(const char *s, struct redis_url *out)
+{
+    return url_parse_range(s, s + strlen(s), out);
+}
+
+int parse_redis_url_list(const char *s, struct redis_url *out, size_t max)
+{
+    size_t n = 0;
+    const char *p = s;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        const char *end = comma ? comma : p + strlen(p);
+        const char *a = p, *b = end;
+        while (a < b && (*a == ' ' || *a == '\t'))
+            a++;
+        while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+            b--;
+        if (n == max)
+            return -E2BIG;
+        int rc = url_parse_range(a, b, &out[n]);
+        if (rc < 0)
+            return rc;
+        n++;
+        if (comma == NULL)
+            break;
+        p = comma + 1;
+    }
+    return (int)n;
+}
+
+void redis_url_redact(const char *s, char *out, size_t n)
+{
+    size_t o = 0;
+    if (n == 0)
+        return;
+    for (const char *p = s; *p != '\0';) {
+        const char *item_end = strchr(p, ',');
+        if (item_end == NULL)
+            item_end = p + strlen(p);
+        const char *scheme = strstr(p, "://");
+        const char *cred = scheme && scheme < item_end ? scheme + 3 : p;
+        const char *slash = memchr(cred, '/', (size_t)(item_end - cred));
+        const char *hend = slash ? slash : item_end;
+        const char *at = NULL;
+        for (const char *q = cred; q < hend; q++)
+            if (*q == '@')
+                at = q;
+        const char *colon = at ? memchr(cred, ':', (size_t)(at - cred)) : NULL;
+        /* copy [p, colon+1) "<secret>" [at, item_end) or the whole item */
+        const char *segs[3][2] = {{p, colon ? colon + 1 : item_end},
+                                  {colon ? "<secret>" : "", NULL},
+                                  {colon ? at : item_end, item_end}};
+        segs[1][1] = segs[1][0] + strlen(segs[1][0]);
+        for (int k = 0; k < 3; k++)
+            for (const char *q = segs[k][0]; q < segs[k][1] && o + 1 < n; q++)
+                out[o++] = *q;
+        p = item_end;
+        if (*p == ',') {
+            if (o + 1 < n)
+                out[o++] = ',';
+            p++;
+        }
+    }
+    out[o] = '\0';
+}

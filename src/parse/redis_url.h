@@ -1,0 +1,40 @@
+/* Pure parser for Redis endpoints as users write them: "redis://[user[:password]@]host:port[/db]"
+ * (REDIS_URL, the guide's form) or a bare "host:port"; and comma-separated lists of those for
+ * the cluster seeds (REDIS_CLUSTER_URL). User and password are percent-decoded. The password is
+ * a secret: callers must never print a parsed URL; redis_url_redact gives a printable form. */
+#ifndef RIZK_PARSE_REDIS_URL_H
+#define RIZK_PARSE_REDIS_URL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "parse/redis_reply.h"
+
+#define REDIS_URL_CRED_MAX 256 /* user or password bytes + NUL */
+#define REDIS_URL_MAX_SEEDS 16
+
+struct redis_url {
+    char host[REDIS_HOST_MAX];
+    unsigned port;
+    unsigned db;                       /* 0 unless "/N" */
+    char user[REDIS_URL_CRED_MAX];     /* "" when absent */
+    char password[REDIS_URL_CRED_MAX]; /* "" when absent; secret */
+    bool has_password;
+};
+
+/* parse_redis_url parses one endpoint (NUL-terminated). A missing port means 6379, a missing
+ * "/db" means 0. Writes *out only on success. Errors: -EPROTO (syntax or another scheme),
+ * -EPROTONOSUPPORT (rediss://: TLS needs hiredis >= 1.0, which Debian 12 lacks), -ERANGE (port
+ * 1-65535, db up to 1000000), -E2BIG (host or credential too long). thread: any. */
+int parse_redis_url(const char *s, struct redis_url *out);
+
+/* parse_redis_url_list parses a comma-separated list (spaces around items allowed) into out
+ * (room for max). Returns how many were parsed (>= 1) or the first item's error; -E2BIG when
+ * more than max items. thread: any. */
+int parse_redis_url_list(const char *s, struct redis_url *out, size_t max);
+
+/* redis_url_redact writes s with any password replaced by "<secret>" into out (always
+ * NUL-terminated, truncated to n). Safe on malformed input. thread: any. */
+void redis_url_redact(const char *s, char *out, size_t n);
+
+#endif
