@@ -15,6 +15,7 @@
 #include "core/strparse.h"
 #include "core/version.h"
 #include "core/xalloc.h"
+#include "parse/redis_url.h"
 #include "core/banned.h"
 
 /* Largest ring: keeps --history.retention / --history.interval from allocating gigabytes. */
@@ -138,7 +139,27 @@ static void config_range_text(const struct option_def *o, char *out, size_t n)
     case OPT_STRING:
         snprintf(out, n, "a non-empty string");
         break;
+    case OPT_SECRET:
+        snprintf(out, n, "a string, from the environment only");
+        break;
+    case OPT_REDIS_URL:
+        snprintf(out, n, "redis://[user[:password]@]host:port[/db] or host:port, comma-separated "
+                         "for several");
+        break;
     }
+}
+
+/* config_is_string tells whether an option's field is a heap string (char *). */
+static bool config_is_string(enum opt_type t)
+{
+    return t == OPT_STRING || t == OPT_ENUM || t == OPT_ADDR || t == OPT_PATH || t == OPT_SECRET ||
+           t == OPT_REDIS_URL;
+}
+
+/* config_is_sensitive: values that may hold a password are never echoed in messages. */
+static bool config_is_sensitive(enum opt_type t)
+{
+    return t == OPT_SECRET || t == OPT_REDIS_URL;
 }
 
 static bool config_enum_ok(const char *allowed, const char *v)
@@ -193,6 +214,17 @@ static int config_set(struct config *cfg, const struct option_def *o, const char
         if (v[0] != '/' || strpbrk(v, " \t\r\n?#") != NULL || strlen(v) > 256)
             return -EINVAL;
         break;
+    case OPT_SECRET:
+        break;
+    case OPT_REDIS_URL: {
+        struct redis_url *u = xcalloc(REDIS_URL_MAX_SEEDS, sizeof(*u));
+        int n = parse_redis_url_list(v, u, REDIS_URL_MAX_SEEDS);
+        explicit_bzero(u, REDIS_URL_MAX_SEEDS * sizeof(*u));
+        free(u);
+        if (n < 0)
+            return -EINVAL;
+        break;
+    }
     case OPT_BOOL:
         return config_parse_bool(v, f);
     case OPT_U64: {
@@ -216,17 +248,23 @@ static int config_set(struct config *cfg, const struct option_def *o, const char
     }
     }
     char **s = f;
+    if (*s != NULL && o->type == OPT_SECRET)
+        explicit_bzero(*s, strlen(*s));
     free(*s);
-    *s = xstrdup(v);
+    /* An empty secret means "none", so an env file can blank it. */
+    *s = (o->type == OPT_SECRET && v[0] == '\0') ? NULL : xstrdup(v);
     return 0;
 }
 
-static void config_bad_value(FILE *err, const struct option_def *o, const char *v, bool from_env)
+/* config_bad_value reports a refused value; env names the variable it came from (NULL for a
+ * flag). Values that may hold a password are not repeated. */
+static void config_bad_value(FILE *err, const struct option_def *o, const char *v, const char *env)
 {
-    char range[160], env[128];
+    char range[200];
     config_range_text(o, range, sizeof(range));
-    if (from_env) {
-        config_env_name(o->flag, env, sizeof(env));
+    if (config_is_sensitive(o->type))
+        v = "(not shown)";
+    if (env != NULL) {
         fprintf(err, "rizk-metrics: invalid value \"%s\" in %s (for --%s): expected %s\n", v,
                 env, o->flag, range);
     } else {
@@ -273,13 +311,28 @@ static int config_load_env(struct config *cfg, char **envp, FILE *err,
                            struct config_origins *org)
 {
     char env[128];
+    /* The guide's names first, so that the RIZK_* twin, read next, wins over them. */
+    for (size_t a = 0; a < option_env_alias_count; a++) {
+        size_t i;
+        const char *flag = option_env_aliases[a].flag;
+        const struct option_def *o = config_find(flag, strlen(flag), &i);
+        const char *v = config_getenv(envp, option_env_aliases[a].env);
+        RIZK_ASSERT(o != NULL);
+        if (v == NULL)
+            continue;
+        if (config_set(cfg, o, v) < 0) {
+            config_bad_value(err, o, v, option_env_aliases[a].env);
+            return -EINVAL;
+        }
+        org->opt[i] = ORIGIN_ENV;
+    }
     for (size_t i = 0; i < option_count; i++) {
         config_env_name(option_table[i].flag, env, sizeof(env));
         const char *v = config_getenv(envp, env);
         if (v == NULL)
             continue;
         if (config_set(cfg, &option_table[i], v) < 0) {
-            config_bad_value(err, &option_table[i], v, true);
+            config_bad_value(err, &option_table[i], v, env);
             return -EINVAL;
         }
         org->opt[i] = ORIGIN_ENV;
@@ -350,6 +403,16 @@ config_usage(FILE *err, const char *fmt, ...)
 
 static int config_check(struct config *cfg, FILE *err)
 {
+    if (cfg->redis_addr != NULL && cfg->redis_cluster_nodes != NULL) {
+        fprintf(err, "rizk-metrics: --redis.addr and --redis.cluster-nodes (REDIS_URL and "
+                "REDIS_CLUSTER_URL) are exclusive: set one\n");
+        return -EINVAL;
+    }
+    if (cfg->redis_addr != NULL && strchr(cfg->redis_addr, ',') != NULL) {
+        fprintf(err, "rizk-metrics: invalid value for --redis.addr: expected one endpoint (use "
+                "--redis.cluster-nodes for a list of cluster seeds)\n");
+        return -EINVAL;
+    }
     if (cfg->history_interval_ms > cfg->history_retention_ms) {
         fprintf(err, "rizk-metrics: invalid value for --history.retention: must be at least "
                 "--history.interval\n");
@@ -443,6 +506,12 @@ enum config_action config_load(struct config *cfg, int argc, char **argv, char *
         if (o == NULL) {
             return config_usage(err, "unknown flag --%.*s", (int)len, name);
         }
+        if (o->type == OPT_SECRET) {
+            /* argv is world-readable in /proc/<pid>/cmdline: secrets come from env or files. */
+            return config_usage(err, "--%s cannot be given on the command line: use "
+                                "--redis.password-file or the REDIS_PASSWORD environment variable",
+                                o->flag);
+        }
         if (o->type == OPT_BOOL && value == NULL) {
             value = negate ? "false" : "true";
         } else if (value == NULL) {
@@ -452,7 +521,7 @@ enum config_action config_load(struct config *cfg, int argc, char **argv, char *
             value = argv[++i];
         }
         if (config_set(cfg, o, value) < 0) {
-            config_bad_value(err, o, value, false);
+            config_bad_value(err, o, value, NULL);
             return CONFIG_EXIT_USAGE;
         }
         org->opt[idx] = ORIGIN_FLAG;
@@ -470,9 +539,10 @@ void config_fini(struct config *cfg)
 {
     for (size_t i = 0; i < option_count; i++) {
         const struct option_def *o = &option_table[i];
-        if (o->type == OPT_STRING || o->type == OPT_ENUM || o->type == OPT_ADDR ||
-            o->type == OPT_PATH) {
+        if (config_is_string(o->type)) {
             char **s = config_field(cfg, o);
+            if (*s != NULL && config_is_sensitive(o->type))
+                explicit_bzero(*s, strlen(*s));
             free(*s);
             *s = NULL;
         }
@@ -492,6 +562,15 @@ static void config_value_text(const struct config *cfg, const struct option_def 
         break;
     case OPT_DURATION:
         config_format_duration(*(const int64_t *)f, out, n);
+        break;
+    case OPT_SECRET:
+        snprintf(out, n, "%s", *(char *const *)f ? "<secret>" : "");
+        break;
+    case OPT_REDIS_URL:
+        if (*(char *const *)f == NULL)
+            out[0] = '\0';
+        else
+            redis_url_redact(*(char *const *)f, out, n);
         break;
     default:
         snprintf(out, n, "%s", *(char *const *)f ? *(char *const *)f : "");
@@ -528,8 +607,25 @@ static const char *config_metavar(enum opt_type t)
         return "=VALUE";
     case OPT_BOOL:
         return "";
+    case OPT_REDIS_URL:
+        return "=URL";
     default:
         return "=STRING";
+    }
+}
+
+/* config_alias_text writes " or ALIAS" for each guide env name of flag into out. */
+static void config_alias_text(const char *flag, const char *sep, char *out, size_t n)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t a = 0; a < option_env_alias_count; a++) {
+        if (strcmp(option_env_aliases[a].flag, flag) != 0)
+            continue;
+        int w = snprintf(out + used, n - used, "%s%s", sep, option_env_aliases[a].env);
+        if (w < 0 || (size_t)w >= n - used)
+            return;
+        used += (size_t)w;
     }
 }
 
@@ -539,6 +635,9 @@ void config_help(FILE *out)
     fprintf(out, "Usage: rizk-metrics [sidecar|adapter|check|version] [flags]\n\n"
                  "Sidecar for Rizk SDK pods: samples /proc, cgroup v2, Redis and the app's\n"
                  "request stats, serves Prometheus metrics and the scaling signals.\n\n"
+                 "Redis (the redis collector and the fleet registry) is off unless --redis.addr\n"
+                 "or --redis.cluster-nodes (REDIS_URL, REDIS_CLUSTER_URL) is set: then no\n"
+                 "rizk_redis_* metric and no redis source exist at all.\n\n"
                  "Commands:\n"
                  "  sidecar   run the per-pod sampler and HTTP server (default)\n"
                  "  adapter   serve the Kubernetes custom/external metrics APIs\n"
@@ -549,8 +648,10 @@ void config_help(FILE *out)
         const struct option_def *o = &option_table[i];
         config_env_name(o->flag, env, sizeof(env));
         config_range_text(o, range, sizeof(range));
-        fprintf(out, "  --%s%s\n      %s\n      env %s, default \"%s\"; %s\n", o->flag,
-                config_metavar(o->type), o->help, env, o->def, range);
+        char alias[96];
+        config_alias_text(o->flag, " or ", alias, sizeof(alias));
+        fprintf(out, "  --%s%s\n      %s\n      env %s%s, default \"%s\"; %s\n", o->flag,
+                config_metavar(o->type), o->help, env, alias, o->def, range);
     }
     for (size_t i = 0; i < registry_type_count(); i++) {
         const struct collector_type *t = registry_type_at(i);
@@ -586,7 +687,9 @@ void config_help_markdown(FILE *out)
         const struct option_def *o = &option_table[i];
         config_env_name(o->flag, env, sizeof(env));
         config_range_text(o, range, sizeof(range));
-        fprintf(out, "| `--%s` | `%s` | `%s` | ", o->flag, env, o->def);
+        char alias[96];
+        config_alias_text(o->flag, "`, `", alias, sizeof(alias));
+        fprintf(out, "| `--%s` | `%s%s` | `%s` | ", o->flag, env, alias, o->def);
         config_md_cell(out, range);
         fprintf(out, " | %s |\n", o->help);
     }

@@ -41,6 +41,20 @@ struct config {
     int64_t history_interval_ms;
     int64_t history_retention_ms;
     int64_t signals_window_ms;
+    /* redis and the fleet registry (unset strings are NULL) */
+    char *redis_addr;          /* may hold a password: print only through redis_url_redact */
+    char *redis_cluster_nodes; /* idem */
+    int64_t redis_timeout_ms;
+    char *redis_username;
+    char *redis_password_file;
+    char *redis_password; /* secret: environment only, never printed */
+    char *redis_key_prefix;
+    int64_t fleet_interval_ms;
+    /* pod identity */
+    char *pod_name;
+    char *pod_namespace;
+    char *pod_instance_id;
+    char *pod_labels_file;
     /* collectors, in registry order: enabled[i] for collector_types[i] */
     bool collector_enabled[CONFIG_MAX_COLLECTORS];
     /* actions */

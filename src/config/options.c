@@ -43,6 +43,51 @@ const struct option_def option_table[] = {
      OFF(history_retention_ms)},
     {"signals.window", OPT_DURATION, "60s", 1 * SEC, 1 * DAY, NULL,
      "Window over which the scaling signals are computed.", OFF(signals_window_ms)},
+    /* redis (collector and fleet registry) */
+    {"redis.addr", OPT_REDIS_URL, "", 0, 0, NULL,
+     "Standalone Redis: redis://[user[:password]@]host:port[/db] or host:port. Unset (and no "
+     "--redis.cluster-nodes): the redis collector and the fleet registry are off.",
+     OFF(redis_addr)},
+    {"redis.cluster-nodes", OPT_REDIS_URL, "", 0, 0, NULL,
+     "Redis Cluster seed nodes, comma-separated (host:port or redis:// URLs); the rest are "
+     "discovered with CLUSTER NODES.", OFF(redis_cluster_nodes)},
+    {"redis.timeout", OPT_DURATION, "200ms", 10, 10 * SEC, NULL,
+     "Timeout of each Redis connect and command.", OFF(redis_timeout_ms)},
+    {"redis.username", OPT_STRING, "", 0, 0, NULL,
+     "Redis ACL user for AUTH (overrides the URL's user).", OFF(redis_username)},
+    {"redis.password-file", OPT_STRING, "", 0, 0, NULL,
+     "File holding the Redis password (read at each connect; wins over REDIS_PASSWORD).",
+     OFF(redis_password_file)},
+    {"redis.password", OPT_SECRET, "", 0, 0, NULL,
+     "Redis password, from the environment only (never a flag: argv is world-readable).",
+     OFF(redis_password)},
+    {"redis.key-prefix", OPT_STRING, "rizk:", 0, 0, NULL,
+     "Prefix of every Redis key this program writes.", OFF(redis_key_prefix)},
+    {"fleet.interval", OPT_DURATION, "5s", 1 * SEC, 1 * HOUR, NULL,
+     "How often the pod's signals are published to the fleet registry (key TTL: 3 intervals).",
+     OFF(fleet_interval_ms)},
+    /* pod identity (downward API) */
+    {"pod.name", OPT_STRING, "", 0, 0, NULL, "This pod's name (default: the hostname).",
+     OFF(pod_name)},
+    {"pod.namespace", OPT_STRING, "", 0, 0, NULL,
+     "This pod's namespace; the fleet registry is published only when it is known.",
+     OFF(pod_namespace)},
+    {"pod.instance-id", OPT_STRING, "", 0, 0, NULL,
+     "Instance id for instance-scoped keys (default: the pod name).", OFF(pod_instance_id)},
+    {"pod.labels-file", OPT_STRING, "/etc/podinfo/labels", 0, 0, NULL,
+     "Downward-API labels file (key=\"value\" lines), re-read at each fleet publish.",
+     OFF(pod_labels_file)},
 };
 
 const size_t option_count = sizeof(option_table) / sizeof(option_table[0]);
+
+const struct option_env_alias option_env_aliases[] = {
+    {"REDIS_URL", "redis.addr"},
+    {"REDIS_CLUSTER_URL", "redis.cluster-nodes"},
+    {"REDIS_PASSWORD", "redis.password"},
+    {"POD_NAME", "pod.name"},
+    {"POD_NAMESPACE", "pod.namespace"},
+    {"INSTANCE_ID", "pod.instance-id"},
+};
+
+const size_t option_env_alias_count = sizeof(option_env_aliases) / sizeof(option_env_aliases[0]);

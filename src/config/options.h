@@ -13,6 +13,8 @@ enum opt_type {
     OPT_DURATION, /* int64_t milliseconds within [min, max] */
     OPT_ADDR,     /* char *, host:port */
     OPT_PATH,     /* char *, URL path starting with '/' */
+    OPT_SECRET,   /* char *, environment only (never argv), printed as "<secret>" */
+    OPT_REDIS_URL, /* char *, redis endpoint(s); never echoed in errors, password redacted */
 };
 
 struct option_def {
@@ -27,5 +29,15 @@ struct option_def {
 
 extern const struct option_def option_table[];
 extern const size_t option_count;
+
+/* Environment names of the Rizk scaling guide and of the Kubernetes downward API, honoured
+ * with a lower precedence than the mechanical RIZK_* twin of the same flag. */
+struct option_env_alias {
+    const char *env;  /* "REDIS_URL" */
+    const char *flag; /* "redis.addr" */
+};
+
+extern const struct option_env_alias option_env_aliases[];
+extern const size_t option_env_alias_count;
 
 #endif

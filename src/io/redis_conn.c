@@ -1,0 +1,278 @@
+/* hiredis 0.14 wrapper. hiredis reports a failure as ctx->err plus errno at the time of the
+ * failing syscall; errno is read right after the call, before anything else can clobber it. A
+ * read timeout surfaces as REDIS_ERR_IO with EAGAIN (SO_RCVTIMEO), a connect timeout as
+ * REDIS_ERR_IO with ETIMEDOUT. */
+#include "io/redis_conn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "core/xalloc.h"
+#include "core/banned.h"
+
+#define REDIS_PASSWORD_MAX 512
+
+struct redis_conn {
+    redisContext *ctx;
+    bool broken;
+};
+
+static const char *const redis_err_kind_names[REDIS_ERRK_COUNT] = {
+    [REDIS_ERRK_CONNECT] = "connect",   [REDIS_ERRK_TIMEOUT] = "timeout",
+    [REDIS_ERRK_AUTH] = "auth",         [REDIS_ERRK_PROTOCOL] = "protocol",
+    [REDIS_ERRK_IO] = "io",             [REDIS_ERRK_REPLY] = "reply",
+    [REDIS_ERRK_MOVED_OVERFLOW] = "moved_overflow",
+    [REDIS_ERRK_CLUSTER_DOWN] = "cluster_down",
+};
+
+const char *redis_err_kind_name(enum redis_err_kind k)
+{
+    return (k >= 0 && k < REDIS_ERRK_COUNT) ? redis_err_kind_names[k] : "unknown";
+}
+
+enum redis_err_kind redis_err_kind_of(int rc)
+{
+    switch (-rc) {
+    case ETIMEDOUT:
+        return REDIS_ERRK_TIMEOUT;
+    case EACCES:
+        return REDIS_ERRK_AUTH;
+    case EPROTO:
+        return REDIS_ERRK_PROTOCOL;
+    case ECONNRESET:
+    case EPIPE:
+    case EIO:
+        return REDIS_ERRK_IO;
+    case EREMOTEIO:
+        return REDIS_ERRK_REPLY;
+    case ELOOP:
+        return REDIS_ERRK_MOVED_OVERFLOW;
+    case EAGAIN:
+        return REDIS_ERRK_CLUSTER_DOWN;
+    default:
+        return REDIS_ERRK_CONNECT;
+    }
+}
+
+/* conn_rc turns a hiredis context error (and the errno saved after the call) into our code. */
+static int conn_rc(const redisContext *ctx, int saved_errno, bool connecting)
+{
+    switch (ctx->err) {
+    case REDIS_ERR_IO:
+        if (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK || saved_errno == ETIMEDOUT ||
+            saved_errno == EINPROGRESS)
+            return -ETIMEDOUT;
+        if (connecting)
+            return saved_errno > 0 ? -saved_errno : -ECONNREFUSED;
+        return saved_errno == EPIPE || saved_errno == ECONNRESET ? -ECONNRESET : -EIO;
+    case REDIS_ERR_EOF:
+        return -ECONNRESET;
+    case REDIS_ERR_PROTOCOL:
+        return -EPROTO;
+    case REDIS_ERR_OTHER:
+        /* hiredis 0.14 reports getaddrinfo failures and connect refusals here */
+        if (connecting)
+            return saved_errno == ETIMEDOUT ? -ETIMEDOUT : -ECONNREFUSED;
+        return -EIO;
+    default:
+        return -EIO;
+    }
+}
+
+void redis_reply_free(redisReply *r)
+{
+    if (r != NULL)
+        freeReplyObject(r);
+}
+
+static bool reply_starts(const redisReply *r, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return r->len >= n && strncmp(r->str, prefix, n) == 0;
+}
+
+int redis_reply_error_rc(const redisReply *r)
+{
+    if (r == NULL || r->type != REDIS_REPLY_ERROR)
+        return 0;
+    if (reply_starts(r, "NOAUTH") || reply_starts(r, "WRONGPASS") || reply_starts(r, "NOPERM") ||
+        reply_starts(r, "ERR invalid password") || reply_starts(r, "ERR AUTH"))
+        return -EACCES;
+    if (reply_starts(r, "CLUSTERDOWN") || reply_starts(r, "TRYAGAIN"))
+        return -EAGAIN;
+    return -EREMOTEIO;
+}
+
+int redis_conn_pipeline(struct redis_conn *c, size_t n, const struct redis_cmd *cmds,
+                        redisReply **replies)
+{
+    int rc = 0;
+    size_t got = 0;
+    for (size_t i = 0; i < n; i++)
+        replies[i] = NULL;
+    if (c->broken)
+        return -EIO;
+    for (size_t i = 0; i < n; i++) {
+        if (redisAppendCommandArgv(c->ctx, cmds[i].argc, cmds[i].argv, cmds[i].argvlen) !=
+            REDIS_OK) {
+            rc = -ENOMEM;
+            goto fail;
+        }
+    }
+    for (; got < n; got++) {
+        void *r = NULL;
+        errno = 0;
+        if (redisGetReply(c->ctx, &r) != REDIS_OK || r == NULL) {
+            int e = errno;
+            rc = conn_rc(c->ctx, e, false);
+            goto fail;
+        }
+        replies[got] = r;
+    }
+    return 0;
+fail:
+    for (size_t i = 0; i < got; i++) {
+        redis_reply_free(replies[i]);
+        replies[i] = NULL;
+    }
+    c->broken = true;
+    return rc;
+}
+
+int redis_conn_command(struct redis_conn *c, redisReply **reply, int argc, const char **argv)
+{
+    size_t lens[16];
+    if (argc < 1 || argc > 16)
+        return -EINVAL;
+    for (int i = 0; i < argc; i++)
+        lens[i] = strlen(argv[i]);
+    struct redis_cmd cmd = {argc, argv, lens};
+    return redis_conn_pipeline(c, 1, &cmd, reply);
+}
+
+bool redis_conn_is_broken(const struct redis_conn *c)
+{
+    return c->broken;
+}
+
+/* conn_read_password reads the password file into out (NUL-terminated, trailing CR/LF and
+ * blanks removed: `echo pass > file` and Kubernetes Secrets both end in a newline). */
+static int conn_read_password(const char *path, char *out, size_t cap)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -EACCES;
+    size_t n = 0;
+    for (;;) {
+        ssize_t r = read(fd, out + n, cap - 1 - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+        if (n == cap - 1)
+            break;
+    }
+    close(fd);
+    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r' || out[n - 1] == ' '))
+        n--;
+    out[n] = '\0';
+    return 0;
+}
+
+static int conn_auth(struct redis_conn *c, const struct redis_auth *auth)
+{
+    char pw[REDIS_PASSWORD_MAX];
+    const char *password = auth->password;
+    int rc = 0;
+    if (auth->password_file != NULL && auth->password_file[0] != '\0') {
+        rc = conn_read_password(auth->password_file, pw, sizeof(pw));
+        if (rc < 0)
+            return rc;
+        password = pw;
+    }
+    bool has_user = auth->username != NULL && auth->username[0] != '\0';
+    if (password == NULL && !has_user)
+        return 0;
+    const char *argv[3] = {"AUTH", NULL, NULL};
+    int argc = 2;
+    if (has_user) {
+        argv[1] = auth->username;
+        argv[2] = password ? password : "";
+        argc = 3;
+    } else {
+        argv[1] = password;
+    }
+    redisReply *r = NULL;
+    rc = redis_conn_command(c, &r, argc, argv);
+    explicit_bzero(pw, sizeof(pw));
+    if (rc < 0)
+        return rc;
+    /* The error text (WRONGPASS ...) never holds the password, but we do not keep it anyway. */
+    if (r->type == REDIS_REPLY_ERROR)
+        rc = -EACCES;
+    else if (r->type != REDIS_REPLY_STATUS)
+        rc = -EPROTO;
+    redis_reply_free(r);
+    return rc;
+}
+
+int redis_conn_open(const char *host, unsigned port, unsigned db, const struct redis_auth *auth,
+                    int timeout_ms, struct redis_conn **out)
+{
+    struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    struct redis_conn *c = xcalloc(1, sizeof(*c));
+    int rc = 0;
+    errno = 0;
+    c->ctx = redisConnectWithTimeout(host, (int)port, tv);
+    int e = errno;
+    if (c->ctx == NULL) {
+        rc = -ENOMEM;
+        goto fail;
+    }
+    if (c->ctx->err) {
+        rc = conn_rc(c->ctx, e, true);
+        goto fail;
+    }
+    if (redisSetTimeout(c->ctx, tv) != REDIS_OK) {
+        rc = -EIO;
+        goto fail;
+    }
+    redisEnableKeepAlive(c->ctx);
+    if (auth != NULL) {
+        rc = conn_auth(c, auth);
+        if (rc < 0)
+            goto fail;
+    }
+    if (db != 0) {
+        char dbs[16];
+        snprintf(dbs, sizeof(dbs), "%u", db);
+        const char *argv[] = {"SELECT", dbs};
+        redisReply *r = NULL;
+        rc = redis_conn_command(c, &r, 2, argv);
+        if (rc == 0 && r->type == REDIS_REPLY_ERROR)
+            rc = redis_reply_error_rc(r);
+        redis_reply_free(r);
+        if (rc < 0)
+            goto fail;
+    }
+    *out = c;
+    return 0;
+fail:
+    redis_conn_free(c);
+    return rc;
+}
+
+void redis_conn_free(struct redis_conn *c)
+{
+    if (c == NULL)
+        return;
+    if (c->ctx != NULL)
+        redisFree(c->ctx);
+    free(c);
+}
