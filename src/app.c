@@ -27,10 +27,12 @@
 #include "core/log.h"
 #include "core/version.h"
 #include "core/xalloc.h"
+#include "fleet/publish.h"
 #include "http/routes.h"
 #include "http/server.h"
 #include "io/fsroot.h"
 #include "render/bodies.h"
+#include "signals/redis_ratio.h"
 #include "signals/signals.h"
 #include "store/snapshot.h"
 #include "store/store.h"
@@ -46,6 +48,7 @@ struct app {
     struct snapshot_pub *pub;
     struct http_server *http;
     struct app_routes_ctx routes;
+    struct fleet_pub *fleet; /* NULL when there is no fleet registry to publish to */
     pthread_t sampler;
     bool sampler_started;
     int stop_fd;
@@ -109,6 +112,22 @@ static void app_emit_signals(struct app *a, struct sample_sink *sink, int64_t t_
     struct label l2[] = {lm, {"basis", signals_basis_name(sig.memory_basis)}};
     sink_gauge(sink, "rizk_signal_basis_info", help, l1, 2, 1);
     sink_gauge(sink, "rizk_signal_basis_info", help, l2, 2, 1);
+
+    double l2_ratio;
+    if (redis_ratio_compute(a->store, t_ms, a->cfg->signals_window_ms,
+                            2 * a->cfg->history_interval_ms, &l2_ratio) == 0)
+        sink_gauge(sink, "rizk_redis_keyspace_hit_ratio",
+                   "Redis keyspace hits / lookups over the signals window, summed over every "
+                   "node serving reads; absent without lookups.",
+                   NULL, 0, l2_ratio);
+
+    /* The fleet publisher's thread takes it from here; only signals with data are offered. */
+    struct fleet_signals fs = {.t_ms = t_ms, .window_ms = a->cfg->signals_window_ms};
+    if (sig.has_cpu_utilization)
+        fleet_signals_set(&fs, FLEET_SIG_CPU_UTILIZATION_RATIO, sig.cpu_utilization_ratio);
+    if (sig.has_memory_utilization)
+        fleet_signals_set(&fs, FLEET_SIG_MEMORY_UTILIZATION_RATIO, sig.memory_utilization_ratio);
+    fleet_pub_offer(a->fleet, &fs);
 }
 
 static void app_tick(struct app *a)
@@ -129,6 +148,7 @@ static void app_tick(struct app *a)
     app_emit_signals(a, sink, wall_ms);
     a->seq++;
     app_emit_self(a, sink);
+    fleet_pub_emit(a->fleet, sink);
     sink_free(sink);
 
     struct snapshot_info info = {
@@ -212,6 +232,7 @@ static void app_free(struct app *a)
     if (a->stop_fd >= 0)
         close(a->stop_fd);
     snapshot_pub_free(a->pub);
+    fleet_pub_free(a->fleet);
     registry_free(a->reg);
     store_free(a->store);
 }
@@ -251,6 +272,9 @@ int app_run(const struct config *cfg)
     if (rc < 0)
         goto out;
     a.reg = registry_new(cfg);
+    rc = fleet_pub_new(cfg, &a.fleet);
+    if (rc < 0)
+        log_error("main", "fleet registry publishing disabled: %s", err_str(rc));
     rc = app_loop_init(&a);
     if (rc < 0) {
         log_error("main", "cannot set up the sampler loop: %s", err_str(rc));

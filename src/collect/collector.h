@@ -9,13 +9,18 @@
 #include <stdbool.h>
 
 struct config;
+
+/* init's "nothing to collect here" answer (positive: not an error). */
+#define COLLECTOR_INACTIVE 1
 struct sample_sink;
 
 struct collector_type {
     const char *name;     /* "cgroup": --collector.cgroup / --no-collector.cgroup */
     const char *help;     /* one line for --help */
     bool default_enabled;
-    /* init: optional; may fail (negative errno) -> collector disabled with one log line. */
+    /* init: optional; may fail (negative errno) -> collector disabled with one log line; or
+     * return COLLECTOR_INACTIVE (ctx left NULL) when its source is not configured -> the
+     * collector stays off silently and emits nothing, not even its self-metrics. */
     int (*init)(const struct config *cfg, void **ctx);
     /* collect: mandatory; sampler thread only; negative errno marks this tick failed. */
     int (*collect)(void *ctx, struct sample_sink *out);

@@ -11,5 +11,9 @@ extern const struct collector_type col_system_type;
 /* cgroup: the container's cgroup v2 CPU and memory usage, limits and OOM events under
  * --path.cgroupfs; reports the cgroup version and marks the source down on v1 or none. */
 extern const struct collector_type col_cgroup_type;
+/* redis: per node of --redis.addr / --redis.cluster-nodes (cluster: discovered with CLUSTER
+ * NODES) INFO stats, PING round trip and CLUSTER INFO, polled by the collector's own thread;
+ * inactive (no metric at all) when no Redis is configured. */
+extern const struct collector_type col_redis_type;
 
 #endif

@@ -19,6 +19,7 @@
 static const struct collector_type *const collector_types[] = {
     &col_system_type,
     &col_cgroup_type,
+    &col_redis_type,
 };
 
 #define REGISTRY_NTYPES (sizeof(collector_types) / sizeof(collector_types[0]))
@@ -87,6 +88,11 @@ struct registry *registry_new(const struct config *cfg)
         if (!cfg->collector_enabled[i])
             continue;
         int rc = e->type->init ? e->type->init(cfg, &e->ctx) : 0;
+        if (rc == COLLECTOR_INACTIVE) {
+            log_debug("registry", "collector %s inactive: not configured", e->type->name);
+            e->ctx = NULL;
+            continue;
+        }
         if (rc < 0) {
             log_error("registry", "collector %s disabled: init failed: %s", e->type->name,
                       err_str(rc));

@@ -19,6 +19,8 @@ static const struct {
     [HS_CONTAINER_MEMORY_LIMIT_BYTES] = {"rizk_container_memory_limit_bytes", 0},
     [HS_CPU_UTILIZATION_RATIO] = {"rizk_cpu_utilization_ratio", 0},
     [HS_MEMORY_UTILIZATION_RATIO] = {"rizk_memory_utilization_ratio", 0},
+    [HS_REDIS_KEYSPACE_HITS] = {"rizk_redis_keyspace_hits_all_nodes_total", 1},
+    [HS_REDIS_KEYSPACE_MISSES] = {"rizk_redis_keyspace_misses_all_nodes_total", 1},
 };
 
 const char *hist_series_name(enum hist_series id)

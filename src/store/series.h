@@ -19,6 +19,9 @@ enum hist_series {
     /* signals (SPEC 4) */
     HS_CPU_UTILIZATION_RATIO,
     HS_MEMORY_UTILIZATION_RATIO,
+    /* inputs: redis (running sums over every node serving reads; see col_redis.c) */
+    HS_REDIS_KEYSPACE_HITS,   /* counter */
+    HS_REDIS_KEYSPACE_MISSES, /* counter */
     HS_COUNT
 };
 

@@ -1,0 +1,350 @@
+/* Fleet publisher: signal table, PodSnapshot encoding, keys, and the publishing thread. */
+#include "fleet/publish.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "collect/sink.h"
+#include "config/config.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/waiter.h"
+#include "core/xalloc.h"
+#include "io/fsroot.h"
+#include "io/redis_cluster.h"
+#include "rizk/v1/fleet.pb-c.h"
+#include "core/banned.h"
+
+#define FLEET_LABELS_CAP (64u * 1024)
+
+static const char *const fleet_signal_names[FLEET_SIG_COUNT] = {
+    [FLEET_SIG_REQUESTS_PER_SECOND] = "rizk_requests_per_second",
+    [FLEET_SIG_ERROR_RATIO] = "rizk_error_ratio",
+    [FLEET_SIG_RESPONSE_TIME_SECONDS] = "rizk_response_time_seconds",
+    [FLEET_SIG_CACHE_HIT_RATIO] = "rizk_cache_hit_ratio",
+    [FLEET_SIG_ACTIVE_CONNECTIONS] = "rizk_active_connections",
+    [FLEET_SIG_CPU_UTILIZATION_RATIO] = "rizk_cpu_utilization_ratio",
+    [FLEET_SIG_MEMORY_UTILIZATION_RATIO] = "rizk_memory_utilization_ratio",
+    [FLEET_SIG_RESPONSE_TIME_P50_SECONDS] = "rizk_response_time_p50_seconds",
+    [FLEET_SIG_RESPONSE_TIME_P95_SECONDS] = "rizk_response_time_p95_seconds",
+    [FLEET_SIG_RESPONSE_TIME_P99_SECONDS] = "rizk_response_time_p99_seconds",
+};
+
+const char *fleet_signal_name(enum fleet_signal id)
+{
+    return (id >= 0 && id < FLEET_SIG_COUNT) ? fleet_signal_names[id] : "";
+}
+
+int fleet_signal_lookup(const char *name)
+{
+    for (int i = 0; i < FLEET_SIG_COUNT; i++)
+        if (strcmp(fleet_signal_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+void fleet_signals_set(struct fleet_signals *s, enum fleet_signal id, double v)
+{
+    if (id < 0 || id >= FLEET_SIG_COUNT || !isfinite(v))
+        return;
+    s->has[id] = true;
+    s->v[id] = v;
+}
+
+char *fleet_key_pod(const char *prefix, const char *ns, const char *pod)
+{
+    return xasprintf("%sfleet:{%s}:pod:%s", prefix, ns, pod);
+}
+
+char *fleet_key_pods(const char *prefix, const char *ns)
+{
+    return xasprintf("%sfleet:{%s}:pods", prefix, ns);
+}
+
+int fleet_encode_snapshot(const struct fleet_identity *id, const struct fleet_signals *s,
+                          uint8_t **out, size_t *len)
+{
+    Rizk__V1__PodSnapshot m = RIZK__V1__POD_SNAPSHOT__INIT;
+    /* protobuf-c wants non-const char *; it only reads them while packing. */
+    m.pod = (char *)(uintptr_t)id->pod;
+    m.namespace_ = (char *)(uintptr_t)id->ns;
+    m.instance_id = (char *)(uintptr_t)id->instance_id;
+    m.has_timestamp_ms = true;
+    m.timestamp_ms = s->t_ms;
+    m.has_window_ms = true;
+    m.window_ms = s->window_ms;
+    m.has_interval_ms = true;
+    m.interval_ms = id->interval_ms;
+    size_t nl = id->labels ? id->labels->n : 0;
+    Rizk__V1__PodSnapshot__LabelsEntry *entries = xcalloc(nl ? nl : 1, sizeof(*entries));
+    Rizk__V1__PodSnapshot__LabelsEntry **ptrs = xcalloc(nl ? nl : 1, sizeof(*ptrs));
+    for (size_t i = 0; i < nl; i++) {
+        rizk__v1__pod_snapshot__labels_entry__init(&entries[i]);
+        entries[i].key = id->labels->items[i].key;
+        entries[i].value = id->labels->items[i].value;
+        ptrs[i] = &entries[i];
+    }
+    m.n_labels = nl;
+    m.labels = ptrs;
+    /* The generated struct has one has_/value pair per signal, in fleet_signal order. */
+    struct {
+        protobuf_c_boolean *has;
+        double *v;
+    } f[FLEET_SIG_COUNT] = {
+        [FLEET_SIG_REQUESTS_PER_SECOND] = {&m.has_requests_per_second, &m.requests_per_second},
+        [FLEET_SIG_ERROR_RATIO] = {&m.has_error_ratio, &m.error_ratio},
+        [FLEET_SIG_RESPONSE_TIME_SECONDS] = {&m.has_response_time_seconds,
+                                             &m.response_time_seconds},
+        [FLEET_SIG_CACHE_HIT_RATIO] = {&m.has_cache_hit_ratio, &m.cache_hit_ratio},
+        [FLEET_SIG_ACTIVE_CONNECTIONS] = {&m.has_active_connections, &m.active_connections},
+        [FLEET_SIG_CPU_UTILIZATION_RATIO] = {&m.has_cpu_utilization_ratio,
+                                             &m.cpu_utilization_ratio},
+        [FLEET_SIG_MEMORY_UTILIZATION_RATIO] = {&m.has_memory_utilization_ratio,
+                                                &m.memory_utilization_ratio},
+        [FLEET_SIG_RESPONSE_TIME_P50_SECONDS] = {&m.has_response_time_p50_seconds,
+                                                 &m.response_time_p50_seconds},
+        [FLEET_SIG_RESPONSE_TIME_P95_SECONDS] = {&m.has_response_time_p95_seconds,
+                                                 &m.response_time_p95_seconds},
+        [FLEET_SIG_RESPONSE_TIME_P99_SECONDS] = {&m.has_response_time_p99_seconds,
+                                                 &m.response_time_p99_seconds},
+    };
+    for (int i = 0; i < FLEET_SIG_COUNT; i++) {
+        if (!s->has[i])
+            continue;
+        *f[i].has = true;
+        *f[i].v = s->v[i];
+    }
+    size_t n = rizk__v1__pod_snapshot__get_packed_size(&m);
+    uint8_t *p = xmalloc(n ? n : 1);
+    rizk__v1__pod_snapshot__pack(&m, p);
+    free(ptrs);
+    free(entries);
+    *out = p;
+    *len = n;
+    return 0;
+}
+
+/* ---- the publisher thread ---- */
+
+struct fleet_counter {
+    _Alignas(64) atomic_uint_fast64_t v; /* one per cache line: written by the worker */
+};
+
+struct fleet_pub {
+    const struct config *cfg;
+    struct redis_cluster *rc; /* worker-owned */
+    char *pod, *ns, *instance_id;
+    char *key_pod, *key_pods;
+    struct waiter w; /* w.mu also guards latest/has_latest */
+    struct fleet_signals latest;
+    bool has_latest;
+    pthread_t thread;
+    bool started;
+    struct complaint complaint; /* worker-owned */
+    struct fleet_counter published;
+    struct fleet_counter errors[REDIS_ERRK_COUNT];
+    struct fleet_counter last_ms;
+};
+
+/* fleet_read_labels loads the downward-API labels; a missing file means no labels (outside
+ * Kubernetes, or no downwardAPI volume), which is not an error. */
+static void fleet_read_labels(const char *path, struct pod_labels *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (path == NULL)
+        return;
+    char *dup = xstrdup(path), *dup2 = xstrdup(path);
+    struct fsroot *root = NULL;
+    struct buf b;
+    buf_init(&b, FLEET_LABELS_CAP);
+    if (fsroot_open(dirname(dup), &root) == 0 && fsroot_read(root, basename(dup2), &b) == 0 &&
+        parse_pod_labels(buf_ptr(&b), out, NULL) < 0)
+        memset(out, 0, sizeof(*out));
+    buf_fini(&b);
+    fsroot_free(root);
+    free(dup2);
+    free(dup);
+}
+
+static int fleet_publish_once(struct fleet_pub *p, const struct fleet_signals *sig)
+{
+    struct pod_labels labels;
+    fleet_read_labels(p->cfg->pod_labels_file, &labels);
+    struct fleet_identity id = {p->pod, p->ns, p->instance_id, &labels,
+                                p->cfg->fleet_interval_ms};
+    uint8_t *val = NULL;
+    size_t vlen = 0;
+    fleet_encode_snapshot(&id, sig, &val, &vlen);
+    pod_labels_fini(&labels);
+
+    int64_t now = clock_wall_ms();
+    int64_t ttl = 3 * p->cfg->fleet_interval_ms;
+    char ttls[24], nows[24], cutoff[32];
+    snprintf(ttls, sizeof(ttls), "%lld", (long long)ttl);
+    snprintf(nows, sizeof(nows), "%lld", (long long)now);
+    snprintf(cutoff, sizeof(cutoff), "(%lld", (long long)(now - ttl));
+    const char *set[] = {"SET", p->key_pod, (const char *)val, "PX", ttls};
+    size_t setl[] = {3, strlen(p->key_pod), vlen, 2, strlen(ttls)};
+    const char *zadd[] = {"ZADD", p->key_pods, nows, p->pod};
+    size_t zaddl[] = {4, strlen(p->key_pods), strlen(nows), strlen(p->pod)};
+    /* Each publisher also drops members older than a TTL: dead pods leave the set within 3
+     * intervals even when no adapter reads it. */
+    const char *prune[] = {"ZREMRANGEBYSCORE", p->key_pods, "-inf", cutoff};
+    size_t prunel[] = {16, strlen(p->key_pods), 4, strlen(cutoff)};
+    struct redis_cmd cmds[] = {{5, set, setl}, {4, zadd, zaddl}, {4, prune, prunel}};
+    redisReply *r[3] = {NULL, NULL, NULL};
+    int rc = redis_cluster_exec(p->rc, p->key_pods, strlen(p->key_pods), 3, cmds, r);
+    for (int i = 0; rc == 0 && i < 3; i++) {
+        int e = redis_reply_error_rc(r[i]);
+        if (e < 0)
+            rc = e;
+    }
+    for (int i = 0; i < 3; i++)
+        redis_reply_free(r[i]);
+    free(val);
+    if (rc == 0)
+        atomic_store_explicit(&p->last_ms.v, (uint_fast64_t)now, memory_order_relaxed);
+    return rc;
+}
+
+static void *fleet_pub_main(void *arg)
+{
+    struct fleet_pub *p = arg;
+    int64_t next = 0; /* 0: as soon as the sampler has offered signals once */
+    for (;;) {
+        int64_t deadline = next ? next : clock_mono_ms() + p->cfg->fleet_interval_ms;
+        if (!waiter_wait(&p->w, deadline))
+            break;
+        struct fleet_signals sig;
+        bool have;
+        pthread_mutex_lock(&p->w.mu);
+        have = p->has_latest;
+        sig = p->latest;
+        pthread_mutex_unlock(&p->w.mu);
+        int64_t now = clock_mono_ms();
+        if (!have || (next != 0 && now < next))
+            continue;
+        int rc = fleet_publish_once(p, &sig);
+        if (rc < 0) {
+            atomic_fetch_add_explicit(&p->errors[redis_err_kind_of(rc)].v, 1,
+                                      memory_order_relaxed);
+            complain(&p->complaint, now, "fleet", "publishing %s failed: %s", p->key_pod,
+                     err_str(rc));
+        } else {
+            atomic_fetch_add_explicit(&p->published.v, 1, memory_order_relaxed);
+            complain_release(&p->complaint, "fleet", "publishing");
+        }
+        next = (next ? next : now) + p->cfg->fleet_interval_ms;
+        if (next < clock_mono_ms())
+            next = clock_mono_ms() + p->cfg->fleet_interval_ms; /* a slow publish: no burst */
+    }
+    return NULL;
+}
+
+int fleet_pub_new(const struct config *cfg, struct fleet_pub **out)
+{
+    *out = NULL;
+    if (cfg->pod_namespace == NULL)
+        return 1;
+    struct redis_cluster *rc = NULL;
+    int r = redis_cluster_from_config(cfg, cfg->fleet_interval_ms, &rc);
+    if (r != 0)
+        return r;
+    struct fleet_pub *p = xcalloc(1, sizeof(*p));
+    p->cfg = cfg;
+    p->rc = rc;
+    if (cfg->pod_name != NULL) {
+        p->pod = xstrdup(cfg->pod_name);
+    } else {
+        char host[256] = "";
+        if (gethostname(host, sizeof(host) - 1) < 0 || host[0] == '\0')
+            snprintf(host, sizeof(host), "unknown");
+        p->pod = xstrdup(host);
+    }
+    p->ns = xstrdup(cfg->pod_namespace);
+    p->instance_id = xstrdup(cfg->pod_instance_id ? cfg->pod_instance_id : p->pod);
+    p->key_pod = fleet_key_pod(cfg->redis_key_prefix, p->ns, p->pod);
+    p->key_pods = fleet_key_pods(cfg->redis_key_prefix, p->ns);
+    r = waiter_init(&p->w);
+    if (r < 0)
+        goto fail;
+    if (pthread_create(&p->thread, NULL, fleet_pub_main, p) != 0) {
+        waiter_fini(&p->w);
+        r = -EAGAIN;
+        goto fail;
+    }
+    p->started = true;
+    log_info("fleet", "publishing pod %s of namespace %s every %lld ms", p->pod, p->ns,
+             (long long)cfg->fleet_interval_ms);
+    *out = p;
+    return 0;
+fail:
+    redis_cluster_free(p->rc);
+    free(p->pod);
+    free(p->ns);
+    free(p->instance_id);
+    free(p->key_pod);
+    free(p->key_pods);
+    free(p);
+    return r;
+}
+
+void fleet_pub_free(struct fleet_pub *p)
+{
+    if (p == NULL)
+        return;
+    if (p->started) {
+        waiter_stop(&p->w);
+        pthread_join(p->thread, NULL);
+        waiter_fini(&p->w);
+    }
+    redis_cluster_free(p->rc);
+    free(p->pod);
+    free(p->ns);
+    free(p->instance_id);
+    free(p->key_pod);
+    free(p->key_pods);
+    free(p);
+}
+
+void fleet_pub_offer(struct fleet_pub *p, const struct fleet_signals *s)
+{
+    if (p == NULL)
+        return;
+    pthread_mutex_lock(&p->w.mu);
+    bool first = !p->has_latest;
+    p->latest = *s;
+    p->has_latest = true;
+    pthread_mutex_unlock(&p->w.mu);
+    if (first)
+        waiter_kick(&p->w);
+}
+
+void fleet_pub_emit(struct fleet_pub *p, struct sample_sink *sink)
+{
+    if (p == NULL)
+        return;
+    sink_counter(sink, "rizk_fleet_publish_total",
+                 "Pod snapshots published to the fleet registry.", NULL, 0,
+                 (double)atomic_load_explicit(&p->published.v, memory_order_relaxed));
+    for (int k = 0; k < REDIS_ERRK_COUNT; k++) {
+        struct label l = {"kind", redis_err_kind_name((enum redis_err_kind)k)};
+        sink_counter(sink, "rizk_fleet_publish_errors_total",
+                     "Failed fleet registry publishes, by error kind.", &l, 1,
+                     (double)atomic_load_explicit(&p->errors[k].v, memory_order_relaxed));
+    }
+    uint_fast64_t last = atomic_load_explicit(&p->last_ms.v, memory_order_relaxed);
+    if (last > 0)
+        sink_gauge(sink, "rizk_fleet_last_publish_timestamp_seconds",
+                   "Unix time of the last successful fleet registry publish.", NULL, 0,
+                   (double)last / 1000.0);
+}

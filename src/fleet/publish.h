@@ -1,0 +1,88 @@
+/* The fleet registry, write side (SPEC 7): every --fleet.interval a dedicated thread publishes
+ * this pod's latest signals as a rizk.v1.PodSnapshot under <prefix>fleet:{<ns>}:pod:<pod> with a
+ * TTL of 3 intervals, and ZADDs the pod with the publish time (Unix ms) to
+ * <prefix>fleet:{<ns>}:pods, in one pipelined round trip to the slot of the {<ns>} hash tag.
+ *
+ * DESIGN. The sampler never waits for Redis: each tick it offers the signals it computed
+ * (fleet_pub_offer copies a small struct under a mutex) and reads back relaxed-atomic
+ * counters (fleet_pub_emit). The worker thread owns its Redis client (standalone or cluster)
+ * and does all the blocking I/O with --redis.timeout. Only signals with data are published. */
+#ifndef RIZK_FLEET_PUBLISH_H
+#define RIZK_FLEET_PUBLISH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parse/pod_labels.h"
+
+struct config;
+struct sample_sink;
+
+/* The published signals: SPEC 4's seven plus the duration quantiles, by metric name. */
+enum fleet_signal {
+    FLEET_SIG_REQUESTS_PER_SECOND = 0,
+    FLEET_SIG_ERROR_RATIO,
+    FLEET_SIG_RESPONSE_TIME_SECONDS,
+    FLEET_SIG_CACHE_HIT_RATIO,
+    FLEET_SIG_ACTIVE_CONNECTIONS,
+    FLEET_SIG_CPU_UTILIZATION_RATIO,
+    FLEET_SIG_MEMORY_UTILIZATION_RATIO,
+    FLEET_SIG_RESPONSE_TIME_P50_SECONDS,
+    FLEET_SIG_RESPONSE_TIME_P95_SECONDS,
+    FLEET_SIG_RESPONSE_TIME_P99_SECONDS,
+    FLEET_SIG_COUNT
+};
+
+/* The signal values of one tick; a signal is published only when has[id] is true. */
+struct fleet_signals {
+    int64_t t_ms;      /* Unix ms the values were computed at */
+    int64_t window_ms; /* --signals.window */
+    bool has[FLEET_SIG_COUNT];
+    double v[FLEET_SIG_COUNT];
+};
+
+/* fleet_signals_set marks id present with value v (NaN and infinities are left absent). */
+void fleet_signals_set(struct fleet_signals *s, enum fleet_signal id, double v);
+/* fleet_signal_name returns the metric name ("rizk_requests_per_second"; quantiles as
+ * "rizk_response_time_p50_seconds"); fleet_signal_lookup maps it back (-1 unknown).
+ * thread: any. */
+const char *fleet_signal_name(enum fleet_signal id);
+int fleet_signal_lookup(const char *name);
+
+/* Who publishes: borrowed strings. */
+struct fleet_identity {
+    const char *pod;
+    const char *ns;
+    const char *instance_id;
+    const struct pod_labels *labels; /* may be NULL */
+    int64_t interval_ms;
+};
+
+/* fleet_encode_snapshot packs a PodSnapshot (pure). *out is malloc'd, caller frees.
+ * thread: any. */
+int fleet_encode_snapshot(const struct fleet_identity *id, const struct fleet_signals *s,
+                          uint8_t **out, size_t *len);
+
+/* fleet_key_pod / fleet_key_pods return the registry keys (caller frees):
+ * "<prefix>fleet:{<ns>}:pod:<pod>" and "<prefix>fleet:{<ns>}:pods". thread: any. */
+char *fleet_key_pod(const char *prefix, const char *ns, const char *pod);
+char *fleet_key_pods(const char *prefix, const char *ns);
+
+struct fleet_pub;
+
+/* fleet_pub_new starts the publisher thread. Returns 1 with *out NULL when there is nothing to
+ * publish to (no Redis configured, or no --pod.namespace / POD_NAMESPACE: outside Kubernetes a
+ * sidecar has no fleet), 0 with *out running, or a negative errno. thread: main. */
+int fleet_pub_new(const struct config *cfg, struct fleet_pub **out);
+/* fleet_pub_free stops and joins the thread (at most one Redis timeout late), then frees.
+ * NULL-safe. thread: main. */
+void fleet_pub_free(struct fleet_pub *p);
+/* fleet_pub_offer hands over the latest signals (copied). Never blocks on Redis. NULL-safe.
+ * thread: the sampler. */
+void fleet_pub_offer(struct fleet_pub *p, const struct fleet_signals *s);
+/* fleet_pub_emit writes rizk_fleet_publish_total, rizk_fleet_publish_errors_total{kind} and
+ * rizk_fleet_last_publish_timestamp_seconds. NULL-safe (emits nothing). thread: the sampler. */
+void fleet_pub_emit(struct fleet_pub *p, struct sample_sink *sink);
+
+#endif

@@ -1,0 +1,158 @@
+/* Fleet registry read side. Round trip 1: ZRANGEBYSCORE <pods> (cutoff +inf LIMIT 0 max, with
+ * ZREMRANGEBYSCORE -inf (cutoff pipelined behind it (pruning by score costs no extra trip).
+ * Round trip 2: MGET of every member's key. A nil means the record expired before its member
+ * did (TTL and score disagree after a clock step or a changed interval): ZREM those. */
+#include "fleet/query.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fleet/publish.h"
+#include "io/redis_cluster.h"
+#include "core/xalloc.h"
+#include "core/banned.h"
+
+static int query_members(struct redis_cluster *c, const char *zkey, int64_t cutoff,
+                         redisReply **members)
+{
+    char min[32], lim[16];
+    snprintf(min, sizeof(min), "(%lld", (long long)cutoff);
+    snprintf(lim, sizeof(lim), "%d", FLEET_QUERY_MAX_PODS);
+    const char *zr[] = {"ZRANGEBYSCORE", zkey, min, "+inf", "LIMIT", "0", lim};
+    size_t zrl[] = {13, strlen(zkey), strlen(min), 4, 5, 1, strlen(lim)};
+    const char *zp[] = {"ZREMRANGEBYSCORE", zkey, "-inf", min};
+    size_t zpl[] = {16, strlen(zkey), 4, strlen(min)};
+    struct redis_cmd cmds[] = {{7, zr, zrl}, {4, zp, zpl}};
+    redisReply *r[2] = {NULL, NULL};
+    int rc = redis_cluster_exec(c, zkey, strlen(zkey), 2, cmds, r);
+    if (rc < 0)
+        return rc;
+    rc = redis_reply_error_rc(r[0]);
+    if (rc == 0 && r[0]->type != REDIS_REPLY_ARRAY)
+        rc = -EPROTO;
+    redis_reply_free(r[1]);
+    if (rc < 0) {
+        redis_reply_free(r[0]);
+        return rc;
+    }
+    *members = r[0];
+    return 0;
+}
+
+static void query_prune(struct redis_cluster *c, const char *zkey, const redisReply *members,
+                        const bool *gone, size_t ngone)
+{
+    const char **argv = xcalloc(ngone + 2, sizeof(*argv));
+    size_t *lens = xcalloc(ngone + 2, sizeof(*lens));
+    size_t k = 0;
+    argv[k] = "ZREM";
+    lens[k++] = 4;
+    argv[k] = zkey;
+    lens[k++] = strlen(zkey);
+    for (size_t i = 0; i < members->elements; i++)
+        if (gone[i]) {
+            argv[k] = members->element[i]->str;
+            lens[k++] = members->element[i]->len;
+        }
+    struct redis_cmd cmd = {(int)k, argv, lens};
+    redisReply *r = NULL;
+    /* Best effort: a failed prune is retried by the next query. */
+    (void)redis_cluster_exec(c, zkey, strlen(zkey), 1, &cmd, &r);
+    redis_reply_free(r);
+    free(lens);
+    free(argv);
+}
+
+int fleet_query_pods(struct redis_cluster *c, const char *prefix, const char *ns, int64_t now_ms,
+                     int64_t max_age_ms, struct fleet_pods *out)
+{
+    char *zkey = fleet_key_pods(prefix, ns);
+    redisReply *members = NULL, *vals = NULL;
+    char **keys = NULL;
+    const char **argv = NULL;
+    size_t *lens = NULL;
+    bool *gone = NULL;
+    struct fleet_pods res = {0};
+    int rc = query_members(c, zkey, now_ms - max_age_ms, &members);
+    if (rc < 0)
+        goto out;
+    size_t n = members->elements;
+    if (n == 0)
+        goto done;
+    keys = xcalloc(n, sizeof(*keys));
+    argv = xcalloc(n + 1, sizeof(*argv));
+    lens = xcalloc(n + 1, sizeof(*lens));
+    argv[0] = "MGET";
+    lens[0] = 4;
+    for (size_t i = 0; i < n; i++) {
+        const redisReply *m = members->element[i];
+        if (m->type != REDIS_REPLY_STRING) {
+            rc = -EPROTO;
+            goto out;
+        }
+        /* Pod names are DNS labels: no NUL, so %s is exact. */
+        keys[i] = xasprintf("%sfleet:{%s}:pod:%.*s", prefix, ns, (int)m->len, m->str);
+        argv[i + 1] = keys[i];
+        lens[i + 1] = strlen(keys[i]);
+    }
+    struct redis_cmd mget = {(int)(n + 1), argv, lens};
+    rc = redis_cluster_exec(c, zkey, strlen(zkey), 1, &mget, &vals);
+    if (rc < 0)
+        goto out;
+    rc = redis_reply_error_rc(vals);
+    if (rc == 0 && (vals->type != REDIS_REPLY_ARRAY || vals->elements != n))
+        rc = -EPROTO;
+    if (rc < 0)
+        goto out;
+    res.pods = xcalloc(n, sizeof(*res.pods));
+    gone = xcalloc(n, sizeof(*gone));
+    for (size_t i = 0; i < n; i++) {
+        const redisReply *v = vals->element[i];
+        if (v->type == REDIS_REPLY_NIL) {
+            gone[i] = true;
+            res.expired++;
+            continue;
+        }
+        Rizk__V1__PodSnapshot *s =
+            v->type == REDIS_REPLY_STRING
+                ? rizk__v1__pod_snapshot__unpack(NULL, v->len, (const uint8_t *)v->str)
+                : NULL;
+        if (s == NULL) {
+            res.malformed++;
+            continue;
+        }
+        res.pods[res.n++] = s;
+    }
+    if (res.expired > 0)
+        query_prune(c, zkey, members, gone, res.expired);
+done:
+    *out = res;
+    res.pods = NULL;
+    res.n = 0;
+out:
+    fleet_pods_fini(&res);
+    if (keys != NULL)
+        for (size_t i = 0; i < members->elements; i++)
+            free(keys[i]);
+    free(keys);
+    free(argv);
+    free(lens);
+    free(gone);
+    redis_reply_free(vals);
+    redis_reply_free(members);
+    free(zkey);
+    return rc;
+}
+
+void fleet_pods_fini(struct fleet_pods *p)
+{
+    if (p == NULL)
+        return;
+    for (size_t i = 0; i < p->n; i++)
+        rizk__v1__pod_snapshot__free_unpacked(p->pods[i], NULL);
+    free(p->pods);
+    p->pods = NULL;
+    p->n = 0;
+}
