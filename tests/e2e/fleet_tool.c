@@ -1,0 +1,206 @@
+/* fleet_tool: the fleet registry's read side from the command line, for the e2e tests and the
+ * benchmark (until the adapter serves it). Redis is configured exactly as for the daemon: the
+ * same flags and environment (REDIS_URL, REDIS_CLUSTER_URL, REDIS_PASSWORD, --redis.*).
+ *
+ *   fleet_tool read NS [flags]          JSON of the live pods of NS (max age: 3 fleet intervals)
+ *   fleet_tool fake NS COUNT [flags]    publish COUNT synthetic pods fake-0..COUNT-1 to NS
+ *   fleet_tool bench NS RUNS [flags]    time RUNS reads of NS; prints pods, p50, p99, max (ms)
+ *
+ * Exit: 0 ok, 1 Redis error, 2 usage. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "fleet/publish.h"
+#include "fleet/query.h"
+#include "io/redis_cluster.h"
+
+extern char **environ;
+
+static void print_pod(json_t *arr, const Rizk__V1__PodSnapshot *p)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "pod", json_string(p->pod ? p->pod : ""));
+    json_object_set_new(o, "namespace", json_string(p->namespace_ ? p->namespace_ : ""));
+    json_object_set_new(o, "instance_id", json_string(p->instance_id ? p->instance_id : ""));
+    json_object_set_new(o, "timestamp_ms", json_integer(p->timestamp_ms));
+    json_object_set_new(o, "window_ms", json_integer(p->window_ms));
+    json_object_set_new(o, "interval_ms", json_integer(p->interval_ms));
+    json_t *labels = json_object();
+    for (size_t i = 0; i < p->n_labels; i++)
+        json_object_set_new(labels, p->labels[i]->key, json_string(p->labels[i]->value));
+    json_object_set_new(o, "labels", labels);
+    json_t *sig = json_object();
+#define SIG(field, name)                                                                       \
+    if (p->has_##field)                                                                        \
+        json_object_set_new(sig, name, json_real(p->field));
+    SIG(requests_per_second, "rizk_requests_per_second")
+    SIG(error_ratio, "rizk_error_ratio")
+    SIG(response_time_seconds, "rizk_response_time_seconds")
+    SIG(cache_hit_ratio, "rizk_cache_hit_ratio")
+    SIG(active_connections, "rizk_active_connections")
+    SIG(cpu_utilization_ratio, "rizk_cpu_utilization_ratio")
+    SIG(memory_utilization_ratio, "rizk_memory_utilization_ratio")
+    SIG(response_time_p50_seconds, "rizk_response_time_p50_seconds")
+    SIG(response_time_p95_seconds, "rizk_response_time_p95_seconds")
+    SIG(response_time_p99_seconds, "rizk_response_time_p99_seconds")
+#undef SIG
+    json_object_set_new(o, "signals", sig);
+    json_array_append_new(arr, o);
+}
+
+static int cmd_read(struct redis_cluster *rc, const struct config *cfg, const char *ns)
+{
+    struct fleet_pods pods;
+    int rc2 = fleet_query_pods(rc, cfg->redis_key_prefix, ns, clock_wall_ms(),
+                               3 * cfg->fleet_interval_ms, &pods);
+    if (rc2 < 0) {
+        fprintf(stderr, "fleet_tool: read %s: %s\n", ns, err_str(rc2));
+        return 1;
+    }
+    json_t *root = json_object(), *arr = json_array();
+    for (size_t i = 0; i < pods.n; i++)
+        print_pod(arr, pods.pods[i]);
+    json_object_set_new(root, "pods", arr);
+    json_object_set_new(root, "expired", json_integer((json_int_t)pods.expired));
+    json_object_set_new(root, "malformed", json_integer((json_int_t)pods.malformed));
+    json_dumpf(root, stdout, JSON_SORT_KEYS | JSON_COMPACT);
+    printf("\n");
+    json_decref(root);
+    fleet_pods_fini(&pods);
+    return 0;
+}
+
+static int cmd_fake(struct redis_cluster *rc, const struct config *cfg, const char *ns, long n)
+{
+    char *zkey = fleet_key_pods(cfg->redis_key_prefix, ns);
+    char ttl[24];
+    snprintf(ttl, sizeof(ttl), "%lld", (long long)(3 * cfg->fleet_interval_ms));
+    int ret = 0;
+    for (long i = 0; i < n && ret == 0; i++) {
+        char pod[64], now[24];
+        snprintf(pod, sizeof(pod), "fake-%ld", i);
+        snprintf(now, sizeof(now), "%lld", (long long)clock_wall_ms());
+        struct fleet_signals s = {.t_ms = clock_wall_ms(), .window_ms = 60000};
+        for (int k = 0; k < FLEET_SIG_COUNT; k++)
+            fleet_signals_set(&s, (enum fleet_signal)k, (double)(i % 100) / 100.0 + k);
+        struct pod_labels labels = {0};
+        char app[] = "app", web[] = "web", tier[] = "tier", idx[16];
+        snprintf(idx, sizeof(idx), "t%ld", i % 4);
+        labels.items[0] = (struct pod_label){app, web};
+        labels.items[1] = (struct pod_label){tier, idx};
+        labels.n = 2;
+        struct fleet_identity id = {pod, ns, pod, &labels, cfg->fleet_interval_ms};
+        uint8_t *val;
+        size_t vlen;
+        fleet_encode_snapshot(&id, &s, &val, &vlen);
+        char *key = fleet_key_pod(cfg->redis_key_prefix, ns, pod);
+        const char *set[] = {"SET", key, (const char *)val, "PX", ttl};
+        size_t setl[] = {3, strlen(key), vlen, 2, strlen(ttl)};
+        const char *zadd[] = {"ZADD", zkey, now, pod};
+        size_t zaddl[] = {4, strlen(zkey), strlen(now), strlen(pod)};
+        struct redis_cmd cmds[] = {{5, set, setl}, {4, zadd, zaddl}};
+        redisReply *r[2];
+        int e = redis_cluster_exec(rc, zkey, strlen(zkey), 2, cmds, r);
+        if (e == 0)
+            e = redis_reply_error_rc(r[0]) < 0 ? redis_reply_error_rc(r[0])
+                                               : redis_reply_error_rc(r[1]);
+        if (e < 0) {
+            fprintf(stderr, "fleet_tool: fake %s: %s\n", pod, err_str(e));
+            ret = 1;
+        }
+        if (e == 0 || r[0] != NULL) {
+            redis_reply_free(r[0]);
+            redis_reply_free(r[1]);
+        }
+        free(key);
+        free(val);
+    }
+    free(zkey);
+    return ret;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmd_bench(struct redis_cluster *rc, const struct config *cfg, const char *ns, long runs)
+{
+    double *ms = calloc((size_t)runs, sizeof(*ms));
+    size_t pods = 0;
+    for (long i = 0; i < runs; i++) {
+        struct fleet_pods p;
+        int64_t t0 = clock_mono_ns();
+        int e = fleet_query_pods(rc, cfg->redis_key_prefix, ns, clock_wall_ms(),
+                                 3 * cfg->fleet_interval_ms, &p);
+        ms[i] = (double)(clock_mono_ns() - t0) / 1e6;
+        if (e < 0) {
+            fprintf(stderr, "fleet_tool: bench: %s\n", err_str(e));
+            free(ms);
+            return 1;
+        }
+        pods = p.n;
+        fleet_pods_fini(&p);
+    }
+    qsort(ms, (size_t)runs, sizeof(*ms), cmp_double);
+    printf("pods=%zu runs=%ld p50_ms=%.3f p99_ms=%.3f max_ms=%.3f\n", pods, runs,
+           ms[(size_t)(runs * 50 / 100)], ms[(size_t)(runs * 99 / 100)], ms[runs - 1]);
+    free(ms);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: fleet_tool read NS | fake NS COUNT | bench NS RUNS [flags]\n");
+        return 2;
+    }
+    const char *cmd = argv[1], *ns = argv[2];
+    int first_flag = 3;
+    long n = 0;
+    if (strcmp(cmd, "fake") == 0 || strcmp(cmd, "bench") == 0) {
+        if (argc < 4 || (n = strtol(argv[3], NULL, 10)) <= 0) {
+            fprintf(stderr, "fleet_tool: %s needs a positive count\n", cmd);
+            return 2;
+        }
+        first_flag = 4;
+    } else if (strcmp(cmd, "read") != 0) {
+        fprintf(stderr, "fleet_tool: unknown command %s\n", cmd);
+        return 2;
+    }
+    /* The daemon's own loader: argv[0] followed by the remaining flags. */
+    char **fargv = calloc((size_t)(argc - first_flag + 2), sizeof(*fargv));
+    fargv[0] = argv[0];
+    for (int i = first_flag; i < argc; i++)
+        fargv[i - first_flag + 1] = argv[i];
+    struct config cfg;
+    int ret = 2;
+    struct redis_cluster *rc = NULL;
+    enum config_action act =
+        config_load(&cfg, argc - first_flag + 1, fargv, environ, stdout, stderr);
+    if (act != CONFIG_RUN)
+        goto out;
+    if (redis_cluster_from_config(&cfg, 1000, &rc) != 0) {
+        fprintf(stderr, "fleet_tool: no Redis configured (REDIS_URL or --redis.addr)\n");
+        goto out;
+    }
+    if (strcmp(cmd, "read") == 0)
+        ret = cmd_read(rc, &cfg, ns);
+    else if (strcmp(cmd, "fake") == 0)
+        ret = cmd_fake(rc, &cfg, ns, n);
+    else
+        ret = cmd_bench(rc, &cfg, ns, n);
+out:
+    redis_cluster_free(rc);
+    config_fini(&cfg);
+    free(fargv);
+    return ret;
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The redis collector against a real standalone redis-server: exact hit/miss counters and the
+# summed hit ratio from lookups this test makes; a stopped (unresponsive) and a killed Redis
+# turn rizk_redis_up to 0 while /metrics and /ready keep answering at their normal speed; a
+# restarted Redis is back to 1 within 2 intervals. Without Redis configured nothing redis exists.
+. "$E2E_LIB"
+. "$(dirname "$0")/redis_lib.sh"
+
+RP=$(free_port)
+start_redis r "$RP"
+SP=$(free_port)
+start_sidecar side "$SP" --redis.addr="127.0.0.1:$RP" --history.interval=1s --signals.window=60s \
+    --no-collector.cgroup
+N="127.0.0.1:$RP"
+wait_metric "$SP" "rizk_redis_up{node=\"$N\"}" 1 5 || fail "redis never came up"
+pass "rizk_redis_up 1"
+wait_metric "$SP" 'rizk_source_up{source="redis"}' 1 3 || fail "source redis not up"
+pass "rizk_source_up{source=\"redis\"} 1"
+scrape "$SP" "$E2E_TMP/m0.prom"
+grep -q "rizk_redis_keyspace_hit_ratio" "$E2E_TMP/m0.prom" && fail "hit ratio present without lookups"
+pass "no hit ratio before any lookup"
+grep -q "^rizk_redis_instance_info{node=\"$N\",role=\"master\",version=\"7\.[0-9.]*\",mode=\"standalone\"} 1$" \
+    "$E2E_TMP/m0.prom" || fail "instance_info missing"
+pass "instance info labels"
+
+# 4 present keys read 9 times, 6 missing keys: exactly 9 hits and 6 misses.
+for k in 1 2 3 4; do redis-cli -p "$RP" SET "present:$k" v >/dev/null; done
+for i in $(seq 9); do redis-cli -p "$RP" GET "present:$(( i % 4 + 1 ))" >/dev/null; done
+for i in $(seq 6); do redis-cli -p "$RP" GET "missing:$i" >/dev/null; done
+assert_eq "$(info_field "$RP" keyspace_hits)/$(info_field "$RP" keyspace_misses)" "9/6" "INFO agrees with the test's lookups"
+wait_metric "$SP" "rizk_redis_keyspace_hits_total{node=\"$N\"}" 9 4 || fail "hits"
+wait_metric "$SP" "rizk_redis_keyspace_misses_total{node=\"$N\"}" 6 4 || fail "misses"
+pass "hits 9 and misses 6 exactly"
+want=$("$PY" -c 'print(repr(9/15))')
+wait_metric "$SP" "rizk_redis_keyspace_hit_ratio" "$want" 4 || fail "hit ratio"
+pass "rizk_redis_keyspace_hit_ratio = 9/15"
+wait_metric "$SP" "rizk_redis_db_keys{node=\"$N\",db=\"db0\"}" 4 3 || fail "db keys"
+pass "db keys"
+
+# timing of the HTTP side: time_total of /metrics and /ready, in seconds
+http_time() { curl -s -o /dev/null -w '%{time_total}' --max-time 2 "http://127.0.0.1:$SP$1"; }
+assert_fast() {
+    local t; t=$(http_time "$1")
+    "$PY" -c 'import sys; sys.exit(0 if float(sys.argv[1]) < 0.05 else 1)' "$t" || fail "$1 took ${t}s ($2)"
+}
+ticks_of() { scrape "$SP" "$E2E_TMP/t.prom"; metric_value "$E2E_TMP/t.prom" rizk_sampler_overruns_total; }
+
+# An unresponsive Redis (SIGSTOP: the kernel still accepts connections, nothing answers) costs
+# the worker timeouts, never the sampler or the HTTP side.
+over0=$(ticks_of)
+kill -STOP "$r_PID"
+wait_metric "$SP" "rizk_redis_up{node=\"$N\"}" 0 4 || fail "stopped redis still up"
+pass "unresponsive redis -> rizk_redis_up 0"
+for i in $(seq 10); do assert_fast /metrics stopped; assert_fast /ready stopped; sleep 0.2; done
+pass "/metrics and /ready under 50 ms while Redis hangs"
+wait_metric "$SP" 'rizk_source_up{source="redis"}' 0 2 || fail "source redis still up"
+scrape "$SP" "$E2E_TMP/m1.prom"
+t=$(metric_value "$E2E_TMP/m1.prom" 'rizk_redis_errors_total{kind="timeout"}')
+"$PY" -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= 1 else 1)' "$t" || fail "timeouts not counted: [$t]"
+pass "timeouts counted ($t)"
+assert_eq "$(ticks_of)" "$over0" "no sampler overrun while Redis hangs"
+grep -q "rizk_redis_keyspace_hit_ratio" "$E2E_TMP/m1.prom" && fail "ratio still reported while Redis is down"
+pass "ratio absent while Redis is down"
+kill -CONT "$r_PID"
+wait_metric "$SP" "rizk_redis_up{node=\"$N\"}" 1 4 || fail "redis not back after SIGCONT"
+pass "back after SIGCONT"
+
+# Killed: connection refused; then restarted on the same port.
+kill -KILL "$r_PID"; wait "$r_PID" 2>/dev/null
+wait_metric "$SP" "rizk_redis_up{node=\"$N\"}" 0 3 || fail "killed redis still up"
+pass "killed redis -> rizk_redis_up 0"
+for i in $(seq 5); do assert_fast /metrics killed; assert_fast /ready killed; sleep 0.2; done
+pass "/metrics and /ready under 50 ms while Redis is dead"
+sleep 3 # let the reconnect backoff reach its cap
+start_redis r "$RP"
+t0=$(now_s)
+wait_metric "$SP" "rizk_redis_up{node=\"$N\"}" 1 5 || fail "restarted redis not up"
+dt=$("$PY" -c 'import sys; print(round(float(sys.argv[2]) - float(sys.argv[1]), 3))' "$t0" "$(now_s)")
+"$PY" -c 'import sys; sys.exit(0 if float(sys.argv[1]) <= 2.0 else 1)' "$dt" || fail "back after ${dt}s, more than 2 intervals"
+pass "restarted redis back to 1 after ${dt}s (interval 1s)"
+wait_metric "$SP" "rizk_redis_keyspace_hits_total{node=\"$N\"}" 0 2 || fail "counter of the new server"
+pass "counters follow the restarted server"
+
+# No Redis configured: the collector is inactive, no rizk_redis_* and no redis source at all.
+SP2=$(free_port)
+start_sidecar bare "$SP2" --no-collector.cgroup
+sleep 1.2
+scrape "$SP2" "$E2E_TMP/bare.prom"
+grep -q -E '^rizk_(redis|fleet)_|source="redis"|collector="redis"' "$E2E_TMP/bare.prom" && fail "redis metrics without Redis configured"
+pass "no redis metrics, no redis source without Redis configured"
