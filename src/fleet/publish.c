@@ -153,6 +153,7 @@ struct fleet_pub {
     struct fleet_counter published;
     struct fleet_counter errors[REDIS_ERRK_COUNT];
     struct fleet_counter last_ms;
+    struct fleet_counter moved, ask;
 };
 
 /* fleet_read_labels loads the downward-API labels; a missing file means no labels (outside
@@ -243,6 +244,10 @@ static void *fleet_pub_main(void *arg)
             atomic_fetch_add_explicit(&p->published.v, 1, memory_order_relaxed);
             complain_release(&p->complaint, "fleet", "publishing");
         }
+        struct redis_cluster_stats st;
+        redis_cluster_stats(p->rc, &st);
+        atomic_store_explicit(&p->moved.v, st.moved, memory_order_relaxed);
+        atomic_store_explicit(&p->ask.v, st.ask, memory_order_relaxed);
         next = (next ? next : now) + p->cfg->fleet_interval_ms;
         if (next < clock_mono_ms())
             next = clock_mono_ms() + p->cfg->fleet_interval_ms; /* a slow publish: no burst */
@@ -342,6 +347,13 @@ void fleet_pub_emit(struct fleet_pub *p, struct sample_sink *sink)
                      "Failed fleet registry publishes, by error kind.", &l, 1,
                      (double)atomic_load_explicit(&p->errors[k].v, memory_order_relaxed));
     }
+    struct label lm = {"kind", "moved"}, la = {"kind", "ask"};
+    sink_counter(sink, "rizk_fleet_redirects_total",
+                 "Redis Cluster redirections followed while publishing, by kind.", &lm, 1,
+                 (double)atomic_load_explicit(&p->moved.v, memory_order_relaxed));
+    sink_counter(sink, "rizk_fleet_redirects_total",
+                 "Redis Cluster redirections followed while publishing, by kind.", &la, 1,
+                 (double)atomic_load_explicit(&p->ask.v, memory_order_relaxed));
     uint_fast64_t last = atomic_load_explicit(&p->last_ms.v, memory_order_relaxed);
     if (last > 0)
         sink_gauge(sink, "rizk_fleet_last_publish_timestamp_seconds",

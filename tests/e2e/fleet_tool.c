@@ -5,12 +5,16 @@
  *   fleet_tool read NS [flags]          JSON of the live pods of NS (max age: 3 fleet intervals)
  *   fleet_tool fake NS COUNT [flags]    publish COUNT synthetic pods fake-0..COUNT-1 to NS
  *   fleet_tool bench NS RUNS [flags]    time RUNS reads of NS; prints pods, p50, p99, max (ms)
+ *   fleet_tool watch NS SECONDS [flags] one read every 200 ms with one client (one slot map):
+ *                                       "<ms since start> pods=<n> [<pod>...]" or "... err=<why>",
+ *                                       then "moved=<n> ask=<n> refreshes=<n>"
  *
  * Exit: 0 ok, 1 Redis error, 2 usage. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -157,6 +161,35 @@ static int cmd_bench(struct redis_cluster *rc, const struct config *cfg, const c
     return 0;
 }
 
+static int cmd_watch(struct redis_cluster *rc, const struct config *cfg, const char *ns,
+                     long secs)
+{
+    int64_t t0 = clock_mono_ms();
+    while (clock_mono_ms() - t0 < secs * 1000) {
+        struct fleet_pods p;
+        int e = fleet_query_pods(rc, cfg->redis_key_prefix, ns, clock_wall_ms(),
+                                 3 * cfg->fleet_interval_ms, &p);
+        printf("%lld", (long long)(clock_mono_ms() - t0));
+        if (e < 0) {
+            printf(" err=%s\n", err_str(e));
+        } else {
+            printf(" pods=%zu", p.n);
+            for (size_t i = 0; i < p.n; i++)
+                printf(" %s@%lld", p.pods[i]->pod, (long long)p.pods[i]->timestamp_ms);
+            printf("\n");
+            fleet_pods_fini(&p);
+        }
+        fflush(stdout);
+        struct timespec ts = {0, 200 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    struct redis_cluster_stats st;
+    redis_cluster_stats(rc, &st);
+    printf("moved=%llu ask=%llu refreshes=%llu\n", (unsigned long long)st.moved,
+           (unsigned long long)st.ask, (unsigned long long)st.refreshes);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -166,7 +199,7 @@ int main(int argc, char **argv)
     const char *cmd = argv[1], *ns = argv[2];
     int first_flag = 3;
     long n = 0;
-    if (strcmp(cmd, "fake") == 0 || strcmp(cmd, "bench") == 0) {
+    if (strcmp(cmd, "fake") == 0 || strcmp(cmd, "bench") == 0 || strcmp(cmd, "watch") == 0) {
         if (argc < 4 || (n = strtol(argv[3], NULL, 10)) <= 0) {
             fprintf(stderr, "fleet_tool: %s needs a positive count\n", cmd);
             return 2;
@@ -196,6 +229,8 @@ int main(int argc, char **argv)
         ret = cmd_read(rc, &cfg, ns);
     else if (strcmp(cmd, "fake") == 0)
         ret = cmd_fake(rc, &cfg, ns, n);
+    else if (strcmp(cmd, "watch") == 0)
+        ret = cmd_watch(rc, &cfg, ns, n);
     else
         ret = cmd_bench(rc, &cfg, ns, n);
 out:
