@@ -4,8 +4,10 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/xalloc.h"
 #include "core/banned.h"
 
 static int url_hex(char c)
@@ -176,36 +178,32 @@ int parse_redis_url_list(const char *s, struct redis_url *out, size_t max)
 
 void redis_url_redact(const char *s, char *out, size_t n)
 {
-    size_t o = 0;
+    /* Rebuilt from the parsed form, never copied from the input: a password holding ',' or
+     * '@' would otherwise slip through a textual redaction. Unparsable input is all secret. */
+    struct redis_url *u = xcalloc(REDIS_URL_MAX_SEEDS, sizeof(*u));
+    int k = parse_redis_url_list(s, u, REDIS_URL_MAX_SEEDS);
+    size_t used = 0;
     if (n == 0)
-        return;
-    for (const char *p = s; *p != '\0';) {
-        const char *item_end = strchr(p, ',');
-        if (item_end == NULL)
-            item_end = p + strlen(p);
-        const char *scheme = strstr(p, "://");
-        const char *cred = scheme && scheme < item_end ? scheme + 3 : p;
-        const char *slash = memchr(cred, '/', (size_t)(item_end - cred));
-        const char *hend = slash ? slash : item_end;
-        const char *at = NULL;
-        for (const char *q = cred; q < hend; q++)
-            if (*q == '@')
-                at = q;
-        const char *colon = at ? memchr(cred, ':', (size_t)(at - cred)) : NULL;
-        /* copy [p, colon+1) "<secret>" [at, item_end) or the whole item */
-        const char *segs[3][2] = {{p, colon ? colon + 1 : item_end},
-                                  {colon ? "<secret>" : "", NULL},
-                                  {colon ? at : item_end, item_end}};
-        segs[1][1] = segs[1][0] + strlen(segs[1][0]);
-        for (int k = 0; k < 3; k++)
-            for (const char *q = segs[k][0]; q < segs[k][1] && o + 1 < n; q++)
-                out[o++] = *q;
-        p = item_end;
-        if (*p == ',') {
-            if (o + 1 < n)
-                out[o++] = ',';
-            p++;
-        }
+        goto out;
+    out[0] = '\0';
+    if (k < 0) {
+        snprintf(out, n, "<secret>");
+        goto out;
     }
-    out[o] = '\0';
+    for (int i = 0; i < k && used < n; i++) {
+        bool v6 = strchr(u[i].host, ':') != NULL;
+        char db[16] = "";
+        if (u[i].db != 0)
+            snprintf(db, sizeof(db), "/%u", u[i].db);
+        int w = snprintf(out + used, n - used, "%sredis://%s%s%s%s%s%s:%u%s", i ? "," : "",
+                         u[i].user, u[i].has_password ? ":<secret>" : "",
+                         (u[i].user[0] || u[i].has_password) ? "@" : "", v6 ? "[" : "",
+                         u[i].host, v6 ? "]" : "", u[i].port, db);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+out:
+    explicit_bzero(u, REDIS_URL_MAX_SEEDS * sizeof(*u));
+    free(u);
 }

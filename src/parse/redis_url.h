@@ -33,8 +33,9 @@ int parse_redis_url(const char *s, struct redis_url *out);
  * more than max items. thread: any. */
 int parse_redis_url_list(const char *s, struct redis_url *out, size_t max);
 
-/* redis_url_redact writes s with any password replaced by "<secret>" into out (always
- * NUL-terminated, truncated to n). Safe on malformed input. thread: any. */
+/* redis_url_redact writes the endpoint list s in canonical form with every password replaced
+ * by "<secret>" ("redis://app:<secret>@h:6379/2,redis://h2:6379") into out (NUL-terminated,
+ * truncated to n); input that does not parse comes out as "<secret>". thread: any. */
 void redis_url_redact(const char *s, char *out, size_t n);
 
 #endif

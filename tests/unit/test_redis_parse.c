@@ -328,9 +328,13 @@ static void test_url(void)
     CU_ASSERT_EQUAL(parse_redis_url_list("a:1,,b:2", l, 3), -EPROTO);
     char red[128];
     redis_url_redact("redis://app:hunter2@h:1/0,redis://:x@y:2,z:3", red, sizeof(red));
-    CU_ASSERT_STRING_EQUAL(red, "redis://app:<secret>@h:1/0,redis://:<secret>@y:2,z:3");
-    redis_url_redact("redis://user@h:1", red, sizeof(red));
-    CU_ASSERT_STRING_EQUAL(red, "redis://user@h:1");
+    CU_ASSERT_STRING_EQUAL(red, "redis://app:<secret>@h:1,redis://:<secret>@y:2,redis://z:3");
+    redis_url_redact("redis://user@[::1]:1/3", red, sizeof(red));
+    CU_ASSERT_STRING_EQUAL(red, "redis://user@[::1]:1/3");
+    redis_url_redact("user:pa master,fail ss@7", red, sizeof(red)); /* found by the fuzzer */
+    CU_ASSERT_STRING_EQUAL(red, "<secret>");
+    redis_url_redact("u:a,b@h:1", red, sizeof(red));
+    CU_ASSERT_PTR_NULL(strstr(red, "a,b"));
     CU_ASSERT_PTR_NULL(strstr(red, "hunter2"));
 }
 
