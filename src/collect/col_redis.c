@@ -56,6 +56,7 @@ struct redis_results {
     bool has_totals; /* some node answered this poll */
     double hits_total, misses_total;
     int64_t totals_t_ms;
+    double poll_s; /* duration of the last poll, every node included */
     uint64_t errors[REDIS_ERRK_COUNT];
 };
 
@@ -287,7 +288,9 @@ static void *redis_worker_main(void *arg)
         pthread_mutex_unlock(&c->w.mu);
         if (!go)
             continue; /* woken by a new phase from collect(): recompute the deadline */
+        int64_t t0 = clock_mono_ns();
         redis_poll(c);
+        c->work.poll_s = (double)(clock_mono_ns() - t0) / 1e9;
         last = clock_mono_ms();
         pthread_mutex_lock(&c->w.mu);
         results_copy(&c->shared, &c->work);
@@ -443,6 +446,9 @@ static int col_redis_collect(void *ctx, struct sample_sink *out)
             redis_emit_node(out, n);
         }
     }
+    redis_gauge(out, "rizk_redis_poll_duration_seconds",
+                "Duration of the collector's last poll of every Redis node (its own thread).",
+                NULL, 0, r->poll_s);
     bool ci_fresh = r->has_cluster_info && now - r->ci_t_ms <= stale;
     redis_emit_cluster(out, r, ci_fresh);
     for (int k = 0; k < REDIS_ERRK_COUNT; k++) {
