@@ -119,8 +119,8 @@ static int redis_poll_node(struct col_redis *c, size_t i, struct redis_node_resu
     const char *ping[] = {"PING"};
     size_t pingl[] = {4};
     /* Only the sections we export: about 4 KB instead of 5+ KB per node and poll. */
-    const char *info[] = {"INFO", "server", "clients", "memory", "stats", "replication",
-                          "keyspace"};
+    const char *info[] = {"INFO",  "server",      "clients", "memory",
+                          "stats", "replication", "keyspace"};
     size_t infol[] = {4, 6, 7, 6, 5, 11, 8};
     struct redis_cmd pc = {1, ping, pingl};
     struct redis_cmd ic = {c->info_all_only ? 1 : 7, info, infol};
@@ -355,8 +355,8 @@ static void redis_emit_node(struct sample_sink *s, const struct redis_node_resul
 {
     const struct redis_info *in = &n->info;
     struct label l = {"node", n->name};
-    redis_gauge(s, "rizk_redis_ping_seconds", "Round trip of a PING to the node, in seconds.",
-                &l, 1, n->ping_s);
+    redis_gauge(s, "rizk_redis_ping_seconds", "Round trip of a PING to the node, in seconds.", &l,
+                1, n->ping_s);
     if (in->has_keyspace_hits)
         redis_counter(s, "rizk_redis_keyspace_hits_total",
                       "Successful key lookups on the node (INFO keyspace_hits).", &l,
@@ -366,15 +366,14 @@ static void redis_emit_node(struct sample_sink *s, const struct redis_node_resul
                       "Failed key lookups on the node (INFO keyspace_misses).", &l,
                       (double)in->keyspace_misses);
     if (in->has_total_commands_processed)
-        redis_counter(s, "rizk_redis_commands_processed_total",
-                      "Commands processed by the node.", &l,
-                      (double)in->total_commands_processed);
+        redis_counter(s, "rizk_redis_commands_processed_total", "Commands processed by the node.",
+                      &l, (double)in->total_commands_processed);
     if (in->has_connected_clients)
-        redis_gauge(s, "rizk_redis_connected_clients", "Client connections open on the node.",
-                    &l, 1, (double)in->connected_clients);
+        redis_gauge(s, "rizk_redis_connected_clients", "Client connections open on the node.", &l,
+                    1, (double)in->connected_clients);
     if (in->has_used_memory)
-        redis_gauge(s, "rizk_redis_memory_used_bytes", "Memory used by the node, in bytes.", &l,
-                    1, (double)in->used_memory);
+        redis_gauge(s, "rizk_redis_memory_used_bytes", "Memory used by the node, in bytes.", &l, 1,
+                    (double)in->used_memory);
     if (in->has_maxmemory)
         redis_gauge(s, "rizk_redis_memory_max_bytes",
                     "The node's maxmemory setting, in bytes (0: no limit).", &l, 1,
@@ -447,8 +446,8 @@ static int col_redis_collect(void *ctx, struct sample_sink *out)
         }
     }
     redis_gauge(out, "rizk_redis_poll_duration_seconds",
-                "Duration of the collector's last poll of every Redis node (its own thread).",
-                NULL, 0, r->poll_s);
+                "Duration of the collector's last poll of every Redis node (its own thread).", NULL,
+                0, r->poll_s);
     bool ci_fresh = r->has_cluster_info && now - r->ci_t_ms <= stale;
     redis_emit_cluster(out, r, ci_fresh);
     for (int k = 0; k < REDIS_ERRK_COUNT; k++) {

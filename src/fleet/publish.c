@@ -180,8 +180,7 @@ static int fleet_publish_once(struct fleet_pub *p, const struct fleet_signals *s
 {
     struct pod_labels labels;
     fleet_read_labels(p->cfg->pod_labels_file, &labels);
-    struct fleet_identity id = {p->pod, p->ns, p->instance_id, &labels,
-                                p->cfg->fleet_interval_ms};
+    struct fleet_identity id = {p->pod, p->ns, p->instance_id, &labels, p->cfg->fleet_interval_ms};
     uint8_t *val = NULL;
     size_t vlen = 0;
     fleet_encode_snapshot(&id, sig, &val, &vlen);
@@ -236,8 +235,7 @@ static void *fleet_pub_main(void *arg)
             continue;
         int rc = fleet_publish_once(p, &sig);
         if (rc < 0) {
-            atomic_fetch_add_explicit(&p->errors[redis_err_kind_of(rc)].v, 1,
-                                      memory_order_relaxed);
+            atomic_fetch_add_explicit(&p->errors[redis_err_kind_of(rc)].v, 1, memory_order_relaxed);
             complain(&p->complaint, now, "fleet", "publishing %s failed: %s", p->key_pod,
                      err_str(rc));
         } else {
@@ -338,9 +336,8 @@ void fleet_pub_emit(struct fleet_pub *p, struct sample_sink *sink)
 {
     if (p == NULL)
         return;
-    sink_counter(sink, "rizk_fleet_publish_total",
-                 "Pod snapshots published to the fleet registry.", NULL, 0,
-                 (double)atomic_load_explicit(&p->published.v, memory_order_relaxed));
+    sink_counter(sink, "rizk_fleet_publish_total", "Pod snapshots published to the fleet registry.",
+                 NULL, 0, (double)atomic_load_explicit(&p->published.v, memory_order_relaxed));
     for (int k = 0; k < REDIS_ERRK_COUNT; k++) {
         struct label l = {"kind", redis_err_kind_name((enum redis_err_kind)k)};
         sink_counter(sink, "rizk_fleet_publish_errors_total",

@@ -183,8 +183,8 @@ static int rc_node_conn(struct redis_cluster *c, size_t i, struct redis_conn **o
     struct redis_auth auth = {c->username, c->password, c->password_file};
     int rc = redis_conn_open(n->host, n->port, c->db, &auth, c->timeout_ms, &n->conn);
     if (rc < 0) {
-        int64_t start = RC_BACKOFF_START_MS < c->backoff_max_ms ? RC_BACKOFF_START_MS
-                                                                : c->backoff_max_ms;
+        int64_t start =
+            RC_BACKOFF_START_MS < c->backoff_max_ms ? RC_BACKOFF_START_MS : c->backoff_max_ms;
         n->backoff_ms = n->backoff_ms ? n->backoff_ms * 2 : start;
         if (n->backoff_ms > c->backoff_max_ms)
             n->backoff_ms = c->backoff_max_ms;

@@ -60,9 +60,9 @@ int redis_cluster_refresh(struct redis_cluster *c);
 /* Per-node access for the collector, which polls every node. Indices are valid until the next
  * refresh or exec. */
 struct redis_cluster_node_view {
-    const char *name;  /* "host:port" (borrowed, valid until the next refresh or exec) */
-    unsigned flags;    /* enum redis_node_flag bits from CLUSTER NODES (0 when standalone) */
-    unsigned nslots;   /* slots served */
+    const char *name; /* "host:port" (borrowed, valid until the next refresh or exec) */
+    unsigned flags;   /* enum redis_node_flag bits from CLUSTER NODES (0 when standalone) */
+    unsigned nslots;  /* slots served */
 };
 
 size_t redis_cluster_node_count(const struct redis_cluster *c);

@@ -23,9 +23,12 @@ struct redis_conn {
 };
 
 static const char *const redis_err_kind_names[REDIS_ERRK_COUNT] = {
-    [REDIS_ERRK_CONNECT] = "connect",   [REDIS_ERRK_TIMEOUT] = "timeout",
-    [REDIS_ERRK_AUTH] = "auth",         [REDIS_ERRK_PROTOCOL] = "protocol",
-    [REDIS_ERRK_IO] = "io",             [REDIS_ERRK_REPLY] = "reply",
+    [REDIS_ERRK_CONNECT] = "connect",
+    [REDIS_ERRK_TIMEOUT] = "timeout",
+    [REDIS_ERRK_AUTH] = "auth",
+    [REDIS_ERRK_PROTOCOL] = "protocol",
+    [REDIS_ERRK_IO] = "io",
+    [REDIS_ERRK_REPLY] = "reply",
     [REDIS_ERRK_MOVED_OVERFLOW] = "moved_overflow",
     [REDIS_ERRK_CLUSTER_DOWN] = "cluster_down",
 };

@@ -24,12 +24,12 @@ struct redis_auth {
 
 /* Error kinds for rizk_redis_errors_total{kind}, derived from our negative errno codes. */
 enum redis_err_kind {
-    REDIS_ERRK_CONNECT = 0, /* refused, unreachable, DNS */
-    REDIS_ERRK_TIMEOUT,     /* connect or command timeout */
-    REDIS_ERRK_AUTH,        /* AUTH refused, NOAUTH, NOPERM, password file unreadable */
-    REDIS_ERRK_PROTOCOL,    /* unexpected or malformed reply */
-    REDIS_ERRK_IO,          /* connection reset or closed mid-command */
-    REDIS_ERRK_REPLY,       /* the server answered an error (LOADING, OOM, ...) */
+    REDIS_ERRK_CONNECT = 0,    /* refused, unreachable, DNS */
+    REDIS_ERRK_TIMEOUT,        /* connect or command timeout */
+    REDIS_ERRK_AUTH,           /* AUTH refused, NOAUTH, NOPERM, password file unreadable */
+    REDIS_ERRK_PROTOCOL,       /* unexpected or malformed reply */
+    REDIS_ERRK_IO,             /* connection reset or closed mid-command */
+    REDIS_ERRK_REPLY,          /* the server answered an error (LOADING, OOM, ...) */
     REDIS_ERRK_MOVED_OVERFLOW, /* too many MOVED/ASK redirections */
     REDIS_ERRK_CLUSTER_DOWN,   /* CLUSTERDOWN / TRYAGAIN, or no node serves the slot */
     REDIS_ERRK_COUNT

@@ -48,8 +48,8 @@ int parse_redis_info_each(const char *text, redis_info_cb cb, void *arg, unsigne
             bad++;
             continue;
         }
-        struct redis_info_field f = {section, section_len, p, (size_t)(colon - p), colon + 1,
-                                     (size_t)(end - colon - 1)};
+        struct redis_info_field f = {
+            section, section_len, p, (size_t)(colon - p), colon + 1, (size_t)(end - colon - 1)};
         fields++;
         int rc = cb(arg, &f);
         if (rc < 0)
@@ -80,8 +80,7 @@ static int info_u64(const char *v, size_t n, uint64_t *out)
     return 0;
 }
 
-int parse_redis_info_subfield(const char *value, size_t value_len, const char *name,
-                              uint64_t *out)
+int parse_redis_info_subfield(const char *value, size_t value_len, const char *name, uint64_t *out)
 {
     size_t nl = strlen(name);
     const char *end = value + value_len;
@@ -116,7 +115,10 @@ struct info_num {
     size_t has_off;
 };
 
-#define INFO_NUM(k, field) {k, offsetof(struct redis_info, field), offsetof(struct redis_info, has_##field)}
+#define INFO_NUM(k, field)                                                                         \
+    {                                                                                              \
+        k, offsetof(struct redis_info, field), offsetof(struct redis_info, has_##field)            \
+    }
 
 static const struct info_num info_nums[] = {
     INFO_NUM("connected_clients", connected_clients),
@@ -213,14 +215,15 @@ int parse_redis_info(const char *text, struct redis_info *out, struct parse_err 
     return 0;
 }
 
-#define CINFO_NUM(k, field)                                                                    \
-    {k, offsetof(struct redis_cluster_info, field), offsetof(struct redis_cluster_info, has_##field)}
+#define CINFO_NUM(k, field)                                                                        \
+    {                                                                                              \
+        k, offsetof(struct redis_cluster_info, field),                                             \
+            offsetof(struct redis_cluster_info, has_##field)                                       \
+    }
 
 static const struct info_num cinfo_nums[] = {
-    CINFO_NUM("cluster_known_nodes", known_nodes),
-    CINFO_NUM("cluster_size", size),
-    CINFO_NUM("cluster_slots_assigned", slots_assigned),
-    CINFO_NUM("cluster_slots_ok", slots_ok),
+    CINFO_NUM("cluster_known_nodes", known_nodes),       CINFO_NUM("cluster_size", size),
+    CINFO_NUM("cluster_slots_assigned", slots_assigned), CINFO_NUM("cluster_slots_ok", slots_ok),
     CINFO_NUM("cluster_slots_fail", slots_fail),
 };
 

@@ -35,8 +35,7 @@ int parse_redis_info_each(const char *text, redis_info_cb cb, void *arg, unsigne
 
 /* parse_redis_info_subfield finds sub-field name in a "k1=v1,k2=v2" value slice and parses
  * it as an unsigned decimal. Errors: -ENOENT (absent), -EPROTO (not a number), -ERANGE. */
-int parse_redis_info_subfield(const char *value, size_t value_len, const char *name,
-                              uint64_t *out);
+int parse_redis_info_subfield(const char *value, size_t value_len, const char *name, uint64_t *out);
 
 #define REDIS_INFO_MAX_DBS 64
 #define REDIS_INFO_STR_MAX 32

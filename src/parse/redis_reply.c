@@ -130,10 +130,14 @@ static int nodes_flags(const char *f, const char *fe, unsigned *out)
         const char *name;
         unsigned bit;
     } names[] = {
-        {"myself", REDIS_NODE_MYSELF},     {"master", REDIS_NODE_MASTER},
-        {"slave", REDIS_NODE_REPLICA},     {"fail?", REDIS_NODE_PFAIL},
-        {"fail", REDIS_NODE_FAIL},         {"handshake", REDIS_NODE_HANDSHAKE},
-        {"noaddr", REDIS_NODE_NOADDR},     {"nofailover", REDIS_NODE_NOFAILOVER},
+        {"myself", REDIS_NODE_MYSELF},
+        {"master", REDIS_NODE_MASTER},
+        {"slave", REDIS_NODE_REPLICA},
+        {"fail?", REDIS_NODE_PFAIL},
+        {"fail", REDIS_NODE_FAIL},
+        {"handshake", REDIS_NODE_HANDSHAKE},
+        {"noaddr", REDIS_NODE_NOADDR},
+        {"nofailover", REDIS_NODE_NOFAILOVER},
         {"noflags", 0},
     };
     unsigned flags = 0;
@@ -183,8 +187,8 @@ static int nodes_addr(const char *f, const char *fe, struct redis_cluster_node *
 
 /* nodes_slots records the slot ranges of node idx and counts them. The ranges are validated in
  * a first pass so that a bad one leaves the owner map untouched. */
-static int nodes_slots(const char *p, const char *end, unsigned idx,
-                       struct redis_cluster_nodes *cn, unsigned *count)
+static int nodes_slots(const char *p, const char *end, unsigned idx, struct redis_cluster_nodes *cn,
+                       unsigned *count)
 {
     for (int pass = 0; pass < 2; pass++) {
         const char *q = p, *f, *fe;

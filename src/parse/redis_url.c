@@ -197,8 +197,8 @@ void redis_url_redact(const char *s, char *out, size_t n)
             snprintf(db, sizeof(db), "/%u", u[i].db);
         int w = snprintf(out + used, n - used, "%sredis://%s%s%s%s%s%s:%u%s", i ? "," : "",
                          u[i].user, u[i].has_password ? ":<secret>" : "",
-                         (u[i].user[0] || u[i].has_password) ? "@" : "", v6 ? "[" : "",
-                         u[i].host, v6 ? "]" : "", u[i].port, db);
+                         (u[i].user[0] || u[i].has_password) ? "@" : "", v6 ? "[" : "", u[i].host,
+                         v6 ? "]" : "", u[i].port, db);
         if (w < 0)
             break;
         used += (size_t)w;

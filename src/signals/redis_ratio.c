@@ -5,8 +5,8 @@
 
 #include "core/banned.h"
 
-int redis_ratio_compute(const struct store *s, int64_t now_ms, int64_t window_ms,
-                        int64_t fresh_ms, double *ratio)
+int redis_ratio_compute(const struct store *s, int64_t now_ms, int64_t window_ms, int64_t fresh_ms,
+                        double *ratio)
 {
     double last, hits, misses;
     if (window_ms <= 0)

@@ -13,7 +13,7 @@
  * Absent (-ENODATA) when there were no lookups in the window, when fewer than two samples
  * exist, or when the newest sample is older than fresh_ms (Redis down: no current value).
  * Errors: -EINVAL (window_ms <= 0), -ENODATA, -EAGAIN (see store.h). thread: any. */
-int redis_ratio_compute(const struct store *s, int64_t now_ms, int64_t window_ms,
-                        int64_t fresh_ms, double *ratio);
+int redis_ratio_compute(const struct store *s, int64_t now_ms, int64_t window_ms, int64_t fresh_ms,
+                        double *ratio);
 
 #endif

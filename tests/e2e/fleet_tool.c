@@ -41,8 +41,8 @@ static void print_pod(json_t *arr, const Rizk__V1__PodSnapshot *p)
         json_object_set_new(labels, p->labels[i]->key, json_string(p->labels[i]->value));
     json_object_set_new(o, "labels", labels);
     json_t *sig = json_object();
-#define SIG(field, name)                                                                       \
-    if (p->has_##field)                                                                        \
+#define SIG(field, name)                                                                           \
+    if (p->has_##field)                                                                            \
         json_object_set_new(sig, name, json_real(p->field));
     SIG(requests_per_second, "rizk_requests_per_second")
     SIG(error_ratio, "rizk_error_ratio")
@@ -161,8 +161,7 @@ static int cmd_bench(struct redis_cluster *rc, const struct config *cfg, const c
     return 0;
 }
 
-static int cmd_watch(struct redis_cluster *rc, const struct config *cfg, const char *ns,
-                     long secs)
+static int cmd_watch(struct redis_cluster *rc, const struct config *cfg, const char *ns, long secs)
 {
     int64_t t0 = clock_mono_ms();
     while (clock_mono_ms() - t0 < secs * 1000) {

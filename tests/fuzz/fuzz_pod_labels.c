@@ -26,7 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         for (unsigned i = 0; i < l->n; i++) {
             size_t kl = strlen(l->items[i].key);
-            if (kl == 0 || kl > POD_LABEL_KEY_MAX || strlen(l->items[i].value) > POD_LABEL_VALUE_MAX)
+            if (kl == 0 || kl > POD_LABEL_KEY_MAX ||
+                strlen(l->items[i].value) > POD_LABEL_VALUE_MAX)
                 abort();
             if (pod_labels_get(l, l->items[i].key) != l->items[i].value)
                 abort(); /* keys are unique: the first match is this one */

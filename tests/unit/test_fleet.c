@@ -114,9 +114,9 @@ static void test_config_redis(void)
     char *argv[] = {a0, a1, NULL};
     char *env[] = {e0, e1, e2, e3, e4, e5, NULL};
     CU_ASSERT_EQUAL_FATAL(load(&cfg, argv, env, err, sizeof(err)), CONFIG_RUN);
-    CU_ASSERT_STRING_EQUAL(cfg.redis_addr, "twin:2");     /* RIZK_* twin beats the guide */
-    CU_ASSERT_STRING_EQUAL(cfg.pod_name, "from-flag");    /* flag beats env */
-    CU_ASSERT_STRING_EQUAL(cfg.pod_namespace, "ns1");     /* guide name alone */
+    CU_ASSERT_STRING_EQUAL(cfg.redis_addr, "twin:2");  /* RIZK_* twin beats the guide */
+    CU_ASSERT_STRING_EQUAL(cfg.pod_name, "from-flag"); /* flag beats env */
+    CU_ASSERT_STRING_EQUAL(cfg.pod_namespace, "ns1");  /* guide name alone */
     CU_ASSERT_STRING_EQUAL(cfg.pod_instance_id, "i-9");
     CU_ASSERT_STRING_EQUAL(cfg.redis_password, "s3");
     CU_ASSERT_EQUAL(cfg.redis_timeout_ms, 200);

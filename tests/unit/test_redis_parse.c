@@ -359,7 +359,8 @@ static void test_pod_labels(void)
     CU_ASSERT_STRING_EQUAL(pod_labels_get(&l, "app"), "web");
     CU_ASSERT_STRING_EQUAL(pod_labels_get(&l, "app.kubernetes.io/name"), "rizk");
     CU_ASSERT_STRING_EQUAL(pod_labels_get(&l, "pod-template-hash"), "5d8f\"q\\");
-    CU_ASSERT_STRING_EQUAL(pod_labels_get(&l, "note"), "a\nb\tc\xc3\xa9" "AA\xf0\x9f\x98\x80");
+    CU_ASSERT_STRING_EQUAL(pod_labels_get(&l, "note"), "a\nb\tc\xc3\xa9"
+                                                       "AA\xf0\x9f\x98\x80");
     CU_ASSERT_STRING_EQUAL(pod_labels_get(&l, "empty"), "");
     CU_ASSERT_PTR_NULL(pod_labels_get(&l, "nul"));
     pod_labels_fini(&l);
