@@ -81,6 +81,37 @@ pass "restarted redis back to 1 after ${dt}s (interval 1s)"
 wait_metric "$SP" "rizk_redis_keyspace_hits_total{node=\"$N\"}" 0 2 || fail "counter of the new server"
 pass "counters follow the restarted server"
 
+# The fleet registry on a standalone Redis: key, TTL, sorted set, labels from the downward API.
+: "${FLEET_TOOL:?FLEET_TOOL must point at the fleet_tool binary}"
+printf 'app="web"\npod-template-hash="5d8f"\nnote="say \\"hi\\"\\n"\n' > "$E2E_TMP/labels"
+SP3=$(free_port)
+POD_NAME=web-1 POD_NAMESPACE=shop INSTANCE_ID=i-42 start_sidecar pub "$SP3" --redis.addr="$N" \
+    --fleet.interval=1s --pod.labels-file="$E2E_TMP/labels" --no-collector.cgroup
+wait_metric "$SP3" rizk_fleet_publish_total 2 5 || fail "no publish"
+ttl=$(redis-cli -p "$RP" PTTL 'rizk:fleet:{shop}:pod:web-1')
+"$PY" -c 'import sys; t = int(sys.argv[1]); sys.exit(0 if 1000 < t <= 3000 else 1)' "$ttl" || fail "TTL $ttl ms"
+score=$(redis-cli -p "$RP" ZSCORE 'rizk:fleet:{shop}:pods' web-1)
+"$PY" -c 'import sys, time; sys.exit(0 if abs(time.time() * 1000 - float(sys.argv[1])) < 3000 else 1)' "$score" \
+    || fail "ZSCORE $score is not the publish time"
+pass "fleet key with TTL ${ttl} ms (3 intervals) and the pod in the sorted set at the publish time"
+REDIS_URL="redis://$N" "$FLEET_TOOL" read shop --fleet.interval=1s > "$E2E_TMP/shop.json" || fail "fleet_tool read"
+"$PY" - "$E2E_TMP/shop.json" <<'PYEOF' || fail "snapshot content: $(cat "$E2E_TMP/shop.json")"
+import json, sys
+pods = json.load(open(sys.argv[1]))["pods"]
+assert len(pods) == 1, pods
+p = pods[0]
+assert p["pod"] == "web-1" and p["namespace"] == "shop" and p["instance_id"] == "i-42", p
+assert p["labels"] == {"app": "web", "pod-template-hash": "5d8f", "note": 'say "hi"\n'}, p["labels"]
+assert p["interval_ms"] == 1000, p
+PYEOF
+pass "fleet read back: identity and downward-API labels (escapes decoded)"
+# a dead pod's member: its key expires, the read side leaves it out and prunes it
+redis-cli -p "$RP" ZADD 'rizk:fleet:{shop}:pods' "$(date +%s%3N)" ghost >/dev/null
+REDIS_URL="redis://$N" "$FLEET_TOOL" read shop --fleet.interval=1s > "$E2E_TMP/shop2.json"
+"$PY" -c 'import json,sys; d = json.load(open(sys.argv[1])); sys.exit(0 if [p["pod"] for p in d["pods"]] == ["web-1"] and d["expired"] == 1 else 1)' \
+    "$E2E_TMP/shop2.json" || fail "ghost member: $(cat "$E2E_TMP/shop2.json")"
+assert_eq "$(redis-cli -p "$RP" ZSCORE 'rizk:fleet:{shop}:pods' ghost)" "" "expired member pruned"
+
 # No Redis configured: the collector is inactive, no rizk_redis_* and no redis source at all.
 SP2=$(free_port)
 start_sidecar bare "$SP2" --no-collector.cgroup
