@@ -152,6 +152,22 @@ enum MHD_Result http_reply_copy(const struct http_request *req, unsigned status,
     return http_queue(req, status, r);
 }
 
+enum MHD_Result http_reply_html(const struct http_request *req, unsigned status, const char *html,
+                                size_t len)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, (void *)(uintptr_t)html, MHD_RESPMEM_MUST_COPY);
+    if (r == NULL)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'none'; script-src 'unsafe-inline'; "
+                            "style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; "
+                            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    return http_queue(req, status, r);
+}
+
 enum MHD_Result http_reply_text(const struct http_request *req, unsigned status, const char *text)
 {
     return http_reply_copy(req, status, "text/plain; charset=utf-8", text, strlen(text));

@@ -213,3 +213,59 @@ int store_copy_window(const struct store *s, enum hist_series id, int64_t now_ms
         return rc;
     return ring_copy_window(store_ring(s, id), since, now_ms, out, max);
 }
+
+static void count_fold(void *p, const struct ring_sample *smp)
+{
+    (void)smp;
+    (*(uint64_t *)p)++;
+}
+
+/* The pick pass: out is caller memory, not derived from sample values, and every write is
+ * bounded by max, so a torn (retried) pass only leaves bytes the next attempt overwrites. */
+struct pick_acc {
+    uint64_t i; /* index of the sample being folded */
+    size_t k;   /* samples copied so far */
+    uint64_t n; /* samples the count pass saw */
+    size_t max;
+    struct ring_sample *out;
+};
+
+/* pick_index is the k-th of max indices spread evenly over 0..n-1 (n > max >= 1). */
+static uint64_t pick_index(uint64_t k, uint64_t n, uint64_t max)
+{
+    if (max == 1)
+        return n - 1;
+    return (k * (n - 1) + (max - 1) / 2) / (max - 1);
+}
+
+static void pick_fold(void *p, const struct ring_sample *smp)
+{
+    struct pick_acc *a = p;
+    if (a->k < a->max && (a->n <= a->max || a->i == pick_index(a->k, a->n, a->max)))
+        a->out[a->k++] = *smp;
+    a->i++;
+}
+
+int store_sample_window(const struct store *s, enum hist_series id, int64_t now_ms,
+                        int64_t window_ms, struct ring_sample *out, size_t max, uint64_t *in_window)
+{
+    int64_t since;
+    int rc = window_since(now_ms, window_ms, &since);
+    if (rc < 0)
+        return rc;
+    if (max == 0)
+        return -EINVAL;
+    const struct ring *r = store_ring(s, id);
+    uint64_t n = 0;
+    const uint64_t zero = 0;
+    rc = ring_fold_window(r, since, now_ms, count_fold, &n, &zero, sizeof(n));
+    if (rc < 0)
+        return rc;
+    struct pick_acc acc;
+    const struct pick_acc init = {.n = n, .max = max, .out = out};
+    rc = ring_fold_window(r, since, now_ms, pick_fold, &acc, &init, sizeof(acc));
+    if (rc < 0)
+        return rc;
+    *in_window = n;
+    return (int)acc.k;
+}
