@@ -157,8 +157,8 @@ enum MHD_Result api_history(const struct http_request *req, void *ctx)
         free(pts);
         return api_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "history read failed: %s", err_str(n));
     }
-    json_t *doc = api_json_history(hist_series_name((enum hist_series)id), window_ms, in_window,
-                                   pts, (size_t)n);
+    json_t *doc = api_json_history(hist_series_name((enum hist_series)id), window_ms, now_ms,
+                                   in_window, pts, (size_t)n);
     free(pts);
     return api_send(req, MHD_HTTP_OK, doc);
 }

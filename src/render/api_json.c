@@ -176,12 +176,13 @@ json_t *api_json_readiness(const struct readiness_report *r, int64_t wall_ms)
     return root;
 }
 
-json_t *api_json_history(const char *series, int64_t window_ms, uint64_t in_window,
+json_t *api_json_history(const char *series, int64_t window_ms, int64_t end_ms, uint64_t in_window,
                          const struct ring_sample *pts, size_t n)
 {
     json_t *root = json_object();
     json_object_set_new(root, "series", json_string_nocheck(series));
     json_object_set_new(root, "window_seconds", json_real((double)window_ms / 1000.0));
+    json_object_set_new(root, "end_ms", json_integer(end_ms));
     json_object_set_new(root, "samples_in_window", json_integer((json_int_t)in_window));
     json_object_set_new(root, "points", json_integer((json_int_t)n));
     json_t *ts = json_array();

@@ -17,7 +17,7 @@
  *                                 scale_up_min_conditions}, timestamp_ms}
  *   readiness:      {ready, strict_ready, errors: [msg], warnings: [msg],
  *                    checks: [{name, status, value|null, target, message}], timestamp_ms}
- *   history:        {series, window_seconds, samples_in_window, points,
+ *   history:        {series, window_seconds, end_ms, samples_in_window, points,
  *                    timestamps_ms: [...], values: [number|null ...]}
  *   error:          {error: msg} */
 #ifndef RIZK_RENDER_API_JSON_H
@@ -53,9 +53,10 @@ struct api_tick {
 json_t *api_json_current(const struct api_tick *t);
 json_t *api_json_recommendation(const struct api_tick *t);
 json_t *api_json_readiness(const struct readiness_report *r, int64_t wall_ms);
-/* api_json_history describes n samples pts (borrowed, oldest first) of series; NaN values are
- * null. in_window is how many samples the window held before downsampling. */
-json_t *api_json_history(const char *series, int64_t window_ms, uint64_t in_window,
+/* api_json_history describes n samples pts (borrowed, oldest first) of series over the window
+ * (end_ms - window_ms, end_ms]; NaN values are null. in_window is how many samples the window
+ * held before downsampling. */
+json_t *api_json_history(const char *series, int64_t window_ms, int64_t end_ms, uint64_t in_window,
                          const struct ring_sample *pts, size_t n);
 /* api_json_error is {"error": msg}; msg is copied (and escaped when rendered). */
 json_t *api_json_error(const char *msg);

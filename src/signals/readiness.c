@@ -83,7 +83,8 @@ static void check_redis(const struct readiness_in *in, struct readiness_check *c
 static void check_cluster(const struct readiness_in *in, struct readiness_check *c)
 {
     if (in->redis != READINESS_REDIS_UP) {
-        set(c, READINESS_SKIP, "Redis not reachable");
+        set(c, READINESS_SKIP,
+            in->redis == READINESS_REDIS_DOWN ? "Redis not reachable" : "no Redis configured");
         return;
     }
     if (!in->clustered) {

@@ -73,6 +73,7 @@ static void test_redis(void)
     expect(&in, READINESS_REDIS, READINESS_FAIL, "Redis not reachable");
     expect(&in, READINESS_REDIS_CLUSTER, READINESS_SKIP, "Redis not reachable");
     in.redis = READINESS_REDIS_NOT_CONFIGURED;
+    expect(&in, READINESS_REDIS_CLUSTER, READINESS_SKIP, "no Redis configured");
     expect(&in, READINESS_REDIS, READINESS_FAIL,
            "no Redis configured (--redis.addr, REDIS_URL or --redis.cluster-nodes): instances "
            "need a shared L2 cache to scale out");
