@@ -681,7 +681,10 @@ void config_help_markdown(FILE *out)
         fprintf(out, "| `--%s`", o->flag);
         if (config_alias_of(o->flag) != NULL)
             fprintf(out, " (`--%s`)", config_alias_of(o->flag));
-        fprintf(out, " | `%s` | `%s` | ", env, o->def);
+        if (o->def[0] != '\0')
+            fprintf(out, " | `%s` | `%s` | ", env, o->def);
+        else
+            fprintf(out, " | `%s` | (empty) | ", env);
         config_md_cell(out, range);
         fprintf(out, " | %s |\n", o->help);
     }

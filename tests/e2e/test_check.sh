@@ -65,7 +65,7 @@ assert_eq "$(echo "$out" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)
 # --- no sidecar at all: direct sampling of the same sources
 NOPORT=$(free_port)
 out=$("$RIZK_BIN" check --web.listen-address=":$NOPORT" --path.procfs="$FIXTURES/proc" \
-    --path.cgroupfs="$CG" --history.interval=200ms --check.duration=1s --output=json 2>"$E2E_TMP/direct.err"); rc=$?
+    --path.cgroupfs="$CG" --history.interval=200ms --check.duration=1s --output=json 2>"$E2E_TMP/direct.log"); rc=$?
 assert_eq "$rc" 1 "direct sampling: exit code"
 echo "$out" | "$PY" -c "
 import json, sys
