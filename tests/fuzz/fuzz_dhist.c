@@ -98,7 +98,8 @@ static void side_same_reduced(const struct native_bucket *b, size_t n, int32_t s
         memcpy(tmp, b, n * sizeof(*tmp));
     size_t m = reduce_to(tmp, n, schema, HISTOGRAM_SCHEMA_MIN);
     CHECK(m == nref);
-    CHECK(m == 0 || memcmp(tmp, ref, m * sizeof(*tmp)) == 0);
+    for (size_t i = 0; i < m; i++) /* not memcmp: struct padding after index */
+        CHECK(tmp[i].index == ref[i].index && tmp[i].count == ref[i].count);
     free(tmp);
 }
 
