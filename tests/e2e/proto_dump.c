@@ -45,12 +45,12 @@ static void write_expect(FILE *f, const struct histogram *e, double median, cons
                      (unsigned long long)e->negative[i].count, &first);
     }
     if (e->zero_count > 0)
-        print_bucket(f, 3, -e->zero_threshold, e->zero_threshold,
-                     (unsigned long long)e->zero_count, &first);
+        print_bucket(f, 3, -e->zero_threshold, e->zero_threshold, (unsigned long long)e->zero_count,
+                     &first);
     for (size_t i = 0; i < e->npositive; i++) {
         int32_t k = e->positive[i].index;
-        print_bucket(f, 0, exp2((k - 1) * w), exp2(k * w),
-                     (unsigned long long)e->positive[i].count, &first);
+        print_bucket(f, 0, exp2((k - 1) * w), exp2(k * w), (unsigned long long)e->positive[i].count,
+                     &first);
     }
     fprintf(f, "],\n \"classic_count\": %llu, \"classic_sum\": %.17g}\n",
             (unsigned long long)dhist_count(c), dhist_sum(c));
@@ -93,8 +93,8 @@ int main(int argc, char **argv)
     dhist_export(h, &e);
     dhist_export(c, &ec);
     struct label route = {"route", "/api"};
-    int rc = mset_family(m, "rizk_request_duration_seconds", METRIC_HISTOGRAM,
-                         "Request duration.", &f);
+    int rc =
+        mset_family(m, "rizk_request_duration_seconds", METRIC_HISTOGRAM, "Request duration.", &f);
     if (rc == 0)
         rc = mset_add_histogram(m, f, &route, 1, &e);
     if (rc == 0)
