@@ -450,20 +450,23 @@ void dhist_observe(struct dhist *h, double v, uint64_t n)
     dhist_limit(h);
 }
 
-/* dhist_map_bounds finds, for each of our bounds, the cumulative count at the equal bound of
- * the given ones. Both lists ascend, so one merge pass. false when one of ours is missing. */
+/* dhist_map_bounds sets, for each of our bounds B, mapped = the given cumulative count at the
+ * largest given bound <= B (0 when there is none): each given bucket lands in the smallest of
+ * ours that contains it. Both lists ascend, so one merge pass. Returns whether every one of our
+ * bounds was among the given ones (then the mapping is exact). */
 static bool dhist_map_bounds(const struct dhist *h, const double *bounds, const uint64_t *cum,
                              size_t nb, uint64_t mapped[DHIST_NBOUNDS])
 {
-    size_t j = 0;
+    bool exact = true;
+    size_t j = 0; /* given bounds [0, j) are <= the current bound of ours */
     for (size_t k = 0; k < DHIST_NBOUNDS; k++) {
-        while (j < nb && bounds[j] < h->bounds[k])
+        while (j < nb && bounds[j] <= h->bounds[k])
             j++;
-        if (j == nb || bounds[j] != h->bounds[k])
-            return false;
-        mapped[k] = cum[j];
+        mapped[k] = j > 0 ? cum[j - 1] : 0;
+        if (j == 0 || bounds[j - 1] != h->bounds[k])
+            exact = false;
     }
-    return true;
+    return exact;
 }
 
 static bool dhist_buckets_valid(const double *bounds, const uint64_t *cum, size_t nb,
@@ -490,8 +493,7 @@ int dhist_add_buckets(struct dhist *h, const double *bounds, const uint64_t *cum
         return -EINVAL;
     if (count == 0)
         return 0; /* nothing observed: the native part stays truthful */
-    if (!dhist_map_bounds(h, bounds, cum_counts, nb, mapped))
-        return -EINVAL;
+    bool exact = dhist_map_bounds(h, bounds, cum_counts, nb, mapped);
     for (size_t k = 0; k < DHIST_NBOUNDS; k++)
         h->cum[k] += mapped[k];
     h->count += count;
@@ -500,7 +502,7 @@ int dhist_add_buckets(struct dhist *h, const double *bounds, const uint64_t *cum
     h->zero_count = 0;
     dhist_side_fini(&h->pos);
     dhist_side_fini(&h->neg);
-    return 0;
+    return exact ? 0 : DHIST_FOLDED;
 }
 
 void dhist_export(const struct dhist *h, struct histogram *out)

@@ -60,14 +60,21 @@ void dhist_free(struct dhist *h);
  * (+= v * n) and count. Never fails; may lower the native schema (see above). */
 void dhist_observe(struct dhist *h, double v, uint64_t n);
 
+/* Positive, not an error: dhist_add_buckets folded buckets (the given bounds do not include all
+ * of ours), so our classic counts are lower bounds for those observations. */
+#define DHIST_FOLDED 1
+
 /* dhist_add_buckets adds classic-bucket data without native information (pulled or pushed
- * totals of new observations): nb bounds strictly ascending (a last bound of +Inf is allowed
- * and must carry count), cum_counts cumulative (non-decreasing, <= count), count and sum (any
- * double, NaN included) of those observations. Our buckets are updated exactly when each of our
- * bounds is one of the given bounds (DefBuckets, or a finer set that contains them); otherwise
- * -EINVAL: never interpolated, a classic bucket is an exact count or absent. On success with
- * count > 0 the accumulator becomes classic-only (see above). On error nothing changes.
- * Errors: -EINVAL. */
+ * totals of new observations): nb bounds strictly ascending and not NaN (a last bound of +Inf is
+ * allowed and must carry count; none at all means every observation is above our bounds),
+ * cum_counts cumulative (non-decreasing, <= count), count and sum (any double, NaN included).
+ * Each given bucket is added to the smallest of our buckets that contains it: our cumulative
+ * count at bound B grows by the given one at the largest given bound <= B. That is exact when
+ * every one of our bounds is among the given ones (DefBuckets, or a finer set containing them),
+ * and otherwise never counts an observation below its true value: a quantile estimated from
+ * folded buckets errs high, never low, which is the safe side for latency and scaling. Returns
+ * 0 when exact, DHIST_FOLDED when folded. With count > 0 the accumulator becomes classic-only
+ * (see above). Errors: -EINVAL for malformed input, and nothing changes then. */
 int dhist_add_buckets(struct dhist *h, const double *bounds, const uint64_t *cum_counts, size_t nb,
                       uint64_t count, double sum);
 

@@ -2,7 +2,8 @@
  * Input: byte 0 picks the starting schema (-4..8), byte 1 the per-sign cap (1..256), then
  * 10-byte records: a tag byte, a multiplicity byte and 8 bytes of value. The tag picks the value
  * form (raw IEEE bits, which reach NaN, infinities and subnormals, or k/1000 and 2^k from the
- * low bytes, which hit bucket bounds) and, rarely, a classic-only dhist_add_buckets.
+ * low bytes, which hit bucket bounds) and, rarely, a classic-only dhist_add_buckets with one of
+ * a few bound sets (ours, a subset, others, none), exact or folded.
  * Checked after every record: count, classic counts against a recount, every native bucket
  * ascending and non-empty, the cap (except at schema -4), native counts + zero count == count
  * minus NaN observations, and the native buckets equal to those of a reference accumulator at
@@ -162,6 +163,8 @@ static void check_protobuf(const struct histogram *e)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const double def[DHIST_NBOUNDS] = DHIST_BOUNDS;
+    static const double coarse[] = {0.1, 1};
+    static const double odd[] = {0.003, 0.07, 0.3, 0.5, 20, 1e300};
     if (size < 2 || size > FUZZ_MAX_INPUT)
         return 0;
     int32_t schema0 = (int32_t)(data[0] % 13) - 4;
@@ -177,16 +180,42 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint64_t n = data[off + 1];
         double v = fuzz_value(tag, data + off + 2);
         if (tag >= 0xF8) {
-            /* Classic-only data: DefBuckets with made-up cumulative counts. */
+            /* Classic-only data: one of a few bound sets with made-up cumulative counts. */
+            const double *b = def;
+            size_t nb = DHIST_NBOUNDS;
+            switch (tag & 3) {
+            case 1:
+                b = coarse;
+                nb = sizeof(coarse) / sizeof(coarse[0]);
+                break;
+            case 2:
+                b = odd;
+                nb = sizeof(odd) / sizeof(odd[0]);
+                break;
+            case 3:
+                nb = 0;
+                break;
+            }
             uint64_t cum[DHIST_NBOUNDS], c = 0;
-            for (size_t i = 0; i < DHIST_NBOUNDS; i++) {
+            for (size_t i = 0; i < nb; i++) {
                 c += data[off + 2 + i % 8] & 3;
                 cum[i] = c;
             }
             uint64_t total = c + n;
-            CHECK(dhist_add_buckets(h, def, cum, DHIST_NBOUNDS, total, v) == 0);
-            for (size_t i = 0; i < DHIST_NBOUNDS; i++)
-                classic[i] += cum[i];
+            bool exact = true;
+            for (size_t k = 0; k < DHIST_NBOUNDS; k++) {
+                uint64_t at = 0; /* cumulative count at the largest given bound <= ours */
+                bool found = false;
+                for (size_t i = 0; i < nb; i++) {
+                    if (b[i] <= def[k])
+                        at = cum[i];
+                    found = found || b[i] == def[k];
+                }
+                classic[k] += total > 0 ? at : 0;
+                exact = exact && found;
+            }
+            int want = total == 0 || exact ? 0 : DHIST_FOLDED;
+            CHECK(dhist_add_buckets(h, nb ? b : NULL, nb ? cum : NULL, nb, total, v) == want);
             count += total;
             if (total > 0)
                 native = false;

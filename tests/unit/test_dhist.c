@@ -304,10 +304,7 @@ static void test_add_buckets(void)
     dhist_export(h, &before);
     memcpy(snap, before.counts, sizeof(snap));
 
-    /* Rejected, and nothing changes: a missing bound of ours, bad shapes. */
-    static const double coarse[] = {0.1, 1, 10};
-    static const uint64_t cc[] = {1, 2, 3};
-    CU_ASSERT_EQUAL(dhist_add_buckets(h, coarse, cc, 3, 3, 1.5), -EINVAL);
+    /* Malformed: refused, and nothing changes. */
     static const double unsorted[] = {0.1, 0.05};
     static const uint64_t uc[] = {1, 1};
     CU_ASSERT_EQUAL(dhist_add_buckets(h, unsorted, uc, 2, 1, 0.1), -EINVAL);
@@ -319,7 +316,9 @@ static void test_add_buckets(void)
     CU_ASSERT_EQUAL(dhist_add_buckets(h, nan_b, uc, 1, 1, 0), -EINVAL);
     static const double inf_mid[] = {INFINITY, 1e300};
     CU_ASSERT_EQUAL(dhist_add_buckets(h, inf_mid, uc, 2, 1, 0), -EINVAL);
-    CU_ASSERT_EQUAL(dhist_add_buckets(h, NULL, NULL, 0, 4, 1), -EINVAL); /* no buckets at all */
+    static const double ninf[] = {-INFINITY};
+    CU_ASSERT_EQUAL(dhist_add_buckets(h, ninf, uc, 1, 1, 0), -EINVAL);
+    CU_ASSERT_EQUAL(dhist_add_buckets(h, NULL, NULL, 2, 4, 1), -EINVAL);
     dhist_export(h, &e);
     CU_ASSERT_EQUAL(e.count, 1);
     CU_ASSERT_EQUAL(memcmp(e.counts, snap, sizeof(snap)), 0);
@@ -336,6 +335,7 @@ static void test_add_buckets(void)
     for (size_t i = 0; i < DHIST_NBOUNDS; i++) {
         bounds[i] = def[i];
         cum[i] = i + 1;
+        snap[i] += i + 1;
     }
     bounds[DHIST_NBOUNDS] = INFINITY;
     cum[DHIST_NBOUNDS] = 20;
@@ -347,16 +347,16 @@ static void test_add_buckets(void)
     CU_ASSERT_EQUAL(e.npositive + e.nnegative + e.zero_count, 0);
     CU_ASSERT_EQUAL(e.count, 21);
     CU_ASSERT_DOUBLE_EQUAL(e.sum, 2.52, 1e-12);
-    for (size_t i = 0; i < DHIST_NBOUNDS; i++)
-        CU_ASSERT_EQUAL(e.counts[i], snap[i] + i + 1);
+    CU_ASSERT_EQUAL(memcmp(e.counts, snap, sizeof(snap)), 0);
 
-    /* A finer set containing ours maps exactly (0.075 and 0.75 are dropped). */
+    /* A finer set containing ours maps exactly (0.075 and 0.75 fall in 0.1 and 1). */
     double fine[DHIST_NBOUNDS + 2];
     uint64_t fc[DHIST_NBOUNDS + 2];
     size_t n = 0;
     for (size_t i = 0; i < DHIST_NBOUNDS; i++) {
         fine[n] = def[i];
         fc[n++] = 2 * i;
+        snap[i] += 2 * i;
         if (def[i] == 0.05 || def[i] == 0.5) {
             fine[n] = def[i] * 1.5;
             fc[n++] = 2 * i + 1;
@@ -364,16 +364,41 @@ static void test_add_buckets(void)
     }
     CU_ASSERT_EQUAL(dhist_add_buckets(h, fine, fc, n, 30, 1), 0);
     dhist_export(h, &e);
-    for (size_t i = 0; i < DHIST_NBOUNDS; i++)
-        CU_ASSERT_EQUAL(e.counts[i], snap[i] + i + 1 + 2 * i);
+    CU_ASSERT_EQUAL(memcmp(e.counts, snap, sizeof(snap)), 0);
     CU_ASSERT_EQUAL(e.count, 51);
+
+    /* Other bounds fold into the smallest bucket of ours containing them: 0.003 -> 0.005,
+     * (0.003, 0.07] -> 0.1, (0.07, 0.3] -> 0.5, (0.3, 20] and above -> +Inf only. */
+    static const double odd[] = {0.003, 0.07, 0.3, 20};
+    static const uint64_t oc[] = {1, 3, 6, 10};
+    static const uint64_t add[DHIST_NBOUNDS] = {1, 1, 1, 1, 3, 3, 6, 6, 6, 6, 6};
+    for (size_t i = 0; i < DHIST_NBOUNDS; i++)
+        snap[i] += add[i];
+    CU_ASSERT_EQUAL(dhist_add_buckets(h, odd, oc, 4, 12, 40), DHIST_FOLDED);
+    dhist_export(h, &e);
+    CU_ASSERT_EQUAL(memcmp(e.counts, snap, sizeof(snap)), 0);
+    CU_ASSERT_EQUAL(e.count, 63);
+    /* A subset of ours is folded too (0.05 is missing: its count is a lower bound). */
+    static const double sub[] = {0.01, 0.1};
+    static const uint64_t sc[] = {1, 2};
+    CU_ASSERT_EQUAL(dhist_add_buckets(h, sub, sc, 2, 2, 0.1), DHIST_FOLDED);
+    static const uint64_t add2[DHIST_NBOUNDS] = {0, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2};
+    for (size_t i = 0; i < DHIST_NBOUNDS; i++)
+        snap[i] += add2[i];
+    /* No buckets at all: the observations are above every bound of ours. */
+    CU_ASSERT_EQUAL(dhist_add_buckets(h, NULL, NULL, 0, 4, 100), DHIST_FOLDED);
+    dhist_export(h, &e);
+    CU_ASSERT_EQUAL(memcmp(e.counts, snap, sizeof(snap)), 0);
+    CU_ASSERT_EQUAL(e.count, 69);
 
     /* Observations after the switch still count, classic only. */
     dhist_observe(h, 0.02, 1);
     dhist_export(h, &e);
     CU_ASSERT_FALSE(e.has_native);
-    CU_ASSERT_EQUAL(e.count, 52);
-    CU_ASSERT_EQUAL(e.counts[DHIST_NBOUNDS - 1], snap[DHIST_NBOUNDS - 1] + 11 + 20 + 1);
+    CU_ASSERT_EQUAL(e.count, 70);
+    CU_ASSERT_EQUAL(e.counts[DHIST_NBOUNDS - 1], snap[DHIST_NBOUNDS - 1] + 1);
+    CU_ASSERT_EQUAL(e.counts[1], snap[1]);
+    CU_ASSERT_EQUAL(e.counts[2], snap[2] + 1);
     dhist_free(h);
 }
 
