@@ -12,8 +12,8 @@ static const struct renderer render_table[EXPO_NFORMATS] = {
     [EXPO_TEXT] = {EXPO_TEXT, "text", RENDER_CT_TEXT, render_prom_text},
     [EXPO_OPENMETRICS] = {EXPO_OPENMETRICS, "openmetrics", RENDER_CT_OPENMETRICS,
                           render_openmetrics},
-    /* Filled in by the protobuf issue (render/protobuf.c). */
-    [EXPO_PROTOBUF] = {EXPO_PROTOBUF, "protobuf", RENDER_CT_PROTOBUF, NULL},
+    /* Served only when Accept names it explicitly (see protobuf.c and http/negotiate.h). */
+    [EXPO_PROTOBUF] = {EXPO_PROTOBUF, "protobuf", RENDER_CT_PROTOBUF, render_protobuf},
 };
 
 const struct renderer *render_get(enum expo_format f)
