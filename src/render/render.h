@@ -55,6 +55,16 @@ const char *render_content_type(enum expo_format f);
  * already formatted. Errors: -E2BIG (out freed). thread: any. */
 int render_series(struct buf *out, const char *name, const char *suffix, const struct msample *s,
                   const char *le);
+/* render_value_line appends one "<series> <value>\n" sample line with v formatted by numfmt;
+ * render_count_line the same with an integer count. 0 or -E2BIG. thread: any. */
+int render_value_line(struct buf *out, const char *name, const char *suffix,
+                      const struct msample *s, const char *le, double v);
+int render_count_line(struct buf *out, const char *name, const char *suffix,
+                      const struct msample *s, const char *le, uint64_t v);
+/* render_histogram_buckets appends the cumulative _bucket lines of s->histo in ascending le
+ * order (canonical form), ending with le="+Inf" equal to the count; a stored +Inf bound is
+ * never written twice. Shared by both text formats. 0 or -E2BIG. thread: any. */
+int render_histogram_buckets(struct buf *out, const char *name, const struct msample *s);
 
 /* render_prom_text renders text format 0.0.4 (see render_fn). Counters keep their "_total"
  * family name; untyped families are TYPE untyped; NaN and negative values are written as is. */
