@@ -1,0 +1,1002 @@
+/* Prometheus text 0.0.4 / OpenMetrics 1.0 parser: one pass over the lines, each line parsed on
+ * its own into a fixed scratch area (so a label pointer stays valid for the whole callback), and
+ * only the current family block kept as state. A small hash set of closed family names counts
+ * interleaved blocks without holding the names. The selection layer (parse_expo_select) is a
+ * pair of callbacks that decide once per family block whether it is wanted. */
+#include "parse/expo.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/buf.h"
+#include "core/strparse.h"
+#include "core/xalloc.h"
+#include "core/banned.h"
+
+#define SEEN_SLOTS 4096u                   /* power of two */
+#define SEEN_FILL_MAX (SEEN_SLOTS / 4 * 3) /* stop tracking beyond this: counts become a floor */
+
+/* The current family block. Buffers are max_line + 1 bytes, enough for any name or text. */
+struct fam_state {
+    char *name;
+    size_t name_len;
+    char *help;
+    char *unit;
+    bool has_help, has_unit;
+    enum expo_type type;
+    bool typed;
+    bool open;
+    bool announced;
+    bool has_samples;
+    unsigned seq;
+};
+
+struct parser {
+    const char *body;
+    enum expo_format fmt;
+    unsigned max_labels;
+    size_t max_line;
+    unsigned max_samples;
+    const struct expo_callbacks *cb;
+    void *cls;
+    struct expo_stats st;
+    unsigned line;          /* 1-based number of the line being parsed */
+    const char *line_start; /* its first byte, for columns */
+    unsigned good;          /* valid sample and metadata lines */
+    struct fam_state fam;
+    char *scratch; /* unescaped names and values of the current line */
+    struct expo_label *labels;
+    uint64_t *seen; /* hashes of closed family names; 0 marks a free slot */
+    unsigned nseen;
+    struct parse_err fatal;
+};
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static const char *skip_blanks(const char *q, const char *e)
+{
+    while (q < e && is_blank(*q))
+        q++;
+    return q;
+}
+
+static bool is_name_start(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static bool is_name_char(char c)
+{
+    return is_name_start(c) || (c >= '0' && c <= '9');
+}
+
+/* scan_metric_name returns the length of the metric name at q ([a-zA-Z_:][a-zA-Z0-9_:]*), 0 when
+ * there is none. */
+static size_t scan_metric_name(const char *q, const char *e)
+{
+    const char *s = q;
+    if (q >= e || !(is_name_start(*q) || *q == ':'))
+        return 0;
+    while (q < e && (is_name_char(*q) || *q == ':'))
+        q++;
+    return (size_t)(q - s);
+}
+
+static size_t scan_label_name(const char *q, const char *e)
+{
+    const char *s = q;
+    if (q >= e || !is_name_start(*q))
+        return 0;
+    while (q < e && is_name_char(*q))
+        q++;
+    return (size_t)(q - s);
+}
+
+static bool ends_with(const char *s, size_t n, const char *suffix)
+{
+    size_t k = strlen(suffix);
+    return n >= k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+static void set_pos(struct parse_err *e, const struct parser *P, const char *at, const char *what)
+{
+    e->line = P->line;
+    e->col = (unsigned)(at - P->line_start) + 1;
+    e->what = what;
+}
+
+static void malformed(struct parser *P, const char *at, const char *what)
+{
+    if (P->st.malformed++ == 0)
+        set_pos(&P->st.first_malformed, P, at, what);
+}
+
+static int fatal(struct parser *P, const char *at, int rc, const char *what)
+{
+    set_pos(&P->fatal, P, at, what);
+    return rc;
+}
+
+/* ---- closed-family hash set ---- */
+
+static uint64_t name_hash(const char *s, size_t n)
+{
+    uint64_t h = 14695981039346656037ull; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    return h != 0 ? h : 1;
+}
+
+static bool seen_has(const struct parser *P, uint64_t h)
+{
+    for (unsigned i = (unsigned)h & (SEEN_SLOTS - 1);; i = (i + 1) & (SEEN_SLOTS - 1)) {
+        if (P->seen[i] == 0)
+            return false;
+        if (P->seen[i] == h)
+            return true;
+    }
+}
+
+static void seen_add(struct parser *P, uint64_t h)
+{
+    if (P->nseen >= SEEN_FILL_MAX)
+        return;
+    unsigned i = (unsigned)h & (SEEN_SLOTS - 1);
+    while (P->seen[i] != 0) {
+        if (P->seen[i] == h)
+            return;
+        i = (i + 1) & (SEEN_SLOTS - 1);
+    }
+    P->seen[i] = h;
+    P->nseen++;
+}
+
+/* ---- family blocks ---- */
+
+static void fam_view(const struct parser *P, struct expo_family *f)
+{
+    f->name = P->fam.name;
+    f->type = P->fam.type;
+    f->typed = P->fam.typed;
+    f->help = P->fam.has_help ? P->fam.help : NULL;
+    f->unit = P->fam.has_unit ? P->fam.unit : NULL;
+    f->seq = P->fam.seq;
+}
+
+static int fam_announce(struct parser *P)
+{
+    if (P->fam.announced)
+        return 0;
+    P->fam.announced = true;
+    if (P->cb->family == NULL)
+        return 0;
+    struct expo_family f;
+    fam_view(P, &f);
+    return P->cb->family(P->cls, &f);
+}
+
+/* fam_close ends the current block: a block that only had metadata is announced now. */
+static int fam_close(struct parser *P)
+{
+    if (!P->fam.open)
+        return 0;
+    int rc = fam_announce(P);
+    seen_add(P, name_hash(P->fam.name, P->fam.name_len));
+    P->fam.open = false;
+    return rc;
+}
+
+static int fam_open(struct parser *P, const char *name, size_t n)
+{
+    int rc = fam_close(P);
+    if (rc < 0)
+        return rc;
+    if (seen_has(P, name_hash(name, n)))
+        P->st.reopened++;
+    memcpy(P->fam.name, name, n);
+    P->fam.name[n] = '\0';
+    P->fam.name_len = n;
+    P->fam.has_help = false;
+    P->fam.has_unit = false;
+    P->fam.type = EXPO_TYPE_UNTYPED;
+    P->fam.typed = false;
+    P->fam.open = true;
+    P->fam.announced = false;
+    P->fam.has_samples = false;
+    P->fam.seq = P->st.families++;
+    return 0;
+}
+
+static bool fam_is(const struct parser *P, const char *name, size_t n)
+{
+    return P->fam.open && P->fam.name_len == n && memcmp(P->fam.name, name, n) == 0;
+}
+
+/* role_in_family tells whether a sample name belongs to the open block, and as what. Both
+ * counter spellings are members: x_total with "# TYPE x_total counter" (0.0.4) and x_total or
+ * x_created with "# TYPE x counter" (OM). */
+static bool role_in_family(const struct parser *P, const char *n, size_t len, enum expo_role *role)
+{
+    static const struct {
+        const char *suffix;
+        enum expo_role role;
+        unsigned types; /* bit per enum expo_type */
+    } suffixes[] = {
+        {"_total", EXPO_ROLE_VALUE, 1u << EXPO_TYPE_COUNTER},
+        {"_created", EXPO_ROLE_CREATED,
+         1u << EXPO_TYPE_COUNTER | 1u << EXPO_TYPE_HISTOGRAM | 1u << EXPO_TYPE_SUMMARY},
+        {"_bucket", EXPO_ROLE_BUCKET, 1u << EXPO_TYPE_HISTOGRAM | 1u << EXPO_TYPE_GAUGEHISTOGRAM},
+        {"_sum", EXPO_ROLE_SUM, 1u << EXPO_TYPE_HISTOGRAM | 1u << EXPO_TYPE_SUMMARY},
+        {"_count", EXPO_ROLE_COUNT, 1u << EXPO_TYPE_HISTOGRAM | 1u << EXPO_TYPE_SUMMARY},
+        {"_gsum", EXPO_ROLE_GSUM, 1u << EXPO_TYPE_GAUGEHISTOGRAM},
+        {"_gcount", EXPO_ROLE_GCOUNT, 1u << EXPO_TYPE_GAUGEHISTOGRAM},
+        {"_info", EXPO_ROLE_VALUE, 1u << EXPO_TYPE_INFO},
+    };
+    if (!P->fam.open || len < P->fam.name_len || memcmp(n, P->fam.name, P->fam.name_len) != 0)
+        return false;
+    if (len == P->fam.name_len) {
+        *role = EXPO_ROLE_VALUE;
+        return true;
+    }
+    const char *suf = n + P->fam.name_len;
+    size_t slen = len - P->fam.name_len;
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        if ((suffixes[i].types & (1u << P->fam.type)) != 0 &&
+            sp_word_eq(suf, slen, suffixes[i].suffix)) {
+            *role = suffixes[i].role;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- metadata lines ---- */
+
+static int type_parse(const char *w, size_t n, enum expo_type *out)
+{
+    static const struct {
+        const char *name;
+        enum expo_type type;
+    } types[] = {
+        {"counter", EXPO_TYPE_COUNTER},     {"gauge", EXPO_TYPE_GAUGE},
+        {"histogram", EXPO_TYPE_HISTOGRAM}, {"gaugehistogram", EXPO_TYPE_GAUGEHISTOGRAM},
+        {"summary", EXPO_TYPE_SUMMARY},     {"info", EXPO_TYPE_INFO},
+        {"stateset", EXPO_TYPE_STATESET},   {"untyped", EXPO_TYPE_UNTYPED},
+        {"unknown", EXPO_TYPE_UNTYPED},
+    };
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        if (sp_word_eq(w, n, types[i].name)) {
+            *out = types[i].type;
+            return 0;
+        }
+    }
+    return -EPROTO;
+}
+
+/* unescape_help copies a HELP text, turning \\ \n and \" into their bytes (\" is OM-only, but
+ * harmless in 0.0.4); any other backslash is kept as is, like Prometheus. */
+static void unescape_help(char *dst, const char *q, const char *e)
+{
+    while (q < e) {
+        if (*q == '\\' && q + 1 < e && (q[1] == '\\' || q[1] == 'n' || q[1] == '"')) {
+            *dst++ = q[1] == 'n' ? '\n' : q[1];
+            q += 2;
+        } else {
+            *dst++ = *q++;
+        }
+    }
+    *dst = '\0';
+}
+
+enum meta_kind { META_HELP, META_TYPE, META_UNIT };
+
+/* parse_meta handles a line starting with '#': HELP, TYPE, UNIT, EOF or a free comment.
+ * Returns 1 when OM's "# EOF" ends the body. */
+static int parse_meta(struct parser *P, const char *s, const char *e)
+{
+    const char *q = skip_blanks(s + 1, e);
+    const char *kw = q;
+    while (q < e && !is_blank(*q))
+        q++;
+    size_t kwlen = (size_t)(q - kw);
+    if (kw == s + 1 || kwlen == 0) { /* "#HELP", "#" or "# ": a comment */
+        P->st.comments++;
+        return 0;
+    }
+    enum meta_kind kind;
+    if (sp_word_eq(kw, kwlen, "HELP")) {
+        kind = META_HELP;
+    } else if (sp_word_eq(kw, kwlen, "TYPE")) {
+        kind = META_TYPE;
+    } else if (sp_word_eq(kw, kwlen, "UNIT")) {
+        kind = META_UNIT;
+    } else if (sp_word_eq(kw, kwlen, "EOF") && P->fmt == EXPO_FORMAT_OPENMETRICS) {
+        if (skip_blanks(q, e) != e) {
+            malformed(P, q, "text after # EOF");
+            return 0;
+        }
+        P->st.eof = true;
+        P->good++;
+        return 1;
+    } else {
+        P->st.comments++;
+        return 0;
+    }
+    if (q == e) {
+        malformed(P, q, "metadata without a metric name");
+        return 0;
+    }
+    q = skip_blanks(q, e);
+    const char *name = q;
+    size_t nlen = scan_metric_name(q, e);
+    q += nlen;
+    if (nlen == 0 || (q < e && !is_blank(*q))) {
+        malformed(P, name, "invalid metric name");
+        return 0;
+    }
+    /* Like expfmt and the python parser: the docstring starts at its first non-blank byte. */
+    const char *word = skip_blanks(q, e), *wend = word;
+    enum expo_type type = EXPO_TYPE_UNTYPED;
+    while (wend < e && !is_blank(*wend))
+        wend++;
+    if (kind != META_HELP && skip_blanks(wend, e) != e) {
+        malformed(P, wend, "text after the TYPE or UNIT word");
+        return 0;
+    }
+    if (kind == META_TYPE && type_parse(word, (size_t)(wend - word), &type) < 0) {
+        malformed(P, word, "unknown metric type");
+        return 0;
+    }
+    if (fam_is(P, name, nlen)) {
+        bool dup = (kind == META_HELP && P->fam.has_help) || (kind == META_TYPE && P->fam.typed) ||
+                   (kind == META_UNIT && P->fam.has_unit);
+        if (P->fam.has_samples) {
+            malformed(P, kw, "metadata after samples");
+            return 0;
+        }
+        if (dup) {
+            malformed(P, kw, "duplicate metadata line");
+            return 0;
+        }
+    } else {
+        int rc = fam_open(P, name, nlen);
+        if (rc < 0)
+            return fatal(P, s, rc, "stopped by the family callback");
+    }
+    switch (kind) {
+    case META_HELP:
+        unescape_help(P->fam.help, word, e);
+        P->fam.has_help = true;
+        break;
+    case META_TYPE:
+        P->fam.type = type;
+        P->fam.typed = true;
+        break;
+    case META_UNIT:
+        memcpy(P->fam.unit, word, (size_t)(wend - word));
+        P->fam.unit[wend - word] = '\0';
+        P->fam.has_unit = true;
+        break;
+    }
+    P->good++;
+    return 0;
+}
+
+/* ---- sample lines ---- */
+
+/* parse_labels reads "{...}" at *pq into P->labels, with names and unescaped values in
+ * P->scratch from w on. Label values keep "\x" for an unknown escape x, as Prometheus's own lexer
+ * does. Returns the label count, or -1 with *what set and *pq at the offending byte. */
+static int parse_labels(struct parser *P, const char **pq, const char *e, char *w,
+                        const char **what)
+{
+    const char *q = *pq + 1;
+    unsigned n = 0;
+    for (;;) {
+        q = skip_blanks(q, e);
+        if (q < e && *q == '}') {
+            *pq = q + 1;
+            return (int)n;
+        }
+        size_t len = scan_label_name(q, e);
+        if (len == 0) {
+            *what = q < e ? "invalid label name" : "unterminated label set";
+            break;
+        }
+        if (n >= P->max_labels) {
+            *what = "too many labels";
+            break;
+        }
+        if (sp_word_eq(q, len, "__name__")) {
+            *what = "reserved label name __name__";
+            break;
+        }
+        struct expo_label *l = &P->labels[n];
+        memcpy(w, q, len);
+        w[len] = '\0';
+        l->name = w;
+        w += len + 1;
+        for (unsigned i = 0; i < n; i++) {
+            if (strcmp(P->labels[i].name, l->name) == 0) {
+                *what = "duplicate label name";
+                *pq = q;
+                return -1;
+            }
+        }
+        q = skip_blanks(q + len, e);
+        if (q >= e || *q != '=') {
+            *what = "expected '=' after a label name";
+            break;
+        }
+        q = skip_blanks(q + 1, e);
+        if (q >= e || *q != '"') {
+            *what = "expected '\"' to open a label value";
+            break;
+        }
+        q++;
+        l->value = w;
+        while (q < e && *q != '"') {
+            if (*q != '\\') {
+                *w++ = *q++;
+                continue;
+            }
+            if (q + 1 >= e) {
+                q = e;
+                break;
+            }
+            if (q[1] == '\\' || q[1] == '"' || q[1] == 'n') {
+                *w++ = q[1] == 'n' ? '\n' : q[1];
+            } else {
+                *w++ = '\\';
+                *w++ = q[1];
+            }
+            q += 2;
+        }
+        if (q >= e) {
+            *what = "unterminated label value";
+            break;
+        }
+        *w++ = '\0';
+        n++;
+        q = skip_blanks(q + 1, e);
+        if (q < e && *q == ',') {
+            q++;
+            continue;
+        }
+        if (q < e && *q == '}')
+            continue;
+        *what = "expected ',' or '}' after a label";
+        break;
+    }
+    *pq = q;
+    return -1;
+}
+
+/* parse_timestamp reads int64 ms (0.0.4) or float seconds (OM) into ms. */
+static int parse_timestamp(const struct parser *P, const char **pq, int64_t *ms)
+{
+    if (P->fmt == EXPO_FORMAT_TEXT)
+        return sp_i64(pq, ms);
+    const char *q = *pq;
+    double sec;
+    int rc = sp_double(&q, &sec);
+    if (rc < 0)
+        return rc;
+    /* |t| below 2^53 ms keeps the conversion exact enough and far from int64 overflow. */
+    if (!isfinite(sec) || fabs(sec) >= 9007199254740.0)
+        return -ERANGE;
+    *ms = (int64_t)llround(sec * 1000.0);
+    *pq = q;
+    return 0;
+}
+
+static int parse_sample(struct parser *P, const char *s, const char *e)
+{
+    size_t nlen = scan_metric_name(s, e);
+    const char *q = s + nlen;
+    if (nlen == 0) {
+        malformed(P, s, "invalid metric name");
+        return 0;
+    }
+    struct expo_sample smp = {0};
+    char *w = P->scratch;
+    memcpy(w, s, nlen);
+    w[nlen] = '\0';
+    smp.name = w;
+    w += nlen + 1;
+    if (q < e && *q == '{') {
+        const char *what = NULL;
+        int n = parse_labels(P, &q, e, w, &what);
+        if (n < 0) {
+            malformed(P, q, what);
+            return 0;
+        }
+        smp.labels = P->labels;
+        smp.nlabels = (unsigned)n;
+    } else if (q < e && !is_blank(*q)) {
+        malformed(P, q, "invalid metric name");
+        return 0;
+    }
+    q = skip_blanks(q, e);
+    const char *at = q;
+    if (sp_double(&q, &smp.value) < 0 || (q < e && !is_blank(*q))) {
+        malformed(P, at, "invalid sample value");
+        return 0;
+    }
+    q = skip_blanks(q, e);
+    if (q < e && *q != '#') {
+        at = q;
+        int rc = parse_timestamp(P, &q, &smp.ts_ms);
+        if (rc < 0 || (q < e && !is_blank(*q))) {
+            malformed(P, at,
+                      P->fmt == EXPO_FORMAT_TEXT ? "invalid timestamp (integer ms)"
+                                                 : "invalid timestamp (seconds)");
+            return 0;
+        }
+        smp.has_ts = true;
+        q = skip_blanks(q, e);
+    }
+    if (q < e && *q == '#') {
+        /* An exemplar: "# {labels} value [ts]". Its content never reaches the store, so only
+         * its start is checked: anything else after a '#' is junk, as for Prometheus. */
+        const char *ex = skip_blanks(q + 1, e);
+        if (ex >= e || *ex != '{') {
+            malformed(P, q, "invalid exemplar");
+            return 0;
+        }
+        P->st.exemplars++;
+        q = e;
+    }
+    if (q != e) {
+        malformed(P, q, "unexpected text after the sample");
+        return 0;
+    }
+
+    if (P->max_samples != 0 && P->st.samples >= P->max_samples)
+        return fatal(P, s, -E2BIG, "too many samples");
+    if (!role_in_family(P, smp.name, nlen, &smp.role)) {
+        int rc = fam_open(P, smp.name, nlen);
+        if (rc < 0)
+            return fatal(P, s, rc, "stopped by the family callback");
+        smp.role = EXPO_ROLE_VALUE;
+    }
+    P->st.samples++;
+    P->good++;
+    P->fam.has_samples = true;
+    smp.line = P->line;
+    int rc = fam_announce(P);
+    if (rc == 0 && P->cb->sample != NULL) {
+        struct expo_family f;
+        fam_view(P, &f);
+        rc = P->cb->sample(P->cls, &f, &smp);
+    }
+    return rc < 0 ? fatal(P, s, rc, "stopped by the sample callback") : 0;
+}
+
+/* parse_line dispatches one line [s, e) without its line ending. 1: OM "# EOF". */
+static int parse_line(struct parser *P, const char *s, const char *e)
+{
+    s = skip_blanks(s, e);
+    if (s == e) {
+        P->st.blank++;
+        return 0;
+    }
+    if (*s == '#')
+        return parse_meta(P, s, e);
+    return parse_sample(P, s, e);
+}
+
+/* looks_binary tells whether the first line holds control bytes no exposition has outside a
+ * label value: the mark of a compressed or protobuf body served under a text content type. */
+static const char *looks_binary(const char *s, const char *e)
+{
+    for (; s < e && *s != '\n'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
+            return s;
+    }
+    return NULL;
+}
+
+static void parser_fini(struct parser *P)
+{
+    free(P->fam.name);
+    free(P->fam.help);
+    free(P->fam.unit);
+    free(P->scratch);
+    free(P->labels);
+    free(P->seen);
+}
+
+static int parse_lines(struct parser *P, const char *body, size_t len)
+{
+    const char *end = body + len;
+    const char *bad = memchr(body, '\0', len);
+    const char *ctl = looks_binary(body, end);
+    const char *what = "NUL byte: not a text exposition";
+    P->line = 1;
+    P->line_start = body;
+    if (ctl != NULL && (bad == NULL || ctl < bad)) {
+        bad = ctl;
+        what = "control bytes: not a text exposition";
+    }
+    if (bad != NULL) {
+        for (const char *q = body; q < bad; q++) {
+            if (*q == '\n') {
+                P->line++;
+                P->line_start = q + 1;
+            }
+        }
+        return fatal(P, bad, -EPROTO, what);
+    }
+    /* A UTF-8 byte order mark is not part of the grammar, but editors and some frameworks add
+     * one; it would make the first line unparsable. */
+    const char *p = body;
+    if (len >= 3 && memcmp(body, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    const char *last = p;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl != NULL ? nl : end;
+        const char *next = nl != NULL ? nl + 1 : end;
+        P->line_start = p;
+        last = p;
+        if (P->st.eof) {
+            P->st.after_eof++;
+            P->line++;
+            p = next;
+            continue;
+        }
+        P->st.lines++;
+        if ((size_t)(le - p) > P->max_line) {
+            malformed(P, p + P->max_line, "line too long");
+        } else {
+            if (le > p && le[-1] == '\r') {
+                P->st.crlf++;
+                le--;
+            }
+            int rc = parse_line(P, p, le);
+            if (rc < 0)
+                return rc;
+        }
+        P->line++;
+        p = next;
+    }
+    int rc = fam_close(P);
+    if (rc < 0)
+        return fatal(P, end, rc, "stopped by the family callback");
+    if (P->good == 0 && P->st.malformed > 0) {
+        P->fatal = P->st.first_malformed;
+        P->fatal.what = "no valid line: not an exposition";
+        return -EPROTO;
+    }
+    if (P->fmt == EXPO_FORMAT_OPENMETRICS && !P->st.eof) {
+        if (len > 0 && end[-1] != '\n') { /* point at the end of the unterminated last line */
+            P->line--;
+            P->line_start = last;
+        } else {
+            P->line_start = end;
+        }
+        return fatal(P, end, -EPROTO, "missing # EOF (truncated OpenMetrics body?)");
+    }
+    return 0;
+}
+
+int parse_expo(const char *body, size_t len, enum expo_format fmt, const struct expo_limits *lim,
+               const struct expo_callbacks *cb, void *cls, struct expo_stats *stats,
+               struct parse_err *err)
+{
+    RIZK_ASSERT(body != NULL && body[len] == '\0' && cb != NULL);
+    struct parser P;
+    memset(&P, 0, sizeof(P));
+    P.body = body;
+    P.fmt = fmt;
+    P.cb = cb;
+    P.cls = cls;
+    P.max_labels = lim != NULL && lim->max_labels != 0 ? lim->max_labels : EXPO_LABELS_MAX_DEFAULT;
+    P.max_line = lim != NULL && lim->max_line != 0 ? lim->max_line : EXPO_LINE_MAX_DEFAULT;
+    P.max_samples = lim != NULL ? lim->max_samples : 0;
+    P.fam.name = xmalloc(P.max_line + 1);
+    P.fam.help = xmalloc(P.max_line + 1);
+    P.fam.unit = xmalloc(P.max_line + 1);
+    /* Unescaping never grows a value, and each label's two NULs fit in its '=' and quotes. */
+    P.scratch = xmalloc(2 * P.max_line + 16);
+    P.labels = xcalloc(P.max_labels, sizeof(*P.labels));
+    P.seen = xcalloc(SEEN_SLOTS, sizeof(*P.seen));
+    int rc = parse_lines(&P, body, len);
+    if (rc < 0 && err != NULL)
+        *err = P.fatal;
+    if (stats != NULL)
+        *stats = P.st;
+    parser_fini(&P);
+    return rc;
+}
+
+/* ---- selection ---- */
+
+/* A kept sample while parsing: labels are offsets into the string arena, fixed up at the end. */
+struct raw_kept {
+    unsigned want;
+    enum expo_role role;
+    enum expo_type type;
+    unsigned first_label;
+    unsigned nlabels;
+    double value;
+    bool has_ts;
+    int64_t ts_ms;
+};
+
+struct raw_label {
+    size_t name_off;
+    size_t value_off;
+};
+
+struct select_state {
+    const struct expo_select *sel;
+    size_t wlen[EXPO_SELECT_MAX];  /* wanted base name length: "_total" stripped */
+    size_t wfull[EXPO_SELECT_MAX]; /* wanted name length */
+    const char *why;               /* why a callback failed */
+    bool found[EXPO_SELECT_MAX];
+    enum expo_type types[EXPO_SELECT_MAX];
+    int fam_want;        /* want of the current block, -1 when not wanted */
+    bool fam_fixed_role; /* untyped block matched by suffix: every sample has fam_role */
+    enum expo_role fam_role;
+    unsigned max_samples;
+    struct buf kept;   /* struct raw_kept[] */
+    struct buf labels; /* struct raw_label[] */
+    struct buf strings;
+    unsigned nkept;
+    unsigned nlabels;
+};
+
+static size_t base_len(const char *name, size_t n)
+{
+    return ends_with(name, n, "_total") ? n - 6 : n;
+}
+
+/* match_untyped: an untyped block named want or want + a reserved suffix. */
+static bool match_untyped(const struct select_state *S, unsigned i, const char *name, size_t n,
+                          enum expo_role *role)
+{
+    static const struct {
+        const char *suffix;
+        enum expo_role role;
+    } suffixes[] = {
+        {"_total", EXPO_ROLE_VALUE},   {"_created", EXPO_ROLE_CREATED},
+        {"_bucket", EXPO_ROLE_BUCKET}, {"_sum", EXPO_ROLE_SUM},
+        {"_count", EXPO_ROLE_COUNT},   {"_gsum", EXPO_ROLE_GSUM},
+        {"_gcount", EXPO_ROLE_GCOUNT},
+    };
+    size_t wl = S->wlen[i];
+    if (n == S->wfull[i] && memcmp(name, S->sel->names[i], n) == 0) {
+        *role = EXPO_ROLE_VALUE;
+        return true;
+    }
+    if (n < wl || memcmp(name, S->sel->names[i], wl) != 0)
+        return false;
+    for (size_t k = 0; k < sizeof(suffixes) / sizeof(suffixes[0]); k++) {
+        if (sp_word_eq(name + wl, n - wl, suffixes[k].suffix)) {
+            *role = suffixes[k].role;
+            return true;
+        }
+    }
+    return false;
+}
+
+static int select_family(void *cls, const struct expo_family *f)
+{
+    struct select_state *S = cls;
+    size_t n = strlen(f->name);
+    S->fam_want = -1;
+    S->fam_fixed_role = false;
+    for (unsigned i = 0; i < S->sel->nnames; i++) {
+        if (f->type == EXPO_TYPE_UNTYPED) {
+            if (!match_untyped(S, i, f->name, n, &S->fam_role))
+                continue;
+            S->fam_fixed_role = true;
+        } else {
+            size_t bl = f->type == EXPO_TYPE_COUNTER ? base_len(f->name, n) : n;
+            bool exact = n == S->wfull[i] && memcmp(f->name, S->sel->names[i], n) == 0;
+            if (!exact && (bl != S->wlen[i] || memcmp(f->name, S->sel->names[i], bl) != 0))
+                continue;
+        }
+        S->fam_want = (int)i;
+        S->found[i] = true;
+        if (S->types[i] == EXPO_TYPE_UNTYPED)
+            S->types[i] = f->type;
+        break;
+    }
+    return 0;
+}
+
+static int select_keep(struct select_state *S, const struct raw_kept *k,
+                       const struct expo_sample *s)
+{
+    for (unsigned i = 0; i < s->nlabels; i++) {
+        struct raw_label l = {.name_off = buf_len(&S->strings)};
+        int rc = buf_add(&S->strings, s->labels[i].name, strlen(s->labels[i].name) + 1);
+        if (rc < 0)
+            return rc;
+        l.value_off = buf_len(&S->strings);
+        rc = buf_add(&S->strings, s->labels[i].value, strlen(s->labels[i].value) + 1);
+        if (rc < 0)
+            return rc;
+        rc = buf_add(&S->labels, &l, sizeof(l));
+        if (rc < 0)
+            return rc;
+        S->nlabels++;
+    }
+    S->nkept++;
+    return buf_add(&S->kept, k, sizeof(*k));
+}
+
+static int select_sample(void *cls, const struct expo_family *f, const struct expo_sample *s)
+{
+    struct select_state *S = cls;
+    if (S->fam_want < 0)
+        return 0;
+    enum expo_role role = S->fam_fixed_role ? S->fam_role : s->role;
+    if (role == EXPO_ROLE_CREATED)
+        return 0;
+    if (S->nkept >= S->max_samples) {
+        S->why = "selected samples exceed max_samples";
+        return -E2BIG;
+    }
+    struct raw_kept k = {
+        .want = (unsigned)S->fam_want,
+        .role = role,
+        .type = f->type,
+        .first_label = S->nlabels,
+        .nlabels = s->nlabels,
+        .value = s->value,
+        .has_ts = s->has_ts,
+        .ts_ms = s->ts_ms,
+    };
+    int rc = select_keep(S, &k, s);
+    if (rc < 0)
+        S->why = "selected label bytes exceed max_bytes";
+    return rc;
+}
+
+/* select_build lays the set, its samples, labels and strings out in one allocation. */
+static struct expo_set *select_build(const struct select_state *S)
+{
+    size_t off_kept = sizeof(struct expo_set);
+    size_t off_labels = off_kept + (size_t)S->nkept * sizeof(struct expo_kept);
+    size_t off_strings = off_labels + (size_t)S->nlabels * sizeof(struct expo_label);
+    char *mem = xcalloc(1, off_strings + buf_len(&S->strings) + 1);
+    struct expo_set *set = (struct expo_set *)mem;
+    struct expo_kept *kept = (struct expo_kept *)(mem + off_kept);
+    struct expo_label *labels = (struct expo_label *)(mem + off_labels);
+    char *strings = mem + off_strings;
+    memcpy(strings, buf_ptr(&S->strings), buf_len(&S->strings));
+    const struct raw_label *rl = (const struct raw_label *)buf_ptr(&S->labels);
+    for (unsigned i = 0; i < S->nlabels; i++) {
+        labels[i].name = strings + rl[i].name_off;
+        labels[i].value = strings + rl[i].value_off;
+    }
+    const struct raw_kept *rk = (const struct raw_kept *)buf_ptr(&S->kept);
+    for (unsigned i = 0; i < S->nkept; i++) {
+        kept[i] = (struct expo_kept){
+            .want = rk[i].want,
+            .role = rk[i].role,
+            .type = rk[i].type,
+            .labels = rk[i].nlabels != 0 ? labels + rk[i].first_label : NULL,
+            .nlabels = rk[i].nlabels,
+            .value = rk[i].value,
+            .has_ts = rk[i].has_ts,
+            .ts_ms = rk[i].ts_ms,
+        };
+    }
+    set->nsamples = S->nkept;
+    set->samples = kept;
+    set->nwants = S->sel->nnames;
+    memcpy(set->found, S->found, sizeof(set->found));
+    memcpy(set->types, S->types, sizeof(set->types));
+    return set;
+}
+
+int parse_expo_select(const char *body, size_t len, enum expo_format fmt,
+                      const struct expo_select *sel, struct expo_set **out, struct parse_err *err)
+{
+    if (sel == NULL || sel->nnames == 0 || sel->nnames > EXPO_SELECT_MAX || sel->names == NULL)
+        return -EINVAL;
+    for (unsigned i = 0; i < sel->nnames; i++) {
+        size_t n = sel->names[i] != NULL ? strlen(sel->names[i]) : 0;
+        if (n == 0 || scan_metric_name(sel->names[i], sel->names[i] + n) != n)
+            return -EINVAL;
+    }
+    struct select_state S;
+    memset(&S, 0, sizeof(S));
+    S.sel = sel;
+    S.fam_want = -1;
+    S.max_samples = sel->max_samples != 0 ? sel->max_samples : 4096;
+    size_t max_bytes = sel->max_bytes != 0 ? sel->max_bytes : (size_t)1 << 20;
+    for (unsigned i = 0; i < sel->nnames; i++) {
+        S.wfull[i] = strlen(sel->names[i]);
+        S.wlen[i] = base_len(sel->names[i], S.wfull[i]);
+    }
+    buf_init(&S.kept, (size_t)S.max_samples * sizeof(struct raw_kept));
+    /* Every kept label costs at least two bytes of strings (its NULs). */
+    buf_init(&S.labels, (max_bytes / 2 + 1) * sizeof(struct raw_label));
+    buf_init(&S.strings, max_bytes);
+    struct expo_callbacks cb = {.family = select_family, .sample = select_sample};
+    struct expo_stats stats;
+    struct parse_err perr = {0};
+    int rc = parse_expo(body, len, fmt, &sel->limits, &cb, &S, &stats, &perr);
+    if (rc < 0 && S.why != NULL)
+        perr.what = S.why;
+    if (rc < 0) {
+        if (err != NULL)
+            *err = perr;
+        goto out;
+    }
+    struct expo_set *set = select_build(&S);
+    set->stats = stats;
+    set->format = fmt;
+    *out = set;
+out:
+    buf_fini(&S.strings);
+    buf_fini(&S.labels);
+    buf_fini(&S.kept);
+    return rc;
+}
+
+void expo_set_free(struct expo_set *s)
+{
+    free(s);
+}
+
+const char *expo_kept_label(const struct expo_kept *k, const char *name)
+{
+    for (unsigned i = 0; i < k->nlabels; i++) {
+        if (strcmp(k->labels[i].name, name) == 0)
+            return k->labels[i].value;
+    }
+    return NULL;
+}
+
+enum expo_format expo_format_from_content_type(const char *content_type)
+{
+    static const char om[] = "application/openmetrics-text";
+    if (content_type == NULL)
+        return EXPO_FORMAT_TEXT;
+    const char *p = content_type;
+    sp_blanks(&p);
+    if (strncasecmp(p, om, sizeof(om) - 1) != 0)
+        return EXPO_FORMAT_TEXT;
+    p += sizeof(om) - 1;
+    sp_blanks(&p);
+    return *p == '\0' || *p == ';' ? EXPO_FORMAT_OPENMETRICS : EXPO_FORMAT_TEXT;
+}
+
+const char *expo_type_name(enum expo_type t)
+{
+    switch (t) {
+    case EXPO_TYPE_COUNTER:
+        return "counter";
+    case EXPO_TYPE_GAUGE:
+        return "gauge";
+    case EXPO_TYPE_HISTOGRAM:
+        return "histogram";
+    case EXPO_TYPE_GAUGEHISTOGRAM:
+        return "gaugehistogram";
+    case EXPO_TYPE_SUMMARY:
+        return "summary";
+    case EXPO_TYPE_INFO:
+        return "info";
+    case EXPO_TYPE_STATESET:
+        return "stateset";
+    case EXPO_TYPE_UNTYPED:
+        break;
+    }
+    return "untyped";
+}
