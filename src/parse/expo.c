@@ -16,10 +16,9 @@
 #include "core/xalloc.h"
 #include "core/banned.h"
 
-#define SEEN_SLOTS 4096u                   /* power of two */
-#define SEEN_FILL_MAX (SEEN_SLOTS / 4 * 3) /* stop tracking beyond this: counts become a floor */
+#define SEEN_SLOTS_MAX 4096u /* power of two; tracking stops at 3/4 full: counts become a floor */
 
-/* The current family block. Buffers are max_line + 1 bytes, enough for any name or text. */
+/* The current family block. Buffers hold the longest line + 1 bytes: any name or text fits. */
 struct fam_state {
     char *name;
     size_t name_len;
@@ -50,6 +49,7 @@ struct parser {
     char *scratch; /* unescaped names and values of the current line */
     struct expo_label *labels;
     uint64_t *seen; /* hashes of closed family names; 0 marks a free slot */
+    unsigned seen_mask;
     unsigned nseen;
     struct parse_err fatal;
 };
@@ -137,7 +137,7 @@ static uint64_t name_hash(const char *s, size_t n)
 
 static bool seen_has(const struct parser *P, uint64_t h)
 {
-    for (unsigned i = (unsigned)h & (SEEN_SLOTS - 1);; i = (i + 1) & (SEEN_SLOTS - 1)) {
+    for (unsigned i = (unsigned)h & P->seen_mask;; i = (i + 1) & P->seen_mask) {
         if (P->seen[i] == 0)
             return false;
         if (P->seen[i] == h)
@@ -147,13 +147,13 @@ static bool seen_has(const struct parser *P, uint64_t h)
 
 static void seen_add(struct parser *P, uint64_t h)
 {
-    if (P->nseen >= SEEN_FILL_MAX)
+    if (P->nseen >= (P->seen_mask + 1) / 4 * 3)
         return;
-    unsigned i = (unsigned)h & (SEEN_SLOTS - 1);
+    unsigned i = (unsigned)h & P->seen_mask;
     while (P->seen[i] != 0) {
         if (P->seen[i] == h)
             return;
-        i = (i + 1) & (SEEN_SLOTS - 1);
+        i = (i + 1) & P->seen_mask;
     }
     P->seen[i] = h;
     P->nseen++;
@@ -679,7 +679,7 @@ static int parse_lines(struct parser *P, const char *body, size_t len)
         return -EPROTO;
     }
     if (P->fmt == EXPO_FORMAT_OPENMETRICS && !P->st.eof) {
-        if (len > 0 && end[-1] != '\n') { /* point at the end of the unterminated last line */
+        if (last < end && end[-1] != '\n') { /* point at the end of the unterminated last line */
             P->line--;
             P->line_start = last;
         } else {
@@ -704,13 +704,21 @@ int parse_expo(const char *body, size_t len, enum expo_format fmt, const struct 
     P.max_labels = lim != NULL && lim->max_labels != 0 ? lim->max_labels : EXPO_LABELS_MAX_DEFAULT;
     P.max_line = lim != NULL && lim->max_line != 0 ? lim->max_line : EXPO_LINE_MAX_DEFAULT;
     P.max_samples = lim != NULL ? lim->max_samples : 0;
-    P.fam.name = xmalloc(P.max_line + 1);
-    P.fam.help = xmalloc(P.max_line + 1);
-    P.fam.unit = xmalloc(P.max_line + 1);
+    /* No line is longer than the body: small bodies get small buffers. */
+    size_t line_cap = len < P.max_line ? len : P.max_line;
+    P.fam.name = xmalloc(line_cap + 1);
+    P.fam.help = xmalloc(line_cap + 1);
+    P.fam.unit = xmalloc(line_cap + 1);
     /* Unescaping never grows a value, and each label's two NULs fit in its '=' and quotes. */
-    P.scratch = xmalloc(2 * P.max_line + 16);
+    P.scratch = xmalloc(2 * line_cap + 16);
     P.labels = xcalloc(P.max_labels, sizeof(*P.labels));
-    P.seen = xcalloc(SEEN_SLOTS, sizeof(*P.seen));
+    /* A family needs a line of 3 bytes or more ("a 1"): 3/4 of len / 2 slots track them all,
+     * up to the cap. */
+    unsigned slots = 16;
+    while (slots < SEEN_SLOTS_MAX && slots < len / 2)
+        slots *= 2;
+    P.seen = xcalloc(slots, sizeof(*P.seen));
+    P.seen_mask = slots - 1;
     int rc = parse_lines(&P, body, len);
     if (rc < 0 && err != NULL)
         *err = P.fatal;
