@@ -1,7 +1,7 @@
 /* Parser for the Prometheus text exposition (0.0.4) and OpenMetrics 1.0 text, for the app
  * channel's pull source. One line-at-a-time pass, no recursion, linear in the body size, memory
- * bounded by the caps below: there is no document tree, samples go to a callback (parse_expo) or
- * into a compact set holding only the families the caller asked for (parse_expo_select).
+ * bounded by the caps below: there is no document tree, samples go to a callback (parse_expo);
+ * parse/expo_select.h builds on it to keep only the few families a caller asks for.
  *
  * Leniency (DESIGN): an app's /metrics is untrusted input and one odd line must not blind the
  * autoscaler, so a malformed line is counted and skipped (stats.malformed, first position kept),
@@ -118,62 +118,6 @@ struct expo_callbacks {
 int parse_expo(const char *body, size_t len, enum expo_format fmt, const struct expo_limits *lim,
                const struct expo_callbacks *cb, void *cls, struct expo_stats *stats,
                struct parse_err *err);
-
-/* ---- Selecting a few families: what the pull collector uses. ---- */
-
-#define EXPO_SELECT_MAX 32 /* names per selection */
-
-/* A selection names the families wanted. A name matches the family of that name or its counter
- * spelling: "rizk_requests" and "rizk_requests_total" both select the counter whether it came as
- * 0.0.4 or OM. A typed family matches when its base name (name without the counter "_total")
- * equals the wanted base; an untyped family also matches by suffix (x_bucket, x_sum, x_count,
- * x_total, x_gsum, x_gcount), so a histogram without TYPE lines is still found. _created
- * samples are never kept. */
-struct expo_select {
-    const char *const *names; /* borrowed during the call; nnames <= EXPO_SELECT_MAX */
-    unsigned nnames;
-    unsigned max_samples; /* kept samples; more: -E2BIG (0: 4096) */
-    size_t max_bytes;     /* label bytes kept; more: -E2BIG (0: 1 MiB) */
-    struct expo_limits limits;
-};
-
-/* One kept sample. want indexes sel->names. Pointers are owned by the set. */
-struct expo_kept {
-    unsigned want;
-    enum expo_role role;
-    enum expo_type type; /* of the family it came from (UNTYPED when implicit) */
-    const struct expo_label *labels;
-    unsigned nlabels;
-    double value;
-    bool has_ts;
-    int64_t ts_ms;
-};
-
-/* The result: kept samples in body order, plus per wanted name whether a family matched and the
- * type of its first typed family. One allocation holds the set, samples, labels and strings.
- * Read-only for callers; free with expo_set_free. */
-struct expo_set {
-    unsigned nsamples;
-    const struct expo_kept *samples;
-    unsigned nwants;
-    bool found[EXPO_SELECT_MAX];
-    enum expo_type types[EXPO_SELECT_MAX];
-    struct expo_stats stats;
-    enum expo_format format;
-};
-
-/* parse_expo_select parses body (same contract as parse_expo) and keeps only the samples of the
- * selected families in a new set (*out, caller frees with expo_set_free), written only on
- * success. Errors: -EINVAL (bad selection), -E2BIG (a cap passed), -EPROTO (not an exposition),
- * err (may be NULL) gets the position. thread: any. */
-int parse_expo_select(const char *body, size_t len, enum expo_format fmt,
-                      const struct expo_select *sel, struct expo_set **out, struct parse_err *err);
-
-/* expo_set_free frees a set; NULL is a no-op. */
-void expo_set_free(struct expo_set *s);
-
-/* expo_kept_label returns the value of label name in k, or NULL. Borrowed from k's set. */
-const char *expo_kept_label(const struct expo_kept *k, const char *name);
 
 /* expo_format_from_content_type maps a Content-Type header value (may be NULL) to the parser:
  * the media type application/openmetrics-text (any case, any parameters) is OpenMetrics,

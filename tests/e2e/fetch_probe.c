@@ -16,7 +16,7 @@
 #include "core/err.h"
 #include "io/http_fetch.h"
 #include "io/pull_worker.h"
-#include "parse/expo.h"
+#include "parse/expo_select.h"
 #include "render/numfmt.h"
 
 static const char *role_name(enum expo_role r)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse/expo.h"
+#include "parse/expo_select.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,7 +11,7 @@
 #include <CUnit/CUnit.h>
 
 #include "core/buf.h"
-#include "parse/expo.h"
+#include "parse/expo_select.h"
 #include "unit_util.h"
 
 static char *fixture(const char *rel, size_t *len)
