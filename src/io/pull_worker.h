@@ -13,7 +13,7 @@
 
 #include "core/err.h"
 #include "io/http_fetch.h"
-#include "parse/expo.h"
+#include "parse/expo_select.h"
 
 struct pull_worker; /* opaque */
 
