@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 
 #include "app.h"
@@ -16,7 +15,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/hostport.h"
-#include "io/http_get.h"
+#include "io/http_fetch.h"
 #include "render/json.h"
 #include "store/snapshot.h"
 #include "core/banned.h"
@@ -35,23 +34,30 @@ static int check_fetch(const char *base, long timeout_ms, json_t **doc, char *er
     while (bl > 0 && base[bl - 1] == '/')
         bl--;
     snprintf(url, sizeof(url), "%.*s/api/v1/readiness", (int)bl, base);
-    struct buf b;
-    buf_init(&b, CHECK_MAX_BYTES);
-    long status = 0;
-    int rc = http_get(url, timeout_ms, &b, &status);
-    if (rc < 0) {
-        snprintf(err, n, "cannot read %s: %s", url, err_str(rc));
-        buf_fini(&b);
+    struct http_fetch_opts o = {.url = url,
+                                .timeout_ms = timeout_ms,
+                                .connect_timeout_ms = 0,
+                                .max_body = CHECK_MAX_BYTES,
+                                .accept = "application/json",
+                                .user_agent = NULL};
+    struct http_fetch *f = NULL;
+    int rc = http_fetch_new(&o, &f);
+    struct http_fetch_result res = {0};
+    if (rc == 0)
+        rc = http_fetch_get(f, &res);
+    if (rc == -EPROTO && res.status != 0 && (res.status < 200 || res.status > 299)) {
+        snprintf(err, n, "%s answered HTTP %ld", url, res.status);
+        http_fetch_free(f);
         return rc;
     }
-    if (status != 200) {
-        snprintf(err, n, "%s answered HTTP %ld: %.200s", url, status, buf_ptr(&b));
-        buf_fini(&b);
-        return -EPROTO;
+    if (rc < 0) {
+        snprintf(err, n, "cannot read %s: %s", url, err_str(rc));
+        http_fetch_free(f);
+        return rc;
     }
     json_error_t jerr;
-    json_t *j = json_loadb(buf_ptr(&b), buf_len(&b), 0, &jerr);
-    buf_fini(&b);
+    json_t *j = json_loadb(res.body, res.body_len, 0, &jerr);
+    http_fetch_free(f);
     if (j == NULL || !json_is_array(json_object_get(j, "checks")) ||
         !json_is_boolean(json_object_get(j, "ready"))) {
         snprintf(err, n, "%s is not a rizk-metrics readiness document", url);
@@ -153,13 +159,16 @@ int check_run(const struct config *cfg)
     char err[512] = "";
     char source[2100];
     int rc;
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (http_fetch_global_init() < 0) {
+        fprintf(stderr, "rizk-metrics: check: cannot initialise libcurl\n");
+        return 1;
+    }
     if (cfg->check_url[0] != '\0') {
         snprintf(source, sizeof(source), "%s", cfg->check_url);
         rc = check_fetch(cfg->check_url, CHECK_URL_TIMEOUT_MS, &doc, err, sizeof(err));
         if (rc < 0) {
             fprintf(stderr, "rizk-metrics: check: %s\n", err);
-            curl_global_cleanup();
+            http_fetch_global_cleanup();
             return 1;
         }
     } else {
@@ -172,12 +181,12 @@ int check_run(const struct config *cfg)
             rc = check_sample(cfg, &doc);
             if (rc < 0) {
                 fprintf(stderr, "rizk-metrics: check: sampling failed: %s\n", err_str(rc));
-                curl_global_cleanup();
+                http_fetch_global_cleanup();
                 return 1;
             }
         }
     }
-    curl_global_cleanup();
+    http_fetch_global_cleanup();
     bool strict = cfg->check_strict;
     bool pass = json_is_true(json_object_get(doc, strict ? "strict_ready" : "ready"));
     if (strcmp(cfg->check_output, "json") == 0)
