@@ -1,9 +1,10 @@
 /* Scaling readiness: the guide's validate_scaling_readiness and checklist as data. The inputs
- * are read from a tick's metric set by name; the Redis ones follow redis_exporter's naming:
- *   rizk_source_up{source="redis"}        absent = no Redis configured, 0 = down, 1 = up
- *   rizk_redis_cluster_enabled{node}      any 1 = clustered
- *   rizk_redis_cluster_state{node}        1 = cluster_state:ok (every node must say so)
- *   rizk_redis_cluster_size{node}         masters serving slots (the largest report wins)
+ * are read from a tick's metric set by the names the redis collector exports:
+ *   rizk_source_up{source="redis"}   absent = no Redis configured
+ *   rizk_redis_up{node}              any 1 = reachable (in cluster mode the source is down as
+ *                                    soon as the cluster state is not ok, though nodes answer)
+ *   rizk_redis_cluster_state_ok      present = clustered; 1 = cluster_state:ok (all must be 1)
+ *   rizk_redis_cluster_size          masters serving at least one slot (the largest wins)
  * and the cache ratio is rizk_cache_hit_ratio (the hierarchy's), else Redis' own
  * rizk_redis_keyspace_hit_ratio when the app reports no cache stats. */
 #include "signals/readiness.h"
@@ -221,12 +222,14 @@ static void redis_from_mset(const struct mset *m, struct readiness_in *in)
         if (src != NULL && strcmp(src, "redis") == 0)
             in->redis = up->samples[i].value > 0 ? READINESS_REDIS_UP : READINESS_REDIS_DOWN;
     }
-    const struct mfamily *f = mset_find(m, "rizk_redis_cluster_enabled");
-    for (size_t i = 0; f != NULL && i < f->nsamples; i++)
-        in->clustered = in->clustered || f->samples[i].value > 0;
-    f = mset_find(m, "rizk_redis_cluster_state");
+    const struct mfamily *f = mset_find(m, "rizk_redis_up");
+    for (size_t i = 0; in->redis == READINESS_REDIS_DOWN && f != NULL && i < f->nsamples; i++)
+        if (f->samples[i].value > 0)
+            in->redis = READINESS_REDIS_UP;
+    f = mset_find(m, "rizk_redis_cluster_state_ok");
     in->cluster_state_ok = true;
     for (size_t i = 0; f != NULL && i < f->nsamples; i++) {
+        in->clustered = true;
         in->has_cluster_state = true;
         in->cluster_state_ok = in->cluster_state_ok && f->samples[i].value == 1.0;
     }

@@ -205,16 +205,19 @@ static void test_from_mset(void)
     readiness_inputs_from_mset(m, &in);
     CU_ASSERT_EQUAL(in.redis, READINESS_REDIS_NOT_CONFIGURED);
     add(m, "rizk_source_up", "source", "redis", 0);
+    add(m, "rizk_redis_up", "node", "a:1", 0);
+    readiness_inputs_from_mset(m, &in);
+    CU_ASSERT_EQUAL(in.redis, READINESS_REDIS_DOWN);
+    CU_ASSERT_FALSE(in.clustered);
+    /* In cluster mode the source is down when the state is not ok, though nodes answer. */
+    add(m, "rizk_redis_up", "node", "b:1", 1);
     add(m, "rizk_cpu_utilization_ratio", NULL, NULL, 0.65);
     add(m, "rizk_memory_utilization_ratio", NULL, NULL, NAN);
     add(m, "rizk_redis_keyspace_hit_ratio", NULL, NULL, 0.9);
-    add(m, "rizk_redis_cluster_enabled", "node", "a:1", 1);
-    add(m, "rizk_redis_cluster_state", "node", "a:1", 1);
-    add(m, "rizk_redis_cluster_state", "node", "b:1", 0);
-    add(m, "rizk_redis_cluster_size", "node", "a:1", 3);
-    add(m, "rizk_redis_cluster_size", "node", "b:1", 2);
+    add(m, "rizk_redis_cluster_state_ok", NULL, NULL, 0);
+    add(m, "rizk_redis_cluster_size", NULL, NULL, 3);
     readiness_inputs_from_mset(m, &in);
-    CU_ASSERT_EQUAL(in.redis, READINESS_REDIS_DOWN);
+    CU_ASSERT_EQUAL(in.redis, READINESS_REDIS_UP);
     CU_ASSERT_TRUE(in.has_cpu);
     CU_ASSERT_EQUAL(in.cpu_ratio, 0.65);
     CU_ASSERT_FALSE(in.has_memory);
@@ -226,6 +229,12 @@ static void test_from_mset(void)
     CU_ASSERT_FALSE(in.cluster_state_ok);
     CU_ASSERT_EQUAL(in.cluster_masters, 3);
     CU_ASSERT_FALSE(in.has_response_time);
+    struct readiness_report rr;
+    readiness_evaluate(&in, &rr);
+    CU_ASSERT_EQUAL(rr.checks[READINESS_REDIS].status, READINESS_OK);
+    CU_ASSERT_EQUAL(rr.checks[READINESS_REDIS_CLUSTER].status, READINESS_FAIL);
+    CU_ASSERT_STRING_EQUAL(rr.checks[READINESS_REDIS_CLUSTER].message,
+                           "Redis cluster not healthy: cluster_state is fail");
     mset_free(m);
 
     m = mset_new();
