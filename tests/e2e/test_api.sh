@@ -151,3 +151,22 @@ assert c["cpu_utilization"]["status"] == "warn" and c["cpu_utilization"]["messag
 assert d["errors"] == [c["redis"]["message"]], d["errors"]
 PYEOF
 pass "/api/v1/readiness: checks, errors and warnings"
+
+# --- concurrent readers while the sampler writes: history reads go through the rings' seqlock,
+# the documents through snapshot references (under TSan/ASan the log check in lib.sh catches
+# any race or leak); every answer must still be complete JSON.
+for k in 1 2 3 4; do
+    (
+        end=$((SECONDS + 2))
+        while [ $SECONDS -lt $end ]; do
+            for p in "history?series=$MEM&points=7" "history?series=rizk_scaling_recommended_replica_change" \
+                     current recommendation readiness; do
+                curl -sf "$U/api/v1/$p" | "$PY" -c 'import json,sys; json.load(sys.stdin)' \
+                    || { echo "bad answer for $p" >&2; exit 1; }
+            done
+        done
+    ) &
+    loaders+=("$!")
+done
+for p in "${loaders[@]}"; do wait "$p" || fail "a concurrent reader got a bad answer"; done
+assert_eq "$(curl -s "$U/health")" "ok" "still healthy after concurrent readers"
