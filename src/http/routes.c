@@ -4,16 +4,12 @@
 #include "http/routes.h"
 
 #include <stdio.h>
-#include <string.h>
-#include <time.h>
 
 #include "config/config.h"
-#include "core/buf.h"
 #include "core/clock.h"
 #include "http/api.h"
 #include "http/landing.h"
 #include "http/negotiate.h"
-#include "render/escape.h"
 #include "store/snapshot.h"
 #include "core/banned.h"
 

@@ -80,8 +80,17 @@ check_error "/api/v1/history?series=$MEM&window=yesterday" 400 "bad window"
 check_error "/api/v1/history?series=$MEM&window=0" 400 "zero window"
 check_error "/api/v1/history?series=$MEM&points=-3" 400 "bad points"
 check_error "/api/v1/history?series=$MEM&points=0" 400 "zero points"
-assert_eq "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$U/api/v1/recommendation")" 405 "POST /api/v1/recommendation"
-assert_eq "$(curl -s -o /dev/null -w '%{http_code}' "$U/api/v1/nope")" 404 "unknown API path"
+check_error_m() { # METHOD PATH CODE WHAT: the dispatcher's own errors are JSON under /api/ too
+    local code
+    code=$(curl -s -X "$1" -D "$E2E_TMP/err.hdr" -o "$E2E_TMP/err.json" -w '%{http_code}' "$U$2")
+    assert_eq "$code" "$3" "$4: HTTP $3"
+    grep -qi '^Content-Type: application/json' "$E2E_TMP/err.hdr" || fail "$4: not JSON"
+    "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert set(d)=={"error"}, d' \
+        "$E2E_TMP/err.json" || fail "$4: body $(cat "$E2E_TMP/err.json")"
+}
+check_error_m POST /api/v1/recommendation 405 "POST /api/v1/recommendation"
+grep -qi '^Allow: GET, HEAD' "$E2E_TMP/err.hdr" || fail "405 Allow header"
+check_error_m GET /api/v1/nope 404 "unknown API path"
 
 # --- current
 curl -s -D "$E2E_TMP/c.hdr" -o "$E2E_TMP/cur.json" "$U/api/v1/current"
