@@ -46,12 +46,12 @@ static int check_fetch(const char *base, long timeout_ms, json_t **doc, char *er
     if (rc == 0)
         rc = http_fetch_get(f, &res);
     if (rc == -EPROTO && res.status != 0 && (res.status < 200 || res.status > 299)) {
-        snprintf(err, n, "%s answered HTTP %ld", url, res.status);
+        snprintf(err, n, "%.300s answered HTTP %ld", url, res.status);
         http_fetch_free(f);
         return rc;
     }
     if (rc < 0) {
-        snprintf(err, n, "cannot read %s: %s", url, err_str(rc));
+        snprintf(err, n, "cannot read %.300s: %s", url, err_str(rc));
         http_fetch_free(f);
         return rc;
     }
@@ -60,7 +60,7 @@ static int check_fetch(const char *base, long timeout_ms, json_t **doc, char *er
     http_fetch_free(f);
     if (j == NULL || !json_is_array(json_object_get(j, "checks")) ||
         !json_is_boolean(json_object_get(j, "ready"))) {
-        snprintf(err, n, "%s is not a rizk-metrics readiness document", url);
+        snprintf(err, n, "%.300s is not a rizk-metrics readiness document", url);
         json_decref(j);
         return -EPROTO;
     }
