@@ -17,6 +17,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "collect/registry.h"
@@ -31,8 +32,11 @@
 #include "http/routes.h"
 #include "http/server.h"
 #include "io/fsroot.h"
+#include "render/api_json.h"
 #include "render/bodies.h"
+#include "signals/readiness.h"
 #include "signals/redis_ratio.h"
+#include "signals/scale.h"
 #include "signals/signals.h"
 #include "store/snapshot.h"
 #include "store/store.h"
@@ -58,6 +62,8 @@ struct app {
     uint64_t overruns; /* ticks missed because a tick took longer than the interval */
     int64_t start_wall_ms; /* wall time at start ... */
     int64_t start_mono_ms; /* ... and the monotonic time it corresponds to */
+    struct scale_history *scale_hist; /* decision samples, one per tick (sampler-owned) */
+    struct scale_thresholds scale_th;
 };
 
 static void app_emit_self(struct app *a, struct sample_sink *sink)
@@ -130,6 +136,84 @@ static void app_emit_signals(struct app *a, struct sample_sink *sink, int64_t t_
     fleet_pub_offer(a->fleet, &fs);
 }
 
+static void app_scale_thresholds(const struct config *cfg, struct scale_thresholds *th)
+{
+    th->up[SCALE_CPU] = cfg->scaling_cpu_up;
+    th->down[SCALE_CPU] = cfg->scaling_cpu_down;
+    th->up[SCALE_MEMORY] = cfg->scaling_memory_up;
+    th->down[SCALE_MEMORY] = cfg->scaling_memory_down;
+    th->up[SCALE_RPS] = cfg->scaling_rps_up;
+    th->down[SCALE_RPS] = cfg->scaling_rps_down;
+    th->up[SCALE_RESPONSE_TIME] = (double)cfg->scaling_response_time_up_ms / 1000.0;
+    th->down[SCALE_RESPONSE_TIME] = (double)cfg->scaling_response_time_down_ms / 1000.0;
+    th->up[SCALE_ERROR_RATIO] = cfg->scaling_error_ratio_up;
+    th->down[SCALE_ERROR_RATIO] = cfg->scaling_error_ratio_down;
+    th->up_min_conditions = (unsigned)cfg->scaling_up_min_conditions;
+}
+
+/* app_emit_scaling appends this tick's decision sample (the five signals appended to the
+ * history at t_ms, each possibly absent), computes the recommendation and exports it. */
+static void app_emit_scaling(struct app *a, struct sample_sink *sink, int64_t t_ms,
+                             struct scale_advice *adv)
+{
+    static const enum hist_series inputs[SCALE_NSIGNALS] = {
+        [SCALE_CPU] = HS_CPU_UTILIZATION_RATIO, [SCALE_MEMORY] = HS_MEMORY_UTILIZATION_RATIO,
+        [SCALE_RPS] = HS_REQUESTS_PER_SECOND,   [SCALE_RESPONSE_TIME] = HS_RESPONSE_TIME_SECONDS,
+        [SCALE_ERROR_RATIO] = HS_ERROR_RATIO,
+    };
+    struct scale_sample smp;
+    for (int i = 0; i < SCALE_NSIGNALS; i++) {
+        double v = 0;
+        /* A 1 ms window ending now holds exactly what this tick appended, if anything. */
+        smp.has[i] = store_last(a->store, inputs[i], t_ms, 1, &v) == 0;
+        smp.v[i] = v;
+    }
+    scale_history_push(a->scale_hist, &smp);
+    scale_history_recommend(a->scale_hist, &a->scale_th, adv);
+    store_append(a->store, HS_SCALING_REPLICA_CHANGE, t_ms, (double)adv->replica_change);
+
+    const char *help = "Scaling recommendation of the Rizk scaling guide's rules (1 for the "
+                       "current action).";
+    for (int i = 0; i < SCALE_NACTIONS; i++) {
+        struct label l = {"action", scale_action_name((enum scale_action)i)};
+        sink_gauge(sink, "rizk_scaling_recommendation", help, &l, 1, (int)adv->action == i);
+    }
+    sink_gauge(sink, "rizk_scaling_recommended_replica_change",
+               "Recommended change of the replica count: +3/+2/+1 to scale up (by CPU), -1 to "
+               "scale down, 0 otherwise.",
+               NULL, 0, adv->replica_change);
+    if (a->cfg->scaling_current_replicas > 0) {
+        double want = (double)a->cfg->scaling_current_replicas + adv->replica_change;
+        sink_gauge(sink, "rizk_scaling_recommended_replicas",
+                   "Recommended replica count: --scaling.current-replicas plus the change.", NULL,
+                   0, want < 1 ? 1 : want);
+    }
+    const char *met = "Scaling conditions met by the newest decision sample: signals above their "
+                      "scale-up threshold (up) or below their scale-down threshold (down), 0-5.";
+    struct label up = {"direction", "up"}, down = {"direction", "down"};
+    sink_gauge(sink, "rizk_scaling_conditions_met", met, &up, 1, adv->conditions_up);
+    sink_gauge(sink, "rizk_scaling_conditions_met", met, &down, 1, adv->conditions_down);
+    const char *th = "Scaling threshold per signal and direction (--scaling.*).";
+    for (int i = 0; i < SCALE_NSIGNALS; i++) {
+        struct label lu[] = {{"signal", scale_signal_name((enum scale_signal)i)},
+                             {"direction", "up"}};
+        struct label ld[] = {{"signal", scale_signal_name((enum scale_signal)i)},
+                             {"direction", "down"}};
+        sink_gauge(sink, "rizk_scaling_threshold", th, lu, 2, a->scale_th.up[i]);
+        sink_gauge(sink, "rizk_scaling_threshold", th, ld, 2, a->scale_th.down[i]);
+    }
+}
+
+static void app_emit_readiness(struct sample_sink *sink, struct readiness_report *rr)
+{
+    struct readiness_in in;
+    readiness_inputs_from_mset(sink_mset(sink), &in);
+    readiness_evaluate(&in, rr);
+    sink_gauge(sink, "rizk_scaling_ready",
+               "1 when no scaling-readiness check fails (see /api/v1/readiness), else 0.", NULL, 0,
+               rr->ready);
+}
+
 static void app_tick(struct app *a)
 {
     int64_t mono_ms = clock_mono_ms();
@@ -146,6 +230,10 @@ static void app_tick(struct app *a)
             store_append(a->store, (enum hist_series)id, wall_ms, v);
     }
     app_emit_signals(a, sink, wall_ms);
+    struct scale_advice adv;
+    app_emit_scaling(a, sink, wall_ms, &adv);
+    struct readiness_report rr;
+    app_emit_readiness(sink, &rr);
     a->seq++;
     app_emit_self(a, sink);
     fleet_pub_emit(a->fleet, sink);
@@ -157,6 +245,18 @@ static void app_tick(struct app *a)
     int rc = render_snapshot_bodies(snap, m);
     if (rc < 0)
         log_error("sampler", "rendering the metrics failed: %s", err_str(rc));
+    struct api_tick at = {.m = m,
+                          .info = &info,
+                          .interval_ms = a->cfg->history_interval_ms,
+                          .window_ms = a->cfg->signals_window_ms,
+                          .advice = &adv,
+                          .thresholds = &a->scale_th,
+                          .current_replicas = a->cfg->scaling_current_replicas,
+                          .history_capacity = (size_t)a->cfg->scaling_history,
+                          .readiness = &rr};
+    rc = render_api_bodies(snap, &at);
+    if (rc < 0)
+        log_error("sampler", "rendering the API documents failed: %s", err_str(rc));
     snapshot_publish(a->pub, snap);
 }
 
@@ -235,6 +335,25 @@ static void app_free(struct app *a)
     fleet_pub_free(a->fleet);
     registry_free(a->reg);
     store_free(a->store);
+    scale_history_free(a->scale_hist);
+}
+
+/* app_core_init creates what a tick needs: history, publication point, collectors, and the
+ * recommendation's state. Logs its own failure. */
+static int app_core_init(struct app *a)
+{
+    int rc = store_new(config_history_slots(a->cfg), &a->store);
+    if (rc < 0) {
+        log_error("main", "cannot allocate the history: %s", err_str(rc));
+        return rc;
+    }
+    rc = snapshot_pub_new(&a->pub);
+    if (rc < 0)
+        return rc;
+    a->reg = registry_new(a->cfg);
+    a->scale_hist = scale_history_new((size_t)a->cfg->scaling_history);
+    app_scale_thresholds(a->cfg, &a->scale_th);
+    return 0;
 }
 
 static void app_stop_sampler(struct app *a)
@@ -263,15 +382,9 @@ int app_run(const struct config *cfg)
 
     a.start_wall_ms = clock_wall_ms();
     a.start_mono_ms = clock_mono_ms();
-    int rc = store_new(config_history_slots(cfg), &a.store);
-    if (rc < 0) {
-        log_error("main", "cannot allocate the history: %s", err_str(rc));
-        goto out;
-    }
-    rc = snapshot_pub_new(&a.pub);
+    int rc = app_core_init(&a);
     if (rc < 0)
         goto out;
-    a.reg = registry_new(cfg);
     rc = fleet_pub_new(cfg, &a.fleet);
     if (rc < 0)
         log_error("main", "fleet registry publishing disabled: %s", err_str(rc));
@@ -315,6 +428,31 @@ out:
     app_stop_sampler(&a);
     app_free(&a);
     return exit_code;
+}
+
+int app_sample(const struct config *cfg, int64_t duration_ms, struct snapshot **out)
+{
+    struct app a = {.cfg = cfg, .stop_fd = -1, .timer_fd = -1, .epoll_fd = -1};
+    a.start_wall_ms = clock_wall_ms();
+    a.start_mono_ms = clock_mono_ms();
+    int rc = app_core_init(&a);
+    if (rc < 0) {
+        app_free(&a);
+        return rc;
+    }
+    int64_t end = a.start_mono_ms + duration_ms;
+    for (;;) {
+        app_tick(&a);
+        int64_t left = end - clock_mono_ms();
+        if (left <= 0)
+            break;
+        int64_t nap = left < cfg->history_interval_ms ? left : cfg->history_interval_ms;
+        struct timespec ts = {(time_t)(nap / 1000), (long)(nap % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    *out = snapshot_acquire(a.pub);
+    app_free(&a);
+    return 0;
 }
 
 int app_check(const struct config *cfg)

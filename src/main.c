@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "app.h"
+#include "check.h"
 #include "config/config.h"
 #include "core/log.h"
 
@@ -25,10 +26,11 @@ int main(int argc, char **argv, char **envp)
     int rc;
     switch (cfg.mode) {
     case MODE_ADAPTER:
-    case MODE_CHECK:
-        fprintf(stderr, "rizk-metrics: %s: not built yet in this version\n",
-                cfg.mode == MODE_ADAPTER ? "adapter" : "check");
+        fprintf(stderr, "rizk-metrics: adapter: not built yet in this version\n");
         rc = 2;
+        break;
+    case MODE_CHECK:
+        rc = check_run(&cfg);
         break;
     default:
         rc = cfg.check_config ? app_check(&cfg) : app_run(&cfg);

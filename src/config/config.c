@@ -4,6 +4,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +141,12 @@ static void config_range_text(const struct option_def *o, char *out, size_t n)
     case OPT_STRING:
         snprintf(out, n, "a non-empty string");
         break;
+    case OPT_DOUBLE:
+        snprintf(out, n, "a number from %lld to %lld", (long long)o->min, (long long)o->max);
+        break;
+    case OPT_URL:
+        snprintf(out, n, "empty or an http:// or https:// URL");
+        break;
     case OPT_SECRET:
         snprintf(out, n, "a string, from the environment only");
         break;
@@ -152,8 +160,8 @@ static void config_range_text(const struct option_def *o, char *out, size_t n)
 /* config_is_string tells whether an option's field is a heap string (char *). */
 static bool config_is_string(enum opt_type t)
 {
-    return t == OPT_STRING || t == OPT_ENUM || t == OPT_ADDR || t == OPT_PATH || t == OPT_SECRET ||
-           t == OPT_REDIS_URL;
+    return t == OPT_STRING || t == OPT_ENUM || t == OPT_ADDR || t == OPT_PATH || t == OPT_URL ||
+           t == OPT_SECRET || t == OPT_REDIS_URL;
 }
 
 /* config_is_sensitive: values that may hold a password are never echoed in messages. */
@@ -246,6 +254,22 @@ static int config_set(struct config *cfg, const struct option_def *o, const char
         *(int64_t *)f = ms;
         return 0;
     }
+    case OPT_DOUBLE: {
+        const char *p = v;
+        double d;
+        if (sp_double(&p, &d) < 0 || *p != '\0' || !isfinite(d))
+            return -EINVAL;
+        if (d < (double)o->min || d > (double)o->max)
+            return -ERANGE;
+        *(double *)f = d;
+        return 0;
+    }
+    case OPT_URL:
+        if (v[0] != '\0' && strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+            return -EINVAL;
+        if (strpbrk(v, " \t\r\n") != NULL || strlen(v) > 2048)
+            return -EINVAL;
+        break;
     }
     char **s = f;
     if (*s != NULL && o->type == OPT_SECRET)
@@ -273,10 +297,25 @@ static void config_bad_value(FILE *err, const struct option_def *o, const char *
     }
 }
 
+static bool config_name_is(const char *flag, const char *name, size_t len)
+{
+    return flag != NULL && strlen(flag) == len && strncmp(flag, name, len) == 0;
+}
+
+/* config_alias_of returns the alias of the row for flag, or NULL. */
+static const char *config_alias_of(const char *flag)
+{
+    for (size_t i = 0; i < option_alias_count; i++)
+        if (strcmp(option_aliases[i].flag, flag) == 0)
+            return option_aliases[i].alias;
+    return NULL;
+}
+
 static const struct option_def *config_find(const char *name, size_t len, size_t *idx)
 {
     for (size_t i = 0; i < option_count; i++) {
-        if (strlen(option_table[i].flag) == len && strncmp(option_table[i].flag, name, len) == 0) {
+        if (config_name_is(option_table[i].flag, name, len) ||
+            config_name_is(config_alias_of(option_table[i].flag), name, len)) {
             *idx = i;
             return &option_table[i];
         }
@@ -401,8 +440,51 @@ config_usage(FILE *err, const char *fmt, ...)
     return CONFIG_EXIT_USAGE;
 }
 
+/* Each scaling signal's scale-down threshold must not exceed its scale-up threshold: a value
+ * could then be "high" and "low" at once and the advice would flap. */
+static int config_check_scaling(const struct config *cfg, FILE *err)
+{
+    static const struct {
+        const char *down, *up;
+        size_t down_off, up_off;
+        bool ms;
+    } pairs[] = {
+        {"scaling.cpu-down", "scaling.cpu-up", offsetof(struct config, scaling_cpu_down),
+         offsetof(struct config, scaling_cpu_up), false},
+        {"scaling.memory-down", "scaling.memory-up", offsetof(struct config, scaling_memory_down),
+         offsetof(struct config, scaling_memory_up), false},
+        {"scaling.rps-down", "scaling.rps-up", offsetof(struct config, scaling_rps_down),
+         offsetof(struct config, scaling_rps_up), false},
+        {"scaling.response-time-down", "scaling.response-time-up",
+         offsetof(struct config, scaling_response_time_down_ms),
+         offsetof(struct config, scaling_response_time_up_ms), true},
+        {"scaling.error-ratio-down", "scaling.error-ratio-up",
+         offsetof(struct config, scaling_error_ratio_down),
+         offsetof(struct config, scaling_error_ratio_up), false},
+    };
+    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+        const char *base = (const char *)cfg;
+        double down, up;
+        if (pairs[i].ms) {
+            down = (double)*(const int64_t *)(const void *)(base + pairs[i].down_off);
+            up = (double)*(const int64_t *)(const void *)(base + pairs[i].up_off);
+        } else {
+            down = *(const double *)(const void *)(base + pairs[i].down_off);
+            up = *(const double *)(const void *)(base + pairs[i].up_off);
+        }
+        if (down > up) {
+            fprintf(err, "rizk-metrics: invalid value for --%s: must not be above --%s\n",
+                    pairs[i].down, pairs[i].up);
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
 static int config_check(struct config *cfg, FILE *err)
 {
+    if (config_check_scaling(cfg, err) < 0)
+        return -EINVAL;
     if (cfg->redis_addr != NULL && cfg->redis_cluster_nodes != NULL) {
         fprintf(err, "rizk-metrics: --redis.addr and --redis.cluster-nodes (REDIS_URL and "
                 "REDIS_CLUSTER_URL) are exclusive: set one\n");
@@ -563,6 +645,9 @@ static void config_value_text(const struct config *cfg, const struct option_def 
     case OPT_DURATION:
         config_format_duration(*(const int64_t *)f, out, n);
         break;
+    case OPT_DOUBLE:
+        snprintf(out, n, "%.15g", *(const double *)f);
+        break;
     case OPT_SECRET:
         snprintf(out, n, "%s", *(char *const *)f ? "<secret>" : "");
         break;
@@ -607,6 +692,9 @@ static const char *config_metavar(enum opt_type t)
         return "=VALUE";
     case OPT_BOOL:
         return "";
+    case OPT_DOUBLE:
+        return "=NUMBER";
+    case OPT_URL:
     case OPT_REDIS_URL:
         return "=URL";
     default:
@@ -650,8 +738,11 @@ void config_help(FILE *out)
         config_range_text(o, range, sizeof(range));
         char alias[96];
         config_alias_text(o->flag, " or ", alias, sizeof(alias));
-        fprintf(out, "  --%s%s\n      %s\n      env %s%s, default \"%s\"; %s\n", o->flag,
-                config_metavar(o->type), o->help, env, alias, o->def, range);
+        fprintf(out, "  --%s%s", o->flag, config_metavar(o->type));
+        if (config_alias_of(o->flag) != NULL)
+            fprintf(out, ", --%s%s", config_alias_of(o->flag), config_metavar(o->type));
+        fprintf(out, "\n      %s\n      env %s%s, default \"%s\"; %s\n", o->help, env, alias,
+                o->def, range);
     }
     for (size_t i = 0; i < registry_type_count(); i++) {
         const struct collector_type *t = registry_type_at(i);
@@ -689,7 +780,13 @@ void config_help_markdown(FILE *out)
         config_range_text(o, range, sizeof(range));
         char alias[96];
         config_alias_text(o->flag, "`, `", alias, sizeof(alias));
-        fprintf(out, "| `--%s` | `%s%s` | `%s` | ", o->flag, env, alias, o->def);
+        fprintf(out, "| `--%s`", o->flag);
+        if (config_alias_of(o->flag) != NULL)
+            fprintf(out, " (`--%s`)", config_alias_of(o->flag));
+        if (o->def[0] != '\0')
+            fprintf(out, " | `%s%s` | `%s` | ", env, alias, o->def);
+        else
+            fprintf(out, " | `%s%s` | (empty) | ", env, alias);
         config_md_cell(out, range);
         fprintf(out, " | %s |\n", o->help);
     }

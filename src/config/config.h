@@ -41,6 +41,25 @@ struct config {
     int64_t history_interval_ms;
     int64_t history_retention_ms;
     int64_t signals_window_ms;
+    /* scaling recommendation (SPEC 5): ratios 0-1, requests/s, milliseconds */
+    double scaling_cpu_up;
+    double scaling_cpu_down;
+    double scaling_memory_up;
+    double scaling_memory_down;
+    double scaling_rps_up;
+    double scaling_rps_down;
+    int64_t scaling_response_time_up_ms;
+    int64_t scaling_response_time_down_ms;
+    double scaling_error_ratio_up;
+    double scaling_error_ratio_down;
+    uint64_t scaling_up_min_conditions;
+    uint64_t scaling_history;
+    uint64_t scaling_current_replicas; /* 0: unknown */
+    /* check command */
+    char *check_url; /* "" : none given */
+    char *check_output;
+    bool check_strict;
+    int64_t check_duration_ms;
     /* redis and the fleet registry (unset strings are NULL) */
     char *redis_addr;          /* may hold a password: print only through redis_url_redact */
     char *redis_cluster_nodes; /* idem */

@@ -43,6 +43,56 @@ const struct option_def option_table[] = {
      OFF(history_retention_ms)},
     {"signals.window", OPT_DURATION, "60s", 1 * SEC, 1 * DAY, NULL,
      "Window over which the scaling signals are computed.", OFF(signals_window_ms)},
+    /* The scaling recommendation (SPEC 5): defaults are the Rizk scaling guide's thresholds. */
+    {"scaling.cpu-up", OPT_DOUBLE, "0.7", 0, 1, NULL,
+     "Scale-up condition: CPU utilization ratio above this (the guide's 70 %).",
+     OFF(scaling_cpu_up)},
+    {"scaling.cpu-down", OPT_DOUBLE, "0.3", 0, 1, NULL,
+     "Scale-down condition: CPU utilization ratio below this (the guide's 30 %).",
+     OFF(scaling_cpu_down)},
+    {"scaling.memory-up", OPT_DOUBLE, "0.8", 0, 1, NULL,
+     "Scale-up condition: memory utilization ratio above this (the guide's 80 %).",
+     OFF(scaling_memory_up)},
+    {"scaling.memory-down", OPT_DOUBLE, "0.4", 0, 1, NULL,
+     "Scale-down condition: memory utilization ratio below this (the guide's 40 %).",
+     OFF(scaling_memory_down)},
+    {"scaling.rps-up", OPT_DOUBLE, "100", 0, 1000000000, NULL,
+     "Scale-up condition: requests per second above this.", OFF(scaling_rps_up)},
+    {"scaling.rps-down", OPT_DOUBLE, "20", 0, 1000000000, NULL,
+     "Scale-down condition: requests per second below this.", OFF(scaling_rps_down)},
+    {"scaling.response-time-up", OPT_DURATION, "1s", 1, 1 * HOUR, NULL,
+     "Scale-up condition: mean response time above this.", OFF(scaling_response_time_up_ms)},
+    {"scaling.response-time-down", OPT_DURATION, "200ms", 1, 1 * HOUR, NULL,
+     "Scale-down condition: mean response time below this.",
+     OFF(scaling_response_time_down_ms)},
+    {"scaling.error-ratio-up", OPT_DOUBLE, "0.05", 0, 1, NULL,
+     "Scale-up condition: error ratio above this (the guide's 5 %).",
+     OFF(scaling_error_ratio_up)},
+    {"scaling.error-ratio-down", OPT_DOUBLE, "0.01", 0, 1, NULL,
+     "Scale-down condition: error ratio below this (the guide's 1 %).",
+     OFF(scaling_error_ratio_down)},
+    {"scaling.up-min-conditions", OPT_U64, "2", 1, 5, NULL,
+     "Recommend scale_up when at least this many of the five scale-up conditions hold.",
+     OFF(scaling_up_min_conditions)},
+    {"scaling.history", OPT_U64, "100", 3, 100000, NULL,
+     "Decision samples kept for the recommendation, one per tick (the guide keeps 100).",
+     OFF(scaling_history)},
+    {"scaling.current-replicas", OPT_U64, "0", 0, 100000, NULL,
+     "Current replica count, when known: recommended_replicas = this + the change; 0 = "
+     "unknown (recommended_replicas is null, the change is still given).",
+     OFF(scaling_current_replicas)},
+    /* The check command (rizk-metrics check); harmless for the sidecar. */
+    {"check.url", OPT_URL, "", 0, 0, NULL,
+     "check: base URL of a running sidecar; empty = the local sidecar on "
+     "--web.listen-address, else sample directly for --check.duration.",
+     OFF(check_url)},
+    {"check.output", OPT_ENUM, "table", 0, 0, "table|json", "check: output format.",
+     OFF(check_output)},
+    {"check.strict", OPT_BOOL, "false", 0, 0, NULL,
+     "check: warnings make the check fail (exit 1) too.", OFF(check_strict)},
+    {"check.duration", OPT_DURATION, "3s", 1 * SEC, 1 * MIN, NULL,
+     "check: how long to sample the sources directly when no sidecar answers.",
+     OFF(check_duration_ms)},
     /* redis (collector and fleet registry) */
     {"redis.addr", OPT_REDIS_URL, "", 0, 0, NULL,
      "Standalone Redis: redis://[user[:password]@]host:port[/db] or host:port. Unset (and no "
@@ -81,6 +131,13 @@ const struct option_def option_table[] = {
 
 const size_t option_count = sizeof(option_table) / sizeof(option_table[0]);
 
+const struct option_alias option_aliases[] = {
+    {"url", "check.url"},
+    {"output", "check.output"},
+    {"strict", "check.strict"},
+};
+
+const size_t option_alias_count = sizeof(option_aliases) / sizeof(option_aliases[0]);
 const struct option_env_alias option_env_aliases[] = {
     {"REDIS_URL", "redis.addr"},
     {"REDIS_CLUSTER_URL", "redis.cluster-nodes"},

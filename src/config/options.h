@@ -13,6 +13,8 @@ enum opt_type {
     OPT_DURATION, /* int64_t milliseconds within [min, max] */
     OPT_ADDR,     /* char *, host:port */
     OPT_PATH,     /* char *, URL path starting with '/' */
+    OPT_DOUBLE,   /* double within [min, max] (integral bounds) */
+    OPT_URL,      /* char *, "" (unset) or an http:// or https:// URL */
     OPT_SECRET,   /* char *, environment only (never argv), printed as "<secret>" */
     OPT_REDIS_URL, /* char *, redis endpoint(s); never echoed in errors, password redacted */
 };
@@ -27,8 +29,17 @@ struct option_def {
     size_t offset;       /* offsetof(struct config, field) */
 };
 
+/* Second spellings of a few flags (the check command's --url, --output, --strict), without an
+ * env twin: alias -> the flag of a row in option_table. */
+struct option_alias {
+    const char *alias;
+    const char *flag;
+};
+
 extern const struct option_def option_table[];
 extern const size_t option_count;
+extern const struct option_alias option_aliases[];
+extern const size_t option_alias_count;
 
 /* Environment names of the Rizk scaling guide and of the Kubernetes downward API, honoured
  * with a lower precedence than the mechanical RIZK_* twin of the same flag. */

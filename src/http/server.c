@@ -152,6 +152,22 @@ enum MHD_Result http_reply_copy(const struct http_request *req, unsigned status,
     return http_queue(req, status, r);
 }
 
+enum MHD_Result http_reply_html(const struct http_request *req, unsigned status, const char *html,
+                                size_t len)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, (void *)(uintptr_t)html, MHD_RESPMEM_MUST_COPY);
+    if (r == NULL)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'none'; script-src 'unsafe-inline'; "
+                            "style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; "
+                            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    return http_queue(req, status, r);
+}
+
 enum MHD_Result http_reply_text(const struct http_request *req, unsigned status, const char *text)
 {
     return http_reply_copy(req, status, "text/plain; charset=utf-8", text, strlen(text));
@@ -204,6 +220,35 @@ static const struct http_route *http_find(const struct http_server *s, const cha
     return NULL;
 }
 
+/* http_error_response builds the body of a dispatcher error: JSON {"error": ...} under /api/,
+ * where clients parse every answer as JSON, else one line of text. msg is a literal without
+ * characters that need escaping. */
+static struct MHD_Response *http_error_response(const char *path, const char *msg)
+{
+    char body[128];
+    bool api = strncmp(path, "/api/", 5) == 0;
+    int n = snprintf(body, sizeof(body), api ? "{\"error\":\"%s\"}\n" : "%s\n", msg);
+    if (n < 0 || (size_t)n >= sizeof(body))
+        return NULL;
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer((size_t)n, body, MHD_RESPMEM_MUST_COPY);
+    if (r == NULL)
+        return NULL;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            api ? "application/json; charset=utf-8" : "text/plain; charset=utf-8");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    return r;
+}
+
+static enum MHD_Result http_reply_error(const struct http_request *req, unsigned status,
+                                        const char *msg)
+{
+    struct MHD_Response *r = http_error_response(req->path, msg);
+    if (r == NULL)
+        return MHD_NO;
+    return http_queue(req, status, r);
+}
+
 static void http_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                            enum MHD_RequestTerminationCode toe)
 {
@@ -240,12 +285,11 @@ static enum MHD_Result http_dispatch(void *cls, struct MHD_Connection *conn, con
     }
     struct http_request req = {.method = method, .path = url, .conn = conn, .server = s};
     if (st->too_large)
-        return http_reply_text(&req, MHD_HTTP_CONTENT_TOO_LARGE,
-                               "request body too large\n");
+        return http_reply_error(&req, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
     http_handler_fn fn = NULL;
     unsigned methods = 0;
     if (http_find(s, url, &fn, &methods) == NULL)
-        return http_reply_text(&req, MHD_HTTP_NOT_FOUND, "404 page not found\n");
+        return http_reply_error(&req, MHD_HTTP_NOT_FOUND, "404 page not found");
     bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
     bool post = strcmp(method, "POST") == 0;
     if (!((get && (methods & HTTP_GET)) || (post && (methods & HTTP_POST)))) {
@@ -253,12 +297,9 @@ static enum MHD_Result http_dispatch(void *cls, struct MHD_Connection *conn, con
         snprintf(allow, sizeof(allow), "%s%s%s", (methods & HTTP_GET) ? "GET, HEAD" : "",
                  (methods & HTTP_GET) && (methods & HTTP_POST) ? ", " : "",
                  (methods & HTTP_POST) ? "POST" : "");
-        struct MHD_Response *r = MHD_create_response_from_buffer(
-            strlen("method not allowed\n"), (void *)"method not allowed\n",
-            MHD_RESPMEM_PERSISTENT);
+        struct MHD_Response *r = http_error_response(url, "method not allowed");
         if (r == NULL)
             return MHD_NO;
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
         return http_queue(&req, MHD_HTTP_METHOD_NOT_ALLOWED, r);
     }

@@ -53,6 +53,11 @@ enum MHD_Result http_reply_text(const struct http_request *req, unsigned status,
                                 const char *text);
 enum MHD_Result http_reply_copy(const struct http_request *req, unsigned status,
                                 const char *content_type, const void *body, size_t len);
+/* http_reply_html sends an HTML page (copied) with a Content-Security-Policy that lets it load
+ * and fetch nothing but its own origin (inline style and script allowed: the page is static and
+ * self-contained). */
+enum MHD_Result http_reply_html(const struct http_request *req, unsigned status, const char *html,
+                                size_t len);
 /* http_reply_zero_copy hands body to MHD without copying; free_cb(cls) runs when MHD is done
  * with it (e.g. releasing the snapshot that owns body). encoding may be NULL (identity) or
  * "gzip"; vary adds "Vary: Accept, Accept-Encoding". */

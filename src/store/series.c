@@ -19,6 +19,12 @@ static const struct {
     [HS_CONTAINER_MEMORY_LIMIT_BYTES] = {"rizk_container_memory_limit_bytes", 0},
     [HS_CPU_UTILIZATION_RATIO] = {"rizk_cpu_utilization_ratio", 0},
     [HS_MEMORY_UTILIZATION_RATIO] = {"rizk_memory_utilization_ratio", 0},
+    [HS_REQUESTS_PER_SECOND] = {"rizk_requests_per_second", 0},
+    [HS_ERROR_RATIO] = {"rizk_error_ratio", 0},
+    [HS_RESPONSE_TIME_SECONDS] = {"rizk_response_time_seconds", 0},
+    [HS_ACTIVE_CONNECTIONS] = {"rizk_active_connections", 0},
+    [HS_CACHE_HIT_RATIO] = {"rizk_cache_hit_ratio", 0},
+    [HS_SCALING_REPLICA_CHANGE] = {"rizk_scaling_recommended_replica_change", 0},
     [HS_REDIS_KEYSPACE_HITS] = {"rizk_redis_keyspace_hits_all_nodes_total", 1},
     [HS_REDIS_KEYSPACE_MISSES] = {"rizk_redis_keyspace_misses_all_nodes_total", 1},
 };

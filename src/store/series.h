@@ -19,6 +19,14 @@ enum hist_series {
     /* signals (SPEC 4) */
     HS_CPU_UTILIZATION_RATIO,
     HS_MEMORY_UTILIZATION_RATIO,
+    /* signals from the app and Redis sources (appended by their branches' signal code) */
+    HS_REQUESTS_PER_SECOND,
+    HS_ERROR_RATIO,
+    HS_RESPONSE_TIME_SECONDS,
+    HS_ACTIVE_CONNECTIONS,
+    HS_CACHE_HIT_RATIO,
+    /* the recommendation (SPEC 5): signed replica change, 0 for maintain and wait */
+    HS_SCALING_REPLICA_CHANGE,
     /* inputs: redis (running sums over every node serving reads; see col_redis.c) */
     HS_REDIS_KEYSPACE_HITS,   /* counter */
     HS_REDIS_KEYSPACE_MISSES, /* counter */

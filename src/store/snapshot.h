@@ -20,6 +20,9 @@ enum snap_body {
     SNAP_BODY_OM_GZ,
     SNAP_BODY_PROTO, /* delimited io.prometheus.client.MetricFamily */
     SNAP_BODY_PROTO_GZ,
+    SNAP_BODY_JSON_CURRENT,        /* GET /api/v1/current */
+    SNAP_BODY_JSON_RECOMMENDATION, /* GET /api/v1/recommendation */
+    SNAP_BODY_JSON_READINESS,      /* GET /api/v1/readiness */
     SNAP_BODY_COUNT
 };
 

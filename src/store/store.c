@@ -4,6 +4,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -126,82 +127,77 @@ static int window_scan(const struct store *s, enum hist_series id, int64_t now_m
                             sizeof(*acc));
 }
 
-int store_last(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
-               double *out)
+/* The statistics a window query can ask for; store_stat computes one from a single scan. */
+enum window_stat { WS_LAST, WS_AVG, WS_MIN, WS_MAX, WS_INCREASE, WS_RATE };
+
+static int store_stat(const struct store *s, enum hist_series id, int64_t now_ms,
+                      int64_t window_ms, enum window_stat what, double *out)
 {
     struct window_acc a;
     int rc = window_scan(s, id, now_ms, window_ms, &a);
     if (rc < 0)
         return rc;
-    if (a.n == 0)
+    /* Counters need two samples (and, for a rate, two distinct times); gauges need one. */
+    bool counter = what == WS_INCREASE || what == WS_RATE;
+    if (a.n == 0 || (counter && a.n < 2) || (what == WS_RATE && a.last.t_ms <= a.first.t_ms))
         return -ENODATA;
-    *out = a.last.v;
+    switch (what) {
+    case WS_LAST:
+        *out = a.last.v;
+        break;
+    case WS_AVG:
+        *out = a.sum / (double)a.n;
+        break;
+    case WS_MIN:
+        *out = a.min;
+        break;
+    case WS_MAX:
+        *out = a.max;
+        break;
+    case WS_INCREASE:
+        *out = a.increase;
+        break;
+    case WS_RATE:
+        *out = a.increase / ((double)(a.last.t_ms - a.first.t_ms) / 1000.0);
+        break;
+    }
     return 0;
+}
+
+int store_last(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
+               double *out)
+{
+    return store_stat(s, id, now_ms, window_ms, WS_LAST, out);
 }
 
 int store_avg(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
               double *out)
 {
-    struct window_acc a;
-    int rc = window_scan(s, id, now_ms, window_ms, &a);
-    if (rc < 0)
-        return rc;
-    if (a.n == 0)
-        return -ENODATA;
-    *out = a.sum / (double)a.n;
-    return 0;
+    return store_stat(s, id, now_ms, window_ms, WS_AVG, out);
 }
 
 int store_min(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
               double *out)
 {
-    struct window_acc a;
-    int rc = window_scan(s, id, now_ms, window_ms, &a);
-    if (rc < 0)
-        return rc;
-    if (a.n == 0)
-        return -ENODATA;
-    *out = a.min;
-    return 0;
+    return store_stat(s, id, now_ms, window_ms, WS_MIN, out);
 }
 
 int store_max(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
               double *out)
 {
-    struct window_acc a;
-    int rc = window_scan(s, id, now_ms, window_ms, &a);
-    if (rc < 0)
-        return rc;
-    if (a.n == 0)
-        return -ENODATA;
-    *out = a.max;
-    return 0;
+    return store_stat(s, id, now_ms, window_ms, WS_MAX, out);
 }
 
 int store_increase(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
                    double *out)
 {
-    struct window_acc a;
-    int rc = window_scan(s, id, now_ms, window_ms, &a);
-    if (rc < 0)
-        return rc;
-    if (a.n < 2)
-        return -ENODATA;
-    *out = a.increase;
-    return 0;
+    return store_stat(s, id, now_ms, window_ms, WS_INCREASE, out);
 }
 
 int store_rate(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
                double *out)
 {
-    struct window_acc a;
-    int rc = window_scan(s, id, now_ms, window_ms, &a);
-    if (rc < 0)
-        return rc;
-    if (a.n < 2 || a.last.t_ms <= a.first.t_ms)
-        return -ENODATA;
-    *out = a.increase / ((double)(a.last.t_ms - a.first.t_ms) / 1000.0);
-    return 0;
+    return store_stat(s, id, now_ms, window_ms, WS_RATE, out);
 }
 
 int store_copy_window(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
@@ -212,4 +208,60 @@ int store_copy_window(const struct store *s, enum hist_series id, int64_t now_ms
     if (rc < 0)
         return rc;
     return ring_copy_window(store_ring(s, id), since, now_ms, out, max);
+}
+
+static void count_fold(void *p, const struct ring_sample *smp)
+{
+    (void)smp;
+    (*(uint64_t *)p)++;
+}
+
+/* The pick pass: out is caller memory, not derived from sample values, and every write is
+ * bounded by max, so a torn (retried) pass only leaves bytes the next attempt overwrites. */
+struct pick_acc {
+    uint64_t i; /* index of the sample being folded */
+    size_t k;   /* samples copied so far */
+    uint64_t n; /* samples the count pass saw */
+    size_t max;
+    struct ring_sample *out;
+};
+
+/* pick_index is the k-th of max indices spread evenly over 0..n-1 (n > max >= 1). */
+static uint64_t pick_index(uint64_t k, uint64_t n, uint64_t max)
+{
+    if (max == 1)
+        return n - 1;
+    return (k * (n - 1) + (max - 1) / 2) / (max - 1);
+}
+
+static void pick_fold(void *p, const struct ring_sample *smp)
+{
+    struct pick_acc *a = p;
+    if (a->k < a->max && (a->n <= a->max || a->i == pick_index(a->k, a->n, a->max)))
+        a->out[a->k++] = *smp;
+    a->i++;
+}
+
+int store_sample_window(const struct store *s, enum hist_series id, int64_t now_ms,
+                        int64_t window_ms, struct ring_sample *out, size_t max, uint64_t *in_window)
+{
+    int64_t since;
+    int rc = window_since(now_ms, window_ms, &since);
+    if (rc < 0)
+        return rc;
+    if (max == 0)
+        return -EINVAL;
+    const struct ring *r = store_ring(s, id);
+    uint64_t n = 0;
+    const uint64_t zero = 0;
+    rc = ring_fold_window(r, since, now_ms, count_fold, &n, &zero, sizeof(n));
+    if (rc < 0)
+        return rc;
+    struct pick_acc acc;
+    const struct pick_acc init = {.n = n, .max = max, .out = out};
+    rc = ring_fold_window(r, since, now_ms, pick_fold, &acc, &init, sizeof(acc));
+    if (rc < 0)
+        return rc;
+    *in_window = n;
+    return (int)acc.k;
 }

@@ -74,4 +74,14 @@ int store_rate(const struct store *s, enum hist_series id, int64_t now_ms, int64
 int store_copy_window(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
                       struct ring_sample *out, size_t max);
 
+/* store_sample_window copies the window's raw samples (NaN included) into out (caller-owned,
+ * room for max >= 1), oldest first: all of them when they fit, else max of them evenly spaced
+ * by index, the oldest and the newest always included (max 1: the newest). *in_window gets how
+ * many the window held. Returns how many were copied, -EINVAL (window_ms <= 0 or max 0) or
+ * -EAGAIN as above. Two passes (count, then pick) with no allocation: a sample appended in
+ * between can shift the pick by one. For the history API. thread: any. */
+int store_sample_window(const struct store *s, enum hist_series id, int64_t now_ms,
+                        int64_t window_ms, struct ring_sample *out, size_t max,
+                        uint64_t *in_window);
+
 #endif

@@ -31,11 +31,20 @@ done
 grep -q 'env RIZK_HISTORY_RETENTION, default "1h"' "$E2E_TMP/help.txt" || fail "--help lacks env twin and default"
 grep -q -- '--\[no-\]collector.system' "$E2E_TMP/help.txt" || fail "--help lacks collector flags"
 pass "--help lists every flag with env twin and default"
-for cmd in adapter check; do
+for cmd in adapter; do
     out=$("$RIZK_BIN" $cmd 2>&1); rc=$?
     assert_eq "$rc" 2 "$cmd exits 2 until built"
     assert_eq "$out" "rizk-metrics: $cmd: not built yet in this version" "$cmd message"
 done
+out=$("$RIZK_BIN" check --output=xml 2>&1); rc=$?
+assert_eq "$rc" 2 "check with a bad --output exits 2"
+assert_eq "$out" 'rizk-metrics: invalid value "xml" for --check.output: expected one of table|json' "check usage message"
+out=$("$RIZK_BIN" --scaling.rps-down=200 --check-config 2>&1); rc=$?
+assert_eq "$rc" 2 "a scale-down threshold above its scale-up one exits 2"
+assert_eq "$out" 'rizk-metrics: invalid value for --scaling.rps-down: must not be above --scaling.rps-up' "threshold order message"
+out=$(RIZK_SCALING_CPU_UP=1.5 "$RIZK_BIN" --check-config 2>&1); rc=$?
+assert_eq "$rc" 2 "a ratio threshold above 1 exits 2"
+assert_eq "$out" 'rizk-metrics: invalid value "1.5" in RIZK_SCALING_CPU_UP (for --scaling.cpu-up): expected a number from 0 to 1' "ratio threshold message"
 out=$(RIZK_LOG_LEVEL=debug "$RIZK_BIN" --log.level=warn --print-config --check-config 2>&1)
 echo "$out" | grep -q $'^--log.level=warn\t# flag$' || fail "flag must beat env in --print-config"
 echo "$out" | grep -q $'^--history.interval=1s\t# default$' || fail "--print-config default origin"
