@@ -34,6 +34,7 @@ struct col_system {
     struct fsroot *self; /* the real /proc: this process (see sys_process) */
     struct buf buf;
     struct buf tcp;
+    unsigned app_port; /* --app.port: ESTABLISHED sockets on it feed HS_APP_PORT_CONNECTIONS */
     double clk_tck;
     double page_size;
     double self_btime; /* boot time from the real /proc/stat, 0 if unknown */
@@ -227,13 +228,13 @@ static int sys_tcp(struct col_system *c, struct sample_sink *out)
     struct proc_nettcp sum = {0}, one;
     int rc = sys_read(c->proc, "net/tcp", &c->tcp);
     if (rc == 0)
-        rc = parse_proc_nettcp(buf_ptr(&c->tcp), 0, &sum, NULL);
+        rc = parse_proc_nettcp(buf_ptr(&c->tcp), c->app_port, &sum, NULL);
     if (rc < 0)
         return rc;
     /* tcp6 is absent when IPv6 is disabled. */
     int rc6 = sys_read(c->proc, "net/tcp6", &c->tcp);
     if (rc6 == 0)
-        rc6 = parse_proc_nettcp(buf_ptr(&c->tcp), 0, &one, NULL);
+        rc6 = parse_proc_nettcp(buf_ptr(&c->tcp), c->app_port, &one, NULL);
     if (rc6 == 0)
         proc_nettcp_add(&sum, &one);
     /* Emit every state, zeros included, so a dashboard's series do not come and go. */
@@ -243,6 +244,9 @@ static int sys_tcp(struct col_system *c, struct sample_sink *out)
                          "TCP sockets by state, IPv4 and IPv6 (/proc/net/tcp{,6}).", &l, 1,
                          (double)sum.by_state[st]);
     }
+    /* The active-connections fallback reuses this read rather than parsing the files twice. */
+    if (c->app_port != 0)
+        sink_history(out, HS_APP_PORT_CONNECTIONS, (double)sum.established_on_port);
     return rc6 == -ENOENT ? 0 : rc6;
 }
 
@@ -348,6 +352,7 @@ static int col_system_init(const struct config *cfg, void **ctx)
     c->clk_tck = tck > 0 ? (double)tck : 100.0;
     c->page_size = page > 0 ? (double)page : 4096.0;
     c->self_btime = sys_self_btime(c);
+    c->app_port = cfg != NULL ? (unsigned)cfg->app_port : 0;
     *ctx = c;
     return 0;
 fail:

@@ -11,5 +11,8 @@ extern const struct collector_type col_system_type;
 /* cgroup: the container's cgroup v2 CPU and memory usage, limits and OOM events under
  * --path.cgroupfs; reports the cgroup version and marks the source down on v1 or none. */
 extern const struct collector_type col_cgroup_type;
+/* statsd: the statsd/DogStatsD UDP listener (--statsd.listen-address); the app's rizk.* names
+ * feed the app-stats aggregate, other names become rizk_app_* series. */
+extern const struct collector_type col_statsd_type;
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "collect/registry.h"
 #include "config/options.h"
+#include "core/cidr.h"
 #include "core/err.h"
 #include "core/hostport.h"
 #include "core/strparse.h"
@@ -138,6 +139,10 @@ static void config_range_text(const struct option_def *o, char *out, size_t n)
     case OPT_STRING:
         snprintf(out, n, "a non-empty string");
         break;
+    case OPT_ADDR_OR_EMPTY:
+        snprintf(out, n, "host:port, :port or [ipv6]:port with a port from 0 to 65535, or empty "
+                         "to disable");
+        break;
     }
 }
 
@@ -182,6 +187,10 @@ static int config_set(struct config *cfg, const struct option_def *o, const char
         if (!config_enum_ok(o->allowed, v))
             return -EINVAL;
         break;
+    case OPT_ADDR_OR_EMPTY:
+        if (v[0] == '\0')
+            break;
+        /* fall through */
     case OPT_ADDR: {
         char host[256];
         unsigned port;
@@ -367,6 +376,14 @@ static int config_check(struct config *cfg, FILE *err)
                 "2 x --history.interval to --history.retention\n");
         return -EINVAL;
     }
+    struct cidr_set *allow = NULL;
+    if (cidr_set_parse(cfg->web_report_allow, &allow) < 0) {
+        fprintf(err, "rizk-metrics: invalid value \"%s\" for --web.report-allow: expected "
+                "comma-separated CIDRs such as 127.0.0.0/8,::1/128,10.0.0.0/8\n",
+                cfg->web_report_allow);
+        return -EINVAL;
+    }
+    cidr_set_free(allow);
     return 0;
 }
 
@@ -471,7 +488,7 @@ void config_fini(struct config *cfg)
     for (size_t i = 0; i < option_count; i++) {
         const struct option_def *o = &option_table[i];
         if (o->type == OPT_STRING || o->type == OPT_ENUM || o->type == OPT_ADDR ||
-            o->type == OPT_PATH) {
+            o->type == OPT_PATH || o->type == OPT_ADDR_OR_EMPTY) {
             char **s = config_field(cfg, o);
             free(*s);
             *s = NULL;
@@ -521,6 +538,7 @@ static const char *config_metavar(enum opt_type t)
     case OPT_DURATION:
         return "=DURATION";
     case OPT_ADDR:
+    case OPT_ADDR_OR_EMPTY:
         return "=ADDR";
     case OPT_PATH:
         return "=PATH";

@@ -41,6 +41,12 @@ struct config {
     int64_t history_interval_ms;
     int64_t history_retention_ms;
     int64_t signals_window_ms;
+    /* the app: statsd listener, push reports, socket fallback */
+    char *statsd_listen_address; /* "" disables the listener */
+    char *statsd_prefix;
+    uint64_t statsd_max_series;
+    char *web_report_allow; /* comma-separated CIDRs allowed to POST /api/v1/report */
+    uint64_t app_port;      /* 0: no ESTABLISHED-socket fallback for active connections */
     /* collectors, in registry order: enabled[i] for collector_types[i] */
     bool collector_enabled[CONFIG_MAX_COLLECTORS];
     /* actions */

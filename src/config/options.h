@@ -13,6 +13,7 @@ enum opt_type {
     OPT_DURATION, /* int64_t milliseconds within [min, max] */
     OPT_ADDR,     /* char *, host:port */
     OPT_PATH,     /* char *, URL path starting with '/' */
+    OPT_ADDR_OR_EMPTY, /* char *, host:port, or "" to disable what it configures */
 };
 
 struct option_def {

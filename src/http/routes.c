@@ -10,6 +10,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "http/negotiate.h"
+#include "http/report.h"
 #include "render/escape.h"
 #include "store/snapshot.h"
 #include "core/banned.h"
@@ -146,5 +147,6 @@ const struct http_route app_routes[] = {
     {"/healthz", HTTP_GET, routes_health},
     {"/ready", HTTP_GET, routes_ready},
     {"/readyz", HTTP_GET, routes_ready},
+    {"/api/v1/report", HTTP_POST, report_handle},
     {NULL, 0, NULL},
 };
