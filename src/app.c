@@ -129,10 +129,12 @@ static void app_emit_quantiles(struct app *a, struct sample_sink *sink, int64_t 
         if (signals_histogram_quantile(qs[i].q, d.bounds, d.counts, d.nbuckets, d.count, &x) < 0)
             continue;
         struct label l = {"quantile", qs[i].label};
-        app_gauge_signal(a, sink, t_ms, true, qs[i].id, "rizk_response_time_quantile_seconds",
-                         "Quantiles of the app's request duration over the signals window "
-                         "(histogram_quantile of the window's increase), in seconds.",
-                         &l, 1, x);
+        store_append(a->store, qs[i].id, t_ms, x);
+        /* untyped: a gauge may not carry a "quantile" label (promtool, OpenMetrics) */
+        sink_untyped(sink, "rizk_response_time_quantile_seconds",
+                     "Quantiles of the app's request duration over the signals window "
+                     "(histogram_quantile of the window's increase), in seconds.",
+                     &l, 1, x);
     }
 }
 

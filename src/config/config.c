@@ -187,14 +187,12 @@ static int config_set(struct config *cfg, const struct option_def *o, const char
         if (!config_enum_ok(o->allowed, v))
             return -EINVAL;
         break;
-    case OPT_ADDR_OR_EMPTY:
-        if (v[0] == '\0')
-            break;
-        /* fall through */
-    case OPT_ADDR: {
+    case OPT_ADDR:
+    case OPT_ADDR_OR_EMPTY: {
         char host[256];
         unsigned port;
-        if (hostport_parse(v, host, sizeof(host), &port) < 0)
+        bool empty_ok = o->type == OPT_ADDR_OR_EMPTY && v[0] == '\0';
+        if (!empty_ok && hostport_parse(v, host, sizeof(host), &port) < 0)
             return -EINVAL;
         break;
     }
