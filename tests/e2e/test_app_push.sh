@@ -64,6 +64,22 @@ assert_num "$(val m2.txt 'rizk_cache_hits_total{tier="l2"}')" 4 "l2 hits += 4"
 assert_num "$(val m2.txt 'rizk_cache_misses_total{tier="l2"}')" 1 "l2 misses += 1"
 assert_num "$(val m2.txt 'rizk_cache_hits_total{tier="l1"}')" 8 "l1 untouched"
 
+# --- concurrent pushes from several connections: each applied exactly once (and TSan-clean)
+printf '{"requests": 1, "durations_seconds": [0.25]}' > "$E2E_TMP/one.json"
+pids=()
+for _ in $(seq 24); do
+    curl -s -o /dev/null -H 'Content-Type: application/json' --data-binary @"$E2E_TMP/one.json" "$U" &
+    pids+=("$!")
+done
+for p in "${pids[@]}"; do wait "$p"; done
+scrape m2b.txt
+assert_num "$(val m2b.txt rizk_requests_total)" 174 "24 concurrent reports applied exactly once"
+assert_num "$(val m2b.txt rizk_request_duration_seconds_count)" 30 "their durations too"
+printf '{"requests": -24}' > "$E2E_TMP/undo.json"
+post application/json "$E2E_TMP/undo.json" > /dev/null
+printf '{"requests": 0, "durations_seconds": []}' > "$E2E_TMP/zero.json"
+assert_eq "$(post application/json "$E2E_TMP/zero.json")" 202 "an idle report (0 requests) is accepted"
+
 # --- bad input: 400 with the exact reason, nothing applied
 bad() {
     local type=$1 body=$2 want=$3
@@ -85,9 +101,9 @@ head -c 8000 /dev/zero | tr '\0' ' ' > "$E2E_TMP/big"
 code=$(post application/json "$E2E_TMP/big")
 case "$code" in 413) pass "oversized body is 413" ;; *) fail "oversized body: got $code" ;; esac
 scrape m3.txt
-assert_num "$(val m3.txt rizk_requests_total)" 150 "nothing applied from rejected reports"
+assert_num "$(val m3.txt rizk_requests_total)" 174 "nothing applied from rejected reports"
 assert_num "$(val m3.txt rizk_request_errors_total)" 6 "errors unchanged by rejected reports"
-assert_num "$(val m3.txt 'rizk_app_reports_total{result="invalid"}')" 7 "invalid reports counted"
+assert_num "$(val m3.txt 'rizk_app_reports_total{result="invalid"}')" 8 "invalid reports counted"
 assert_num "$(val m3.txt 'rizk_app_reports_total{result="unsupported"}')" 1 "unsupported type counted"
 assert_eq "$(curl -s "http://127.0.0.1:$PORT/health")" ok "still healthy"
 
