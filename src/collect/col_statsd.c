@@ -558,8 +558,11 @@ static void statsd_emit_series(struct col_statsd *c, struct sample_sink *out,
             acc += s->buckets[i];
             cum[i] = acc;
         }
-        struct histogram h = {STATSD_NBOUNDS, (double *)(uintptr_t)statsd_bounds, cum, s->count,
-                              s->sum};
+        struct histogram h = {.nbuckets = STATSD_NBOUNDS,
+                              .bounds = (double *)(uintptr_t)statsd_bounds,
+                              .counts = cum,
+                              .count = s->count,
+                              .sum = s->sum};
         rc = sink_histogram(out, s->metric,
                             s->type == STATSD_TIMER ? "statsd timer, in seconds (rizk_app_*)."
                                                     : "statsd histogram (rizk_app_*).",

@@ -7,8 +7,10 @@
 #include "collect/collectors.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "collect/sink.h"
@@ -19,6 +21,7 @@
 #include "parse/proc_loadavg.h"
 #include "parse/proc_meminfo.h"
 #include "parse/proc_netdev.h"
+#include "io/sockdiag.h"
 #include "parse/proc_nettcp.h"
 #include "parse/proc_pid.h"
 #include "parse/proc_pressure.h"
@@ -38,6 +41,7 @@ struct col_system {
     double clk_tck;
     double page_size;
     double self_btime; /* boot time from the real /proc/stat, 0 if unknown */
+    bool proc_is_self; /* --path.procfs is this process's /proc: netlink may replace files */
     /* Parse results live here rather than on the sampler's stack: they are large. */
     struct proc_stat stat;
     struct proc_meminfo meminfo;
@@ -223,9 +227,28 @@ static int sys_netdev(struct col_system *c, struct sample_sink *out)
     return 0;
 }
 
+static int sys_tcp_states(struct col_system *c, struct sample_sink *out,
+                          const struct proc_nettcp *sum, const char *help)
+{
+    /* Emit every state, zeros included, so a dashboard's series do not come and go. */
+    for (unsigned st = PROC_TCP_ESTABLISHED; st < PROC_TCP_STATES; st++) {
+        struct label l = {"state", proc_tcp_state_name(st)};
+        (void)sink_gauge(out, "rizk_system_tcp_connections", help, &l, 1,
+                         (double)sum->by_state[st]);
+    }
+    /* The active-connections fallback reuses this count rather than reading the sockets twice. */
+    if (c->app_port != 0)
+        sink_history(out, HS_APP_PORT_CONNECTIONS, (double)sum->established_on_port);
+    return 0;
+}
+
 static int sys_tcp(struct col_system *c, struct sample_sink *out)
 {
     struct proc_nettcp sum = {0}, one;
+    /* On the real /proc, ask the kernel over netlink: /proc/net/tcp walks the whole hash table
+     * (milliseconds per read on big nodes). Fixture or host roots are read as files. */
+    if (c->proc_is_self && sockdiag_tcp_count(c->app_port, &sum) == 0)
+        return sys_tcp_states(c, out, &sum, "TCP sockets by state, IPv4 and IPv6.");
     int rc = sys_read(c->proc, "net/tcp", &c->tcp);
     if (rc == 0)
         rc = parse_proc_nettcp(buf_ptr(&c->tcp), c->app_port, &sum, NULL);
@@ -237,16 +260,7 @@ static int sys_tcp(struct col_system *c, struct sample_sink *out)
         rc6 = parse_proc_nettcp(buf_ptr(&c->tcp), c->app_port, &one, NULL);
     if (rc6 == 0)
         proc_nettcp_add(&sum, &one);
-    /* Emit every state, zeros included, so a dashboard's series do not come and go. */
-    for (unsigned st = PROC_TCP_ESTABLISHED; st < PROC_TCP_STATES; st++) {
-        struct label l = {"state", proc_tcp_state_name(st)};
-        (void)sink_gauge(out, "rizk_system_tcp_connections",
-                         "TCP sockets by state, IPv4 and IPv6 (/proc/net/tcp{,6}).", &l, 1,
-                         (double)sum.by_state[st]);
-    }
-    /* The active-connections fallback reuses this read rather than parsing the files twice. */
-    if (c->app_port != 0)
-        sink_history(out, HS_APP_PORT_CONNECTIONS, (double)sum.established_on_port);
+    sys_tcp_states(c, out, &sum, "TCP sockets by state, IPv4 and IPv6.");
     return rc6 == -ENOENT ? 0 : rc6;
 }
 
@@ -335,6 +349,14 @@ static double sys_self_btime(struct col_system *c)
     return (rc == 0 && c->stat.has_btime) ? (double)c->stat.btime : 0;
 }
 
+/* sys_same_dir tells whether two paths name the same directory (same device and inode). */
+static bool sys_same_dir(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
 static int col_system_init(const struct config *cfg, void **ctx)
 {
     struct col_system *c = xcalloc(1, sizeof(*c));
@@ -352,6 +374,7 @@ static int col_system_init(const struct config *cfg, void **ctx)
     c->clk_tck = tck > 0 ? (double)tck : 100.0;
     c->page_size = page > 0 ? (double)page : 4096.0;
     c->self_btime = sys_self_btime(c);
+    c->proc_is_self = sys_same_dir(procfs, "/proc");
     c->app_port = cfg != NULL ? (unsigned)cfg->app_port : 0;
     *ctx = c;
     return 0;

@@ -185,6 +185,36 @@ int escape_label_value(struct buf *out, const char *s, size_t n)
     return escape_run(out, s, n, esc_quoted);
 }
 
+static const char *esc_utf8(unsigned char c, char *tmp)
+{
+    (void)tmp;
+    return c == '\0' ? utf8_replacement : NULL;
+}
+
+int escape_utf8(struct buf *out, const char *s, size_t n)
+{
+    return escape_run(out, s, n, esc_utf8);
+}
+
+bool escape_is_utf8(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        if (p[i] == 0)
+            return false;
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        int len = utf8_seq(p + i, n - i);
+        if (len < 0)
+            return false;
+        i += (size_t)len;
+    }
+    return true;
+}
+
 int escape_json_string(struct buf *out, const char *s, size_t n)
 {
     return escape_run(out, s, n, esc_json);

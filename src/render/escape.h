@@ -11,6 +11,7 @@
 #ifndef RIZK_RENDER_ESCAPE_H
 #define RIZK_RENDER_ESCAPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/buf.h"
@@ -27,6 +28,15 @@ int escape_help_om(struct buf *out, const char *s, size_t n);
  * '\' -> "\\", '"' -> "\"", LF -> "\n"; every other byte is kept (tabs and CR are legal raw,
  * and "\t" would be an invalid escape for expfmt). NUL becomes U+FFFD. */
 int escape_label_value(struct buf *out, const char *s, size_t n);
+
+/* escape_utf8 copies a protobuf string (label value, HELP): nothing is quoted or escaped, only
+ * the UTF-8 repair applies (and NUL becomes U+FFFD, as in the text formats), because
+ * Prometheus fails a protobuf scrape whose HELP or label value is not valid UTF-8. */
+int escape_utf8(struct buf *out, const char *s, size_t n);
+
+/* escape_is_utf8 tells whether escape_utf8 would copy s unchanged (valid UTF-8, no NUL), so a
+ * caller can skip the copy. thread: any. */
+bool escape_is_utf8(const char *s, size_t n);
 
 /* escape_json_string escapes the inside of a JSON string (RFC 8259): '"' and '\' are escaped,
  * \b \f \n \r \t use their short forms, every other byte below 0x20 and DEL become \u00XX. */

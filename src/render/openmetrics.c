@@ -54,44 +54,14 @@ static bool om_histogram_has_sum(const struct histogram *h)
     return h->nbuckets == 0 || h->bounds[0] >= 0;
 }
 
-static int om_value_line(struct buf *out, const char *name, const char *suffix,
-                         const struct msample *s, const char *le, double v)
-{
-    int rc = render_series(out, name, suffix, s, le);
-    if (rc == 0)
-        rc = numfmt_append(out, v);
-    if (rc == 0)
-        rc = buf_addc(out, '\n');
-    return rc;
-}
-
-static int om_count_line(struct buf *out, const char *name, const char *suffix,
-                         const struct msample *s, const char *le, uint64_t v)
-{
-    int rc = render_series(out, name, suffix, s, le);
-    if (rc == 0)
-        rc = buf_printf(out, "%" PRIu64 "\n", v);
-    return rc;
-}
-
 static int om_histogram(struct buf *out, const char *name, const struct msample *s)
 {
     const struct histogram *h = s->histo;
-    char le[NUMFMT_MAX];
-    int rc = 0;
-
-    for (size_t i = 0; i < h->nbuckets && rc == 0; i++) {
-        if (isinf(h->bounds[i]) && h->bounds[i] > 0)
-            continue;
-        numfmt_format_canonical(le, h->bounds[i]);
-        rc = om_count_line(out, name, "_bucket", s, le, h->counts[i]);
-    }
-    if (rc == 0)
-        rc = om_count_line(out, name, "_bucket", s, "+Inf", h->count);
+    int rc = render_histogram_buckets(out, name, s);
     if (rc == 0 && om_histogram_has_sum(h)) {
-        rc = om_count_line(out, name, "_count", s, NULL, h->count);
+        rc = render_count_line(out, name, "_count", s, NULL, h->count);
         if (rc == 0)
-            rc = om_value_line(out, name, "_sum", s, NULL, h->sum);
+            rc = render_value_line(out, name, "_sum", s, NULL, h->sum);
     }
     return rc;
 }
@@ -146,7 +116,7 @@ static int om_family(struct buf *out, const struct mfamily *f)
         if (f->type == METRIC_HISTOGRAM)
             rc = om_histogram(out, f->name, s);
         else
-            rc = om_value_line(out, f->name, suffix, s, NULL, s->value);
+            rc = render_value_line(out, f->name, suffix, s, NULL, s->value);
     }
     return rc;
 }

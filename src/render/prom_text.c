@@ -28,45 +28,14 @@ static const char *prom_text_type(enum metric_type t)
     return "untyped";
 }
 
-static int prom_text_value_line(struct buf *out, const char *name, const char *suffix,
-                                const struct msample *s, const char *le, double v)
-{
-    int rc = render_series(out, name, suffix, s, le);
-    if (rc == 0)
-        rc = numfmt_append(out, v);
-    if (rc == 0)
-        rc = buf_addc(out, '\n');
-    return rc;
-}
-
-static int prom_text_count_line(struct buf *out, const char *name, const char *suffix,
-                                const struct msample *s, const char *le, uint64_t v)
-{
-    int rc = render_series(out, name, suffix, s, le);
-    if (rc == 0)
-        rc = buf_printf(out, "%" PRIu64 "\n", v);
-    return rc;
-}
-
 static int prom_text_histogram(struct buf *out, const char *name, const struct msample *s)
 {
     const struct histogram *h = s->histo;
-    char le[NUMFMT_MAX];
-    int rc = 0;
-
-    for (size_t i = 0; i < h->nbuckets && rc == 0; i++) {
-        /* The +Inf bucket is always h->count, written below; never twice. */
-        if (isinf(h->bounds[i]) && h->bounds[i] > 0)
-            continue;
-        numfmt_format_canonical(le, h->bounds[i]);
-        rc = prom_text_count_line(out, name, "_bucket", s, le, h->counts[i]);
-    }
+    int rc = render_histogram_buckets(out, name, s);
     if (rc == 0)
-        rc = prom_text_count_line(out, name, "_bucket", s, "+Inf", h->count);
+        rc = render_value_line(out, name, "_sum", s, NULL, h->sum);
     if (rc == 0)
-        rc = prom_text_value_line(out, name, "_sum", s, NULL, h->sum);
-    if (rc == 0)
-        rc = prom_text_count_line(out, name, "_count", s, NULL, h->count);
+        rc = render_count_line(out, name, "_count", s, NULL, h->count);
     return rc;
 }
 
@@ -90,7 +59,7 @@ static int prom_text_family(struct buf *out, const struct mfamily *f)
         if (f->type == METRIC_HISTOGRAM)
             rc = prom_text_histogram(out, f->name, s);
         else
-            rc = prom_text_value_line(out, f->name, "", s, NULL, s->value);
+            rc = render_value_line(out, f->name, "", s, NULL, s->value);
     }
     return rc;
 }

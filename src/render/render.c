@@ -1,19 +1,22 @@
 /* The renderer table: the one list of exposition formats (STYLE rule 1, explicit const table). */
 #include "render/render.h"
 
+#include <inttypes.h>
+#include <math.h>
 #include <stddef.h>
 #include <string.h>
 
 #include "core/err.h"
 #include "render/escape.h"
+#include "render/numfmt.h"
 #include "core/banned.h"
 
 static const struct renderer render_table[EXPO_NFORMATS] = {
     [EXPO_TEXT] = {EXPO_TEXT, "text", RENDER_CT_TEXT, render_prom_text},
     [EXPO_OPENMETRICS] = {EXPO_OPENMETRICS, "openmetrics", RENDER_CT_OPENMETRICS,
                           render_openmetrics},
-    /* Filled in by the protobuf issue (render/protobuf.c). */
-    [EXPO_PROTOBUF] = {EXPO_PROTOBUF, "protobuf", RENDER_CT_PROTOBUF, NULL},
+    /* Served only when Accept names it explicitly (see protobuf.c and http/negotiate.h). */
+    [EXPO_PROTOBUF] = {EXPO_PROTOBUF, "protobuf", RENDER_CT_PROTOBUF, render_protobuf},
 };
 
 const struct renderer *render_get(enum expo_format f)
@@ -68,4 +71,40 @@ int render_series(struct buf *out, const char *name, const char *suffix, const s
     if (rc < 0)
         return rc;
     return buf_add(out, "} ", 2);
+}
+
+int render_value_line(struct buf *out, const char *name, const char *suffix,
+                      const struct msample *s, const char *le, double v)
+{
+    int rc = render_series(out, name, suffix, s, le);
+    if (rc == 0)
+        rc = numfmt_append(out, v);
+    if (rc == 0)
+        rc = buf_addc(out, '\n');
+    return rc;
+}
+
+int render_count_line(struct buf *out, const char *name, const char *suffix,
+                      const struct msample *s, const char *le, uint64_t v)
+{
+    int rc = render_series(out, name, suffix, s, le);
+    if (rc == 0)
+        rc = buf_printf(out, "%" PRIu64 "\n", v);
+    return rc;
+}
+
+int render_histogram_buckets(struct buf *out, const char *name, const struct msample *s)
+{
+    const struct histogram *h = s->histo;
+    char le[NUMFMT_MAX];
+    int rc = 0;
+    for (size_t i = 0; i < h->nbuckets && rc == 0; i++) {
+        if (isinf(h->bounds[i]) && h->bounds[i] > 0)
+            continue;
+        numfmt_format_canonical(le, h->bounds[i]);
+        rc = render_count_line(out, name, "_bucket", s, le, h->counts[i]);
+    }
+    if (rc == 0)
+        rc = render_count_line(out, name, "_bucket", s, "+Inf", h->count);
+    return rc;
 }

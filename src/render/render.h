@@ -1,4 +1,4 @@
-/* Renderers: one exposition format per file (prom_text.c, openmetrics.c, later protobuf.c),
+/* Renderers: one exposition format per file (prom_text.c, openmetrics.c, protobuf.c),
  * each a const descriptor in one explicit table indexed by enum expo_format. The sampler renders
  * every format once per tick into the snapshot; HTTP threads only pick a body.
  *
@@ -19,8 +19,7 @@
 enum expo_format {
     EXPO_TEXT = 0,    /* Prometheus text 0.0.4 */
     EXPO_OPENMETRICS, /* OpenMetrics 1.0.0 text */
-    EXPO_PROTOBUF,    /* delimited io.prometheus.client.MetricFamily: renderer to come (its
-                       * table entry has render == NULL until protobuf.c exists) */
+    EXPO_PROTOBUF,    /* delimited io.prometheus.client.MetricFamily, with native histograms */
     EXPO_NFORMATS
 };
 
@@ -56,6 +55,16 @@ const char *render_content_type(enum expo_format f);
  * already formatted. Errors: -E2BIG (out freed). thread: any. */
 int render_series(struct buf *out, const char *name, const char *suffix, const struct msample *s,
                   const char *le);
+/* render_value_line appends one "<series> <value>\n" sample line with v formatted by numfmt;
+ * render_count_line the same with an integer count. 0 or -E2BIG. thread: any. */
+int render_value_line(struct buf *out, const char *name, const char *suffix,
+                      const struct msample *s, const char *le, double v);
+int render_count_line(struct buf *out, const char *name, const char *suffix,
+                      const struct msample *s, const char *le, uint64_t v);
+/* render_histogram_buckets appends the cumulative _bucket lines of s->histo in ascending le
+ * order (canonical form), ending with le="+Inf" equal to the count; a stored +Inf bound is
+ * never written twice. Shared by both text formats. 0 or -E2BIG. thread: any. */
+int render_histogram_buckets(struct buf *out, const char *name, const struct msample *s);
 
 /* render_prom_text renders text format 0.0.4 (see render_fn). Counters keep their "_total"
  * family name; untyped families are TYPE untyped; NaN and negative values are written as is. */
@@ -70,5 +79,12 @@ int render_prom_text(const struct mset *m, struct buf *out);
  * a gauge "x" or "x_total": "Clashing name" in prometheus_client). A lone gauge named "*_total"
  * is rendered as is (prometheus_client 0.16 accepts it; OM reserves the suffix for counters). */
 int render_openmetrics(const struct mset *m, struct buf *out);
+
+/* render_protobuf renders delimited io.prometheus.client.MetricFamily messages (see render_fn):
+ * each family with HELP (possibly empty) and type, every sample with its labels and no
+ * timestamp; histograms carry their classic buckets and, when present, their native part.
+ * Strings are UTF-8-repaired (render/escape.h), not escaped. Families without samples are
+ * skipped. Only to be served when the Accept header asks for protobuf (see protobuf.c). */
+int render_protobuf(const struct mset *m, struct buf *out);
 
 #endif

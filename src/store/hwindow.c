@@ -114,6 +114,7 @@ int hwindow_delta(const struct hwindow *w, int64_t now_ms, int64_t window_ms, ui
     const uint64_t *cb = &w->cum[hwindow_index(w, newest) * HWINDOW_MAX_BUCKETS];
     for (size_t i = 0; i < w->nb; i++)
         counts[i] = cb[i] - ca[i];
+    memset(out, 0, sizeof(*out)); /* classic only: no native part */
     out->nbuckets = w->nb;
     out->bounds = (double *)(uintptr_t)w->bounds;
     out->counts = counts;

@@ -3,6 +3,7 @@
 #include "store/mset.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,6 +167,27 @@ int mset_add(struct mset *m, struct mfamily *f, const struct label *labels, size
     return 0;
 }
 
+static bool mset_native_valid(const struct native_bucket *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (b[i].index > HISTOGRAM_INDEX_LIMIT || b[i].index < -HISTOGRAM_INDEX_LIMIT)
+            return false;
+        if (i > 0 && b[i].index <= b[i - 1].index)
+            return false;
+    }
+    return true;
+}
+
+static const struct native_bucket *mset_copy_native(struct mset *m, const struct native_bucket *b,
+                                                    size_t n)
+{
+    if (n == 0)
+        return NULL;
+    struct native_bucket *c = arena_alloc(m, n * sizeof(*c));
+    memcpy(c, b, n * sizeof(*c));
+    return c;
+}
+
 int mset_add_histogram(struct mset *m, struct mfamily *f, const struct label *labels,
                        size_t nlabels, const struct histogram *h)
 {
@@ -174,8 +196,18 @@ int mset_add_histogram(struct mset *m, struct mfamily *f, const struct label *la
     for (size_t i = 1; i < h->nbuckets; i++)
         if (!(h->bounds[i] > h->bounds[i - 1]))
             return -EINVAL;
+    if (h->has_native) {
+        if (h->schema < HISTOGRAM_SCHEMA_MIN || h->schema > HISTOGRAM_SCHEMA_MAX)
+            return -EINVAL;
+        if (!(h->zero_threshold >= 0))
+            return -EINVAL;
+        if (!mset_native_valid(h->positive, h->npositive) ||
+            !mset_native_valid(h->negative, h->nnegative))
+            return -EINVAL;
+    }
     struct msample *s = mset_push(m, f, labels, nlabels);
     struct histogram *c = arena_alloc(m, sizeof(*c));
+    memset(c, 0, sizeof(*c));
     c->nbuckets = h->nbuckets;
     c->count = h->count;
     c->sum = h->sum;
@@ -184,6 +216,16 @@ int mset_add_histogram(struct mset *m, struct mfamily *f, const struct label *la
     if (h->nbuckets > 0) {
         memcpy(c->bounds, h->bounds, h->nbuckets * sizeof(double));
         memcpy(c->counts, h->counts, h->nbuckets * sizeof(uint64_t));
+    }
+    if (h->has_native) {
+        c->has_native = true;
+        c->schema = h->schema;
+        c->zero_threshold = h->zero_threshold;
+        c->zero_count = h->zero_count;
+        c->npositive = h->npositive;
+        c->positive = mset_copy_native(m, h->positive, h->npositive);
+        c->nnegative = h->nnegative;
+        c->negative = mset_copy_native(m, h->negative, h->nnegative);
     }
     s->histo = c;
     return 0;

@@ -4,6 +4,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -126,82 +127,77 @@ static int window_scan(const struct store *s, enum hist_series id, int64_t now_m
                             sizeof(*acc));
 }
 
-int store_last(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
-               double *out)
+/* The statistics a window query can ask for; store_stat computes one from a single scan. */
+enum window_stat { WS_LAST, WS_AVG, WS_MIN, WS_MAX, WS_INCREASE, WS_RATE };
+
+static int store_stat(const struct store *s, enum hist_series id, int64_t now_ms,
+                      int64_t window_ms, enum window_stat what, double *out)
 {
     struct window_acc a;
     int rc = window_scan(s, id, now_ms, window_ms, &a);
     if (rc < 0)
         return rc;
-    if (a.n == 0)
+    /* Counters need two samples (and, for a rate, two distinct times); gauges need one. */
+    bool counter = what == WS_INCREASE || what == WS_RATE;
+    if (a.n == 0 || (counter && a.n < 2) || (what == WS_RATE && a.last.t_ms <= a.first.t_ms))
         return -ENODATA;
-    *out = a.last.v;
+    switch (what) {
+    case WS_LAST:
+        *out = a.last.v;
+        break;
+    case WS_AVG:
+        *out = a.sum / (double)a.n;
+        break;
+    case WS_MIN:
+        *out = a.min;
+        break;
+    case WS_MAX:
+        *out = a.max;
+        break;
+    case WS_INCREASE:
+        *out = a.increase;
+        break;
+    case WS_RATE:
+        *out = a.increase / ((double)(a.last.t_ms - a.first.t_ms) / 1000.0);
+        break;
+    }
     return 0;
+}
+
+int store_last(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
+               double *out)
+{
+    return store_stat(s, id, now_ms, window_ms, WS_LAST, out);
 }
 
 int store_avg(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
               double *out)
 {
-    struct window_acc a;
-    int rc = window_scan(s, id, now_ms, window_ms, &a);
-    if (rc < 0)
-        return rc;
-    if (a.n == 0)
-        return -ENODATA;
-    *out = a.sum / (double)a.n;
-    return 0;
+    return store_stat(s, id, now_ms, window_ms, WS_AVG, out);
 }
 
 int store_min(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
               double *out)
 {
-    struct window_acc a;
-    int rc = window_scan(s, id, now_ms, window_ms, &a);
-    if (rc < 0)
-        return rc;
-    if (a.n == 0)
-        return -ENODATA;
-    *out = a.min;
-    return 0;
+    return store_stat(s, id, now_ms, window_ms, WS_MIN, out);
 }
 
 int store_max(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
               double *out)
 {
-    struct window_acc a;
-    int rc = window_scan(s, id, now_ms, window_ms, &a);
-    if (rc < 0)
-        return rc;
-    if (a.n == 0)
-        return -ENODATA;
-    *out = a.max;
-    return 0;
+    return store_stat(s, id, now_ms, window_ms, WS_MAX, out);
 }
 
 int store_increase(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
                    double *out)
 {
-    struct window_acc a;
-    int rc = window_scan(s, id, now_ms, window_ms, &a);
-    if (rc < 0)
-        return rc;
-    if (a.n < 2)
-        return -ENODATA;
-    *out = a.increase;
-    return 0;
+    return store_stat(s, id, now_ms, window_ms, WS_INCREASE, out);
 }
 
 int store_rate(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
                double *out)
 {
-    struct window_acc a;
-    int rc = window_scan(s, id, now_ms, window_ms, &a);
-    if (rc < 0)
-        return rc;
-    if (a.n < 2 || a.last.t_ms <= a.first.t_ms)
-        return -ENODATA;
-    *out = a.increase / ((double)(a.last.t_ms - a.first.t_ms) / 1000.0);
-    return 0;
+    return store_stat(s, id, now_ms, window_ms, WS_RATE, out);
 }
 
 int store_copy_window(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,

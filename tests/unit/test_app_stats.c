@@ -181,7 +181,7 @@ static void test_hwindow(void)
     CU_ASSERT_EQUAL_FATAL(hwindow_new(10000, 1000, &w), 0);
     double bounds[] = {0.1, 0.2};
     uint64_t c1[] = {1, 2}, c2[] = {5, 10}, c3[] = {9, 20}, out[HWINDOW_MAX_BUCKETS];
-    struct histogram h = {2, bounds, c1, 3, 0.5}, d;
+    struct histogram h = {.nbuckets = 2, .bounds = bounds, .counts = c1, .count = 3, .sum = 0.5}, d;
     hwindow_push(w, 1000, &h);
     CU_ASSERT_EQUAL(hwindow_delta(w, 1000, 10000, out, &d), -ENODATA);
     h.counts = c2;

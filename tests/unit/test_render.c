@@ -261,14 +261,15 @@ static struct mset *golden_mset(void)
     f = fam(m, "rizk_demo_latency_seconds", METRIC_HISTOGRAM, "Request latency.");
     double bounds[] = {0.005, 0.1, 1, 10};
     uint64_t counts[] = {1, 4, 5, 6};
-    struct histogram h = {4, bounds, counts, 7, 12.25};
+    struct histogram h = {
+        .nbuckets = 4, .bounds = bounds, .counts = counts, .count = 7, .sum = 12.25};
     struct label hl[] = {{"handler", "/api"}};
     CU_ASSERT_EQUAL(mset_add_histogram(m, f, hl, 1, &h), 0);
     uint64_t zeros[] = {0, 0, 0, 0};
-    struct histogram h0 = {4, bounds, zeros, 0, 0};
+    struct histogram h0 = {.nbuckets = 4, .bounds = bounds, .counts = zeros, .count = 0, .sum = 0};
     struct label hq[] = {{"handler", "/q\"uote\\"}};
     CU_ASSERT_EQUAL(mset_add_histogram(m, f, hq, 1, &h0), 0);
-    struct histogram hn = {0, NULL, NULL, 3, 1.5};
+    struct histogram hn = {.nbuckets = 0, .bounds = NULL, .counts = NULL, .count = 3, .sum = 1.5};
     CU_ASSERT_EQUAL(mset_add_histogram(m, f, NULL, 0, &hn), 0);
 
     f = fam(m, "rizk_demo_queue_length", METRIC_UNTYPED, "An untyped value.");
@@ -357,7 +358,8 @@ static void test_render_exact(void)
     f = fam(m, "b", METRIC_HISTOGRAM, "");
     double bounds[] = {1, INFINITY};
     uint64_t counts[] = {1, 2};
-    struct histogram h = {2, bounds, counts, 2, 2.5};
+    struct histogram h = {
+        .nbuckets = 2, .bounds = bounds, .counts = counts, .count = 2, .sum = 2.5};
     CU_ASSERT_EQUAL(mset_add_histogram(m, f, NULL, 0, &h), 0);
 
     struct buf b;
@@ -396,7 +398,7 @@ static void test_render_om_rules(void)
     f = fam(m, "temp_celsius", METRIC_HISTOGRAM, "negative bounds: no _sum/_count");
     double bounds[] = {-10, 0, 10};
     uint64_t counts[] = {1, 1, 2};
-    struct histogram h = {3, bounds, counts, 2, -4};
+    struct histogram h = {.nbuckets = 3, .bounds = bounds, .counts = counts, .count = 2, .sum = -4};
     CU_ASSERT_EQUAL(mset_add_histogram(m, f, NULL, 0, &h), 0);
     f = fam(m, "u", METRIC_UNTYPED, "");
     add(m, f, NULL, NULL, NULL, NULL, NAN);
@@ -463,6 +465,8 @@ static void test_render_table(void)
     CU_ASSERT(render_get(EXPO_OPENMETRICS)->render == render_openmetrics);
     CU_ASSERT(render_is_available(EXPO_TEXT));
     CU_ASSERT(render_is_available(EXPO_OPENMETRICS));
+    CU_ASSERT(render_get(EXPO_PROTOBUF)->render == render_protobuf);
+    CU_ASSERT(render_is_available(EXPO_PROTOBUF));
     for (int f = 0; f < EXPO_NFORMATS; f++)
         CU_ASSERT_EQUAL(render_get((enum expo_format)f)->format, f);
 }

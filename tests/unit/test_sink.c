@@ -40,7 +40,7 @@ static void test_validation(void)
     CU_ASSERT_EQUAL(sink_gauge(s, "ok", "", &bad, 1, 1), -EINVAL);
     CU_ASSERT_EQUAL(sink_gauge(s, "ok", "", dup, 2, 1), -EINVAL);
     CU_ASSERT_EQUAL(sink_gauge(s, "ok", "", &digit, 1, 1), -EINVAL);
-    CU_ASSERT_EQUAL(sink_counter(s, "requests", "", NULL, 0, 1), -EINVAL);    /* no _total */
+    CU_ASSERT_EQUAL(sink_counter(s, "requests", "", NULL, 0, 1), -EINVAL);     /* no _total */
     CU_ASSERT_EQUAL(sink_gauge(s, "requests_total", "", NULL, 0, 1), -EINVAL); /* _total gauge */
     CU_ASSERT_EQUAL(sink_counter(s, "c_total", "", NULL, 0, NAN), -EINVAL);
     CU_ASSERT_EQUAL(sink_counter(s, "c_total", "", NULL, 0, -1), -EINVAL);
@@ -74,7 +74,8 @@ static void test_histogram(void)
     struct sample_sink *s = sink_new(m);
     double bounds[] = {0.1, 1};
     uint64_t counts[] = {3, 5};
-    struct histogram h = {2, bounds, counts, 7, 4.5};
+    struct histogram h = {
+        .nbuckets = 2, .bounds = bounds, .counts = counts, .count = 7, .sum = 4.5};
     CU_ASSERT_EQUAL(sink_histogram(s, "d_seconds", "D.", NULL, 0, &h), 0);
     const struct mfamily *f = mset_find(m, "d_seconds");
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
@@ -82,7 +83,8 @@ static void test_histogram(void)
     CU_ASSERT_EQUAL(f->samples[0].histo->counts[1], 5);
     CU_ASSERT_EQUAL(f->samples[0].histo->count, 7);
     double unsorted[] = {1, 0.1};
-    struct histogram bad = {2, unsorted, counts, 7, 4.5};
+    struct histogram bad = {
+        .nbuckets = 2, .bounds = unsorted, .counts = counts, .count = 7, .sum = 4.5};
     CU_ASSERT_EQUAL(sink_histogram(s, "d_seconds", "D.", NULL, 0, &bad), -EINVAL);
     struct label le = {"le", "1"};
     CU_ASSERT_EQUAL(sink_histogram(s, "d_seconds", "D.", &le, 1, &h), -EINVAL);

@@ -1,0 +1,130 @@
+/* Parser for the Prometheus text exposition (0.0.4) and OpenMetrics 1.0 text, for the app
+ * channel's pull source. One line-at-a-time pass, no recursion, linear in the body size, memory
+ * bounded by the caps below: there is no document tree, samples go to a callback (parse_expo);
+ * parse/expo_select.h builds on it to keep only the few families a caller asks for.
+ *
+ * Leniency (DESIGN): an app's /metrics is untrusted input and one odd line must not blind the
+ * autoscaler, so a malformed line is counted and skipped (stats.malformed, first position kept),
+ * where Prometheus would fail the whole scrape. The body as a whole fails (-EPROTO) only when it
+ * is not an exposition at all: a NUL byte, control bytes on the first line (an undecoded gzip or
+ * protobuf body), not one valid line, or an OpenMetrics body without "# EOF" (the only signal
+ * OM has for a truncated body, and a truncated counter would read as a reset).
+ * Both formats accept both counter conventions (0.0.4 "# TYPE x_total counter" + x_total and OM
+ * "# TYPE x counter" + x_total/x_created), the OM-only types, CRLF (counted), blank lines and
+ * free comments, trailing blanks, a trailing comma in label sets, and exemplars (skipped).
+ * Only timestamps differ: milliseconds in 0.0.4, seconds in OM; both are reported in ms.
+ * Pure: no I/O, clock or globals. thread: any. */
+#ifndef RIZK_PARSE_EXPO_H
+#define RIZK_PARSE_EXPO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+enum expo_format {
+    EXPO_FORMAT_TEXT = 0,    /* text/plain; version=0.0.4 (and anything unknown) */
+    EXPO_FORMAT_OPENMETRICS, /* application/openmetrics-text */
+};
+
+enum expo_type {
+    EXPO_TYPE_UNTYPED = 0, /* no TYPE line, "untyped" (0.0.4) or "unknown" (OM) */
+    EXPO_TYPE_COUNTER,
+    EXPO_TYPE_GAUGE,
+    EXPO_TYPE_HISTOGRAM,
+    EXPO_TYPE_GAUGEHISTOGRAM,
+    EXPO_TYPE_SUMMARY,
+    EXPO_TYPE_INFO,
+    EXPO_TYPE_STATESET,
+};
+
+/* What a sample is within its family, from its name suffix. */
+enum expo_role {
+    EXPO_ROLE_VALUE = 0, /* gauge/untyped value, counter total (x or x_total), summary quantile */
+    EXPO_ROLE_CREATED,   /* x_created (OM counter/histogram/summary) */
+    EXPO_ROLE_BUCKET,    /* x_bucket{le} */
+    EXPO_ROLE_SUM,       /* x_sum */
+    EXPO_ROLE_COUNT,     /* x_count */
+    EXPO_ROLE_GSUM,      /* x_gsum (gaugehistogram) */
+    EXPO_ROLE_GCOUNT,    /* x_gcount (gaugehistogram) */
+};
+
+#define EXPO_LABELS_MAX_DEFAULT 64
+#define EXPO_LINE_MAX_DEFAULT (64u * 1024u)
+
+struct expo_label {
+    const char *name;  /* NUL-terminated */
+    const char *value; /* unescaped, NUL-terminated (raw bytes; not checked for UTF-8) */
+};
+
+struct expo_family {
+    const char *name; /* as in TYPE/HELP, or the sample name for an implicit (untyped) family */
+    enum expo_type type;
+    bool typed;       /* a valid TYPE line was seen for this block */
+    const char *help; /* unescaped; NULL when no HELP */
+    const char *unit; /* NULL when no UNIT */
+    unsigned seq;     /* 0, 1, 2...: one per family block, to cache per-family decisions */
+};
+
+struct expo_sample {
+    const char *name; /* full sample name: x_total, x_bucket, ... */
+    enum expo_role role;
+    const struct expo_label *labels; /* in body order */
+    unsigned nlabels;
+    double value;  /* NaN, +Inf and -Inf included */
+    bool has_ts;   /* explicit timestamp present */
+    int64_t ts_ms; /* ms since the epoch (OM seconds are converted, rounded) */
+    unsigned line; /* 1-based line in the body */
+};
+
+/* Counts of one parse. malformed lines are skipped; first_malformed.line == 0 when none. */
+struct expo_stats {
+    unsigned lines;
+    unsigned samples;   /* valid sample lines, _created included */
+    unsigned families;  /* family blocks (explicit and implicit) */
+    unsigned comments;  /* free comment lines ("# EOF" in 0.0.4 is one) */
+    unsigned blank;     /* blank lines (forbidden in OM, tolerated) */
+    unsigned crlf;      /* lines ended by CRLF */
+    unsigned exemplars; /* exemplars skipped */
+    unsigned malformed; /* lines skipped: syntax, caps, duplicate or late metadata */
+    unsigned reopened;  /* family blocks whose name already had a block (interleaving) */
+    unsigned after_eof; /* OM: lines after "# EOF", ignored */
+    bool eof;           /* OM: "# EOF" seen */
+    struct parse_err first_malformed;
+};
+
+struct expo_limits {
+    unsigned max_labels;  /* per sample (0: EXPO_LABELS_MAX_DEFAULT); more: line malformed */
+    size_t max_line;      /* bytes per line (0: EXPO_LINE_MAX_DEFAULT); longer: malformed */
+    unsigned max_samples; /* valid samples in the body (0: no limit); more: -E2BIG */
+};
+
+/* Callbacks; pointers passed in are valid only during the call. Return 0 to go on or a
+ * negative errno to stop the parse, which then returns that code. family is optional: it is
+ * called once per family block, before the block's first sample, or when a block with metadata
+ * but no samples ends. sample is called for every valid sample line, _created included. */
+struct expo_callbacks {
+    int (*family)(void *cls, const struct expo_family *f);
+    int (*sample)(void *cls, const struct expo_family *f, const struct expo_sample *s);
+};
+
+/* parse_expo parses len bytes at body, which must be followed by a NUL (body[len] == '\0', as
+ * struct buf guarantees), calling cb for each family and sample. lim and stats may be NULL
+ * (defaults; no counts). Callbacks already made are not undone on failure: collect, and commit
+ * only on 0. Errors: -EPROTO when the body is not an exposition (see the file comment), -E2BIG
+ * when lim->max_samples is passed, or a callback's code; err (may be NULL) gets the position.
+ * thread: any. */
+int parse_expo(const char *body, size_t len, enum expo_format fmt, const struct expo_limits *lim,
+               const struct expo_callbacks *cb, void *cls, struct expo_stats *stats,
+               struct parse_err *err);
+
+/* expo_format_from_content_type maps a Content-Type header value (may be NULL) to the parser:
+ * the media type application/openmetrics-text (any case, any parameters) is OpenMetrics,
+ * everything else (text/plain, missing, unknown) is text 0.0.4, like Prometheus 2.42. */
+enum expo_format expo_format_from_content_type(const char *content_type);
+
+/* expo_type_name returns "counter", "gauge", ..., "untyped". */
+const char *expo_type_name(enum expo_type t);
+
+#endif
