@@ -20,9 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "collect/app_inbox.h"
+#include "collect/app_stats.h"
 #include "collect/registry.h"
 #include "collect/sink.h"
 #include "config/config.h"
+#include "core/cidr.h"
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -38,6 +41,8 @@
 #include "signals/redis_ratio.h"
 #include "signals/scale.h"
 #include "signals/signals.h"
+#include "store/dhist.h"
+#include "store/hwindow.h"
 #include "store/snapshot.h"
 #include "store/store.h"
 #include "core/banned.h"
@@ -52,14 +57,18 @@ struct app {
     struct snapshot_pub *pub;
     struct http_server *http;
     struct app_routes_ctx routes;
-    struct fleet_pub *fleet; /* NULL when there is no fleet registry to publish to */
+    struct fleet_pub *fleet;     /* NULL when there is no fleet registry to publish to */
+    struct app_stats *app_stats; /* sampler-owned; HTTP pushes go through inbox */
+    struct app_inbox *inbox;
+    struct hwindow *durations_window; /* per-tick duration buckets for the quantiles */
+    struct cidr_set *report_allow;
     pthread_t sampler;
     bool sampler_started;
     int stop_fd;
     int timer_fd;
     int epoll_fd;
     uint64_t seq;
-    uint64_t overruns; /* ticks missed because a tick took longer than the interval */
+    uint64_t overruns;     /* ticks missed because a tick took longer than the interval */
     int64_t start_wall_ms; /* wall time at start ... */
     int64_t start_mono_ms; /* ... and the monotonic time it corresponds to */
     struct scale_history *scale_hist; /* decision samples, one per tick (sampler-owned) */
@@ -76,19 +85,102 @@ static void app_emit_self(struct app *a, struct sample_sink *sink)
     sink_gauge(sink, "rizk_build_info",
                "A metric with a constant 1 labeled with the version and revision of rizk-metrics.",
                build, 3, 1);
-    sink_gauge(sink, "rizk_history_interval_seconds", "Sampling interval of the history.", NULL,
-               0, (double)a->cfg->history_interval_ms / 1000.0);
+    sink_gauge(sink, "rizk_history_interval_seconds", "Sampling interval of the history.", NULL, 0,
+               (double)a->cfg->history_interval_ms / 1000.0);
     sink_gauge(sink, "rizk_history_retention_seconds", "Time span the history keeps.", NULL, 0,
                (double)a->cfg->history_retention_ms / 1000.0);
-    sink_gauge(sink, "rizk_history_memory_bytes", "Memory held by the history ring buffers.",
-               NULL, 0, (double)store_memory_bytes(a->store));
-    sink_gauge(sink, "rizk_signals_window_seconds", "Window over which signals are computed.",
-               NULL, 0, (double)a->cfg->signals_window_ms / 1000.0);
+    sink_gauge(sink, "rizk_history_memory_bytes", "Memory held by the history ring buffers.", NULL,
+               0, (double)store_memory_bytes(a->store));
+    sink_gauge(sink, "rizk_signals_window_seconds", "Window over which signals are computed.", NULL,
+               0, (double)a->cfg->signals_window_ms / 1000.0);
     sink_counter(sink, "rizk_sampler_ticks_total", "Sampler ticks completed.", NULL, 0,
                  (double)a->seq);
     sink_counter(sink, "rizk_sampler_overruns_total",
                  "Ticks skipped because the previous one ran longer than the interval.", NULL, 0,
                  (double)a->overruns);
+}
+
+/* app_gauge_signal appends a present signal to its history series and emits its gauge. */
+static void app_gauge_signal(struct app *a, struct sample_sink *sink, int64_t t_ms, bool has,
+                             enum hist_series id, const char *name, const char *help,
+                             const struct label *l, size_t nl, double v)
+{
+    if (!has)
+        return;
+    store_append(a->store, id, t_ms, v);
+    sink_gauge(sink, name, help, l, nl, v);
+}
+
+/* app_emit_quantiles: p50/p95/p99 of the request duration over the window, from the per-tick
+ * bucket snapshots (histogram_quantile over the window's increase). */
+static void app_emit_quantiles(struct app *a, struct sample_sink *sink, int64_t t_ms)
+{
+    static const struct {
+        double q;
+        const char *label;
+        enum hist_series id;
+    } qs[] = {{0.5, "0.5", HS_RESPONSE_TIME_P50},
+              {0.95, "0.95", HS_RESPONSE_TIME_P95},
+              {0.99, "0.99", HS_RESPONSE_TIME_P99}};
+    struct app_stats_view v;
+    app_stats_view(a->app_stats, &v);
+    if (!v.has_durations)
+        return;
+    struct histogram h;
+    dhist_export(app_stats_durations(a->app_stats), &h);
+    hwindow_push(a->durations_window, t_ms, &h);
+    uint64_t counts[HWINDOW_MAX_BUCKETS];
+    struct histogram d;
+    if (hwindow_delta(a->durations_window, t_ms, a->cfg->signals_window_ms, counts, &d) < 0)
+        return;
+    for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+        double x;
+        if (signals_histogram_quantile(qs[i].q, d.bounds, d.counts, d.nbuckets, d.count, &x) < 0)
+            continue;
+        struct label l = {"quantile", qs[i].label};
+        store_append(a->store, qs[i].id, t_ms, x);
+        /* untyped: a gauge may not carry a "quantile" label (promtool, OpenMetrics) */
+        sink_untyped(sink, "rizk_response_time_quantile_seconds",
+                     "Quantiles of the app's request duration over the signals window "
+                     "(histogram_quantile of the window's increase), in seconds.",
+                     &l, 1, x);
+    }
+}
+
+static void app_emit_app_signals(struct app *a, struct sample_sink *sink, int64_t t_ms,
+                                 const struct signals_out *sig)
+{
+    app_gauge_signal(a, sink, t_ms, sig->has_requests_per_second, HS_REQUESTS_PER_SECOND,
+                     "rizk_requests_per_second",
+                     "Rate of the app's requests over the signals window, per second.", NULL, 0,
+                     sig->requests_per_second);
+    app_gauge_signal(a, sink, t_ms, sig->has_error_ratio, HS_ERROR_RATIO, "rizk_error_ratio",
+                     "Failed / all requests of the app over the signals window (0-1).", NULL, 0,
+                     sig->error_ratio);
+    app_gauge_signal(a, sink, t_ms, sig->has_response_time, HS_RESPONSE_TIME_SECONDS,
+                     "rizk_response_time_seconds",
+                     "Mean request duration of the app over the signals window, in seconds.", NULL,
+                     0, sig->response_time_seconds);
+    app_emit_quantiles(a, sink, t_ms);
+    app_gauge_signal(a, sink, t_ms, sig->has_active_connections, HS_ACTIVE_CONNECTIONS,
+                     "rizk_active_connections",
+                     "Open client connections of the app: its own gauge, else ESTABLISHED "
+                     "sockets on --app.port.",
+                     NULL, 0, sig->active_connections);
+    app_gauge_signal(a, sink, t_ms, sig->has_cache_hit_ratio, HS_CACHE_HIT_RATIO,
+                     "rizk_cache_hit_ratio",
+                     "Cache hierarchy hit ratio over the signals window: (l1 hits + l2 hits) / "
+                     "l1 lookups (0-1).",
+                     NULL, 0, sig->cache_hit_ratio);
+    static const enum hist_series tier_id[2] = {HS_CACHE_L1_HIT_RATIO, HS_CACHE_L2_HIT_RATIO};
+    for (int t = 0; t < 2; t++) {
+        struct label l = {"tier", app_tier_name((enum app_tier)t)};
+        app_gauge_signal(a, sink, t_ms, sig->has_cache_tier_hit_ratio[t], tier_id[t],
+                         "rizk_cache_tier_hit_ratio",
+                         "Hit ratio of one cache tier over the signals window: hits / (hits + "
+                         "misses) (0-1).",
+                         &l, 1, sig->cache_tier_hit_ratio[t]);
+    }
 }
 
 static void app_emit_signals(struct app *a, struct sample_sink *sink, int64_t t_ms)
@@ -118,6 +210,10 @@ static void app_emit_signals(struct app *a, struct sample_sink *sink, int64_t t_
     struct label l2[] = {lm, {"basis", signals_basis_name(sig.memory_basis)}};
     sink_gauge(sink, "rizk_signal_basis_info", help, l1, 2, 1);
     sink_gauge(sink, "rizk_signal_basis_info", help, l2, 2, 1);
+    struct label l3[] = {{"signal", "active_connections"},
+                         {"basis", signals_conn_basis_name(sig.active_connections_basis)}};
+    sink_gauge(sink, "rizk_signal_basis_info", help, l3, 2, 1);
+    app_emit_app_signals(a, sink, t_ms, &sig);
 
     double l2_ratio;
     if (redis_ratio_compute(a->store, t_ms, a->cfg->signals_window_ms,
@@ -133,6 +229,29 @@ static void app_emit_signals(struct app *a, struct sample_sink *sink, int64_t t_
         fleet_signals_set(&fs, FLEET_SIG_CPU_UTILIZATION_RATIO, sig.cpu_utilization_ratio);
     if (sig.has_memory_utilization)
         fleet_signals_set(&fs, FLEET_SIG_MEMORY_UTILIZATION_RATIO, sig.memory_utilization_ratio);
+    if (sig.has_requests_per_second)
+        fleet_signals_set(&fs, FLEET_SIG_REQUESTS_PER_SECOND, sig.requests_per_second);
+    if (sig.has_error_ratio)
+        fleet_signals_set(&fs, FLEET_SIG_ERROR_RATIO, sig.error_ratio);
+    if (sig.has_response_time)
+        fleet_signals_set(&fs, FLEET_SIG_RESPONSE_TIME_SECONDS, sig.response_time_seconds);
+    if (sig.has_active_connections)
+        fleet_signals_set(&fs, FLEET_SIG_ACTIVE_CONNECTIONS, sig.active_connections);
+    if (sig.has_cache_hit_ratio)
+        fleet_signals_set(&fs, FLEET_SIG_CACHE_HIT_RATIO, sig.cache_hit_ratio);
+    /* The quantiles were appended to the history by app_emit_app_signals this tick (if any):
+     * a 1 ms window ending now holds exactly this tick's value. */
+    static const struct {
+        enum hist_series hs;
+        enum fleet_signal fs;
+    } quantiles[] = {{HS_RESPONSE_TIME_P50, FLEET_SIG_RESPONSE_TIME_P50_SECONDS},
+                     {HS_RESPONSE_TIME_P95, FLEET_SIG_RESPONSE_TIME_P95_SECONDS},
+                     {HS_RESPONSE_TIME_P99, FLEET_SIG_RESPONSE_TIME_P99_SECONDS}};
+    for (size_t i = 0; i < sizeof(quantiles) / sizeof(quantiles[0]); i++) {
+        double q;
+        if (store_last(a->store, quantiles[i].hs, t_ms, 1, &q) == 0)
+            fleet_signals_set(&fs, quantiles[i].fs, q);
+    }
     fleet_pub_offer(a->fleet, &fs);
 }
 
@@ -223,7 +342,11 @@ static void app_tick(struct app *a)
     struct mset *m = mset_new();
     struct sample_sink *sink = sink_new(m);
 
+    /* Pushed reports first: they were complete before this tick began. */
+    app_inbox_drain(a->inbox, a->app_stats);
     registry_collect(a->reg, sink, mono_ms, (double)wall_ms / 1000.0);
+    app_stats_emit(a->app_stats, sink);
+    app_inbox_emit(a->inbox, sink);
     for (int id = 0; id < HS_COUNT; id++) {
         double v;
         if (sink_history_get(sink, (enum hist_series)id, &v))
@@ -234,6 +357,7 @@ static void app_tick(struct app *a)
     app_emit_scaling(a, sink, wall_ms, &adv);
     struct readiness_report rr;
     app_emit_readiness(sink, &rr);
+    app_stats_tick_done(a->app_stats);
     a->seq++;
     app_emit_self(a, sink);
     fleet_pub_emit(a->fleet, sink);
@@ -335,6 +459,10 @@ static void app_free(struct app *a)
     fleet_pub_free(a->fleet);
     registry_free(a->reg);
     store_free(a->store);
+    hwindow_free(a->durations_window);
+    app_inbox_free(a->inbox);
+    app_stats_free(a->app_stats);
+    cidr_set_free(a->report_allow);
     scale_history_free(a->scale_hist);
 }
 
@@ -350,7 +478,20 @@ static int app_core_init(struct app *a)
     rc = snapshot_pub_new(&a->pub);
     if (rc < 0)
         return rc;
+    rc = app_stats_new(&a->app_stats);
+    if (rc == 0)
+        rc = app_inbox_new(APP_INBOX_MAX_BYTES, &a->inbox);
+    if (rc == 0)
+        rc = hwindow_new(a->cfg->signals_window_ms, a->cfg->history_interval_ms,
+                         &a->durations_window);
+    if (rc == 0)
+        rc = cidr_set_parse(a->cfg->web_report_allow, &a->report_allow); /* checked by config */
+    if (rc < 0) {
+        log_error("main", "cannot set up the app stats: %s", err_str(rc));
+        return rc;
+    }
     a->reg = registry_new(a->cfg);
+    registry_bind_app_stats(a->reg, a->app_stats);
     a->scale_hist = scale_history_new((size_t)a->cfg->scaling_history);
     app_scale_thresholds(a->cfg, &a->scale_th);
     return 0;
@@ -396,8 +537,10 @@ int app_run(const struct config *cfg)
     a.routes.cfg = cfg;
     a.routes.pub = a.pub;
     a.routes.store = a.store;
-    rc = http_server_start(cfg, app_routes, cfg->web_telemetry_path, app_routes_metrics,
-                           &a.routes, &a.http);
+    a.routes.inbox = a.inbox;
+    a.routes.report_allow = a.report_allow;
+    rc = http_server_start(cfg, app_routes, cfg->web_telemetry_path, app_routes_metrics, &a.routes,
+                           &a.http);
     if (rc < 0) {
         log_error("main", "cannot listen on %s: %s", cfg->web_listen_address, err_str(rc));
         goto out;
@@ -407,8 +550,10 @@ int app_run(const struct config *cfg)
         goto out;
     }
     a.sampler_started = true;
-    log_info("main", "rizk-metrics %s listening on %s (port %u), interval %lldms, %llu history "
-             "slots", RIZK_VERSION, cfg->web_listen_address, http_server_port(a.http),
+    log_info("main",
+             "rizk-metrics %s listening on %s (port %u), interval %lldms, %llu history "
+             "slots",
+             RIZK_VERSION, cfg->web_listen_address, http_server_port(a.http),
              (long long)cfg->history_interval_ms, (unsigned long long)config_history_slots(cfg));
 
     for (;;) {

@@ -37,6 +37,7 @@ struct col_system {
     struct fsroot *self; /* the real /proc: this process (see sys_process) */
     struct buf buf;
     struct buf tcp;
+    unsigned app_port; /* --app.port: ESTABLISHED sockets on it feed HS_APP_PORT_CONNECTIONS */
     double clk_tck;
     double page_size;
     double self_btime; /* boot time from the real /proc/stat, 0 if unknown */
@@ -229,13 +230,15 @@ static int sys_netdev(struct col_system *c, struct sample_sink *out)
 static int sys_tcp_states(struct col_system *c, struct sample_sink *out,
                           const struct proc_nettcp *sum, const char *help)
 {
-    (void)c;
     /* Emit every state, zeros included, so a dashboard's series do not come and go. */
     for (unsigned st = PROC_TCP_ESTABLISHED; st < PROC_TCP_STATES; st++) {
         struct label l = {"state", proc_tcp_state_name(st)};
         (void)sink_gauge(out, "rizk_system_tcp_connections", help, &l, 1,
                          (double)sum->by_state[st]);
     }
+    /* The active-connections fallback reuses this count rather than reading the sockets twice. */
+    if (c->app_port != 0)
+        sink_history(out, HS_APP_PORT_CONNECTIONS, (double)sum->established_on_port);
     return 0;
 }
 
@@ -244,17 +247,17 @@ static int sys_tcp(struct col_system *c, struct sample_sink *out)
     struct proc_nettcp sum = {0}, one;
     /* On the real /proc, ask the kernel over netlink: /proc/net/tcp walks the whole hash table
      * (milliseconds per read on big nodes). Fixture or host roots are read as files. */
-    if (c->proc_is_self && sockdiag_tcp_count(0, &sum) == 0)
+    if (c->proc_is_self && sockdiag_tcp_count(c->app_port, &sum) == 0)
         return sys_tcp_states(c, out, &sum, "TCP sockets by state, IPv4 and IPv6.");
     int rc = sys_read(c->proc, "net/tcp", &c->tcp);
     if (rc == 0)
-        rc = parse_proc_nettcp(buf_ptr(&c->tcp), 0, &sum, NULL);
+        rc = parse_proc_nettcp(buf_ptr(&c->tcp), c->app_port, &sum, NULL);
     if (rc < 0)
         return rc;
     /* tcp6 is absent when IPv6 is disabled. */
     int rc6 = sys_read(c->proc, "net/tcp6", &c->tcp);
     if (rc6 == 0)
-        rc6 = parse_proc_nettcp(buf_ptr(&c->tcp), 0, &one, NULL);
+        rc6 = parse_proc_nettcp(buf_ptr(&c->tcp), c->app_port, &one, NULL);
     if (rc6 == 0)
         proc_nettcp_add(&sum, &one);
     sys_tcp_states(c, out, &sum, "TCP sockets by state, IPv4 and IPv6.");
@@ -372,6 +375,7 @@ static int col_system_init(const struct config *cfg, void **ctx)
     c->page_size = page > 0 ? (double)page : 4096.0;
     c->self_btime = sys_self_btime(c);
     c->proc_is_self = sys_same_dir(procfs, "/proc");
+    c->app_port = cfg != NULL ? (unsigned)cfg->app_port : 0;
     *ctx = c;
     return 0;
 fail:

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+struct app_stats;
 struct config;
 
 /* init's "nothing to collect here" answer (positive: not an error). */
@@ -29,6 +30,9 @@ struct collector_type {
     void (*on_readable)(void *ctx);
     /* destroy: optional; must accept a half-initialised ctx. */
     void (*destroy)(void *ctx);
+    /* bind_app_stats: optional; app channels (statsd, pull) get the sampler's app-stats
+     * aggregate once after init (borrowed, outlives the collector; sampler thread only). */
+    void (*bind_app_stats)(void *ctx, struct app_stats *stats);
 };
 
 #endif

@@ -15,5 +15,8 @@ extern const struct collector_type col_cgroup_type;
  * NODES) INFO stats, PING round trip and CLUSTER INFO, polled by the collector's own thread;
  * inactive (no metric at all) when no Redis is configured. */
 extern const struct collector_type col_redis_type;
+/* statsd: the statsd/DogStatsD UDP listener (--statsd.listen-address); the app's rizk.* names
+ * feed the app-stats aggregate, other names become rizk_app_* series. */
+extern const struct collector_type col_statsd_type;
 
 #endif

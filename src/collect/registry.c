@@ -20,6 +20,7 @@ static const struct collector_type *const collector_types[] = {
     &col_system_type,
     &col_cgroup_type,
     &col_redis_type,
+    &col_statsd_type,
 };
 
 #define REGISTRY_NTYPES (sizeof(collector_types) / sizeof(collector_types[0]))
@@ -235,4 +236,13 @@ void registry_on_readable(struct registry *r, size_t i)
     RIZK_ASSERT(i < r->nfds);
     struct registry_entry *e = &r->entries[r->fd_owner[i]];
     e->type->on_readable(e->ctx);
+}
+
+void registry_bind_app_stats(struct registry *r, struct app_stats *stats)
+{
+    for (size_t i = 0; i < REGISTRY_NTYPES; i++) {
+        struct registry_entry *e = &r->entries[i];
+        if (e->active && e->type->bind_app_stats != NULL)
+            e->type->bind_app_stats(e->ctx, stats);
+    }
 }

@@ -10,6 +10,7 @@
 
 #include "collect/collector.h"
 
+struct app_stats;
 struct config;
 struct sample_sink;
 struct registry;
@@ -35,5 +36,9 @@ void registry_collect(struct registry *r, struct sample_sink *sink, int64_t now_
 size_t registry_event_fd_count(const struct registry *r);
 int registry_event_fd_at(const struct registry *r, size_t i);
 void registry_on_readable(struct registry *r, size_t i);
+
+/* registry_bind_app_stats hands the app-stats aggregate (borrowed; must outlive r) to every
+ * active collector with a bind_app_stats hook. thread: main, before the sampler starts. */
+void registry_bind_app_stats(struct registry *r, struct app_stats *stats);
 
 #endif

@@ -133,6 +133,12 @@ int sink_counter(struct sample_sink *s, const char *name, const char *help,
     return sink_emit(s, METRIC_COUNTER, name, help, labels, nlabels, value);
 }
 
+int sink_untyped(struct sample_sink *s, const char *name, const char *help,
+                 const struct label *labels, size_t nlabels, double value)
+{
+    return sink_emit(s, METRIC_UNTYPED, name, help, labels, nlabels, value);
+}
+
 int sink_histogram(struct sample_sink *s, const char *name, const char *help,
                    const struct label *labels, size_t nlabels, const struct histogram *h)
 {

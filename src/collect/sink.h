@@ -32,6 +32,11 @@ int sink_gauge(struct sample_sink *s, const char *name, const char *help,
                const struct label *labels, size_t nlabels, double value);
 int sink_counter(struct sample_sink *s, const char *name, const char *help,
                  const struct label *labels, size_t nlabels, double value);
+/* sink_untyped emits an untyped sample: for a gauge-like value whose labels a type would make
+ * invalid, e.g. a precomputed quantile (promtool and OpenMetrics reserve "quantile" for
+ * summaries, which this metric set does not model). */
+int sink_untyped(struct sample_sink *s, const char *name, const char *help,
+                 const struct label *labels, size_t nlabels, double value);
 int sink_histogram(struct sample_sink *s, const char *name, const char *help,
                    const struct label *labels, size_t nlabels, const struct histogram *h);
 

@@ -12,6 +12,7 @@
 
 #include "collect/registry.h"
 #include "config/options.h"
+#include "core/cidr.h"
 #include "core/err.h"
 #include "core/hostport.h"
 #include "core/strparse.h"
@@ -53,8 +54,12 @@ int config_parse_duration(const char *s, int64_t *ms)
     static const struct {
         const char *unit;
         int64_t ms;
-    } units[] = {{"y", 365LL * 86400000}, {"w", 7LL * 86400000}, {"d", 86400000},
-                 {"h", 3600000},          {"m", 60000},          {"s", 1000},
+    } units[] = {{"y", 365LL * 86400000},
+                 {"w", 7LL * 86400000},
+                 {"d", 86400000},
+                 {"h", 3600000},
+                 {"m", 60000},
+                 {"s", 1000},
                  {"ms", 1}};
     if (strcmp(s, "0") == 0) {
         *ms = 0;
@@ -106,8 +111,8 @@ void config_format_duration(int64_t ms, char *out, size_t n)
         if (q == 0)
             continue;
         ms -= q * units[k].ms;
-        int w = snprintf(out + used, n > used ? n - used : 0, "%lld%s", (long long)q,
-                         units[k].unit);
+        int w =
+            snprintf(out + used, n > used ? n - used : 0, "%lld%s", (long long)q, units[k].unit);
         if (w < 0 || (size_t)w >= n - used)
             return;
         used += (size_t)w;
@@ -151,8 +156,14 @@ static void config_range_text(const struct option_def *o, char *out, size_t n)
         snprintf(out, n, "a string, from the environment only");
         break;
     case OPT_REDIS_URL:
-        snprintf(out, n, "redis://[user[:password]@]host:port[/db] or host:port, comma-separated "
-                         "for several");
+        snprintf(out, n,
+                 "redis://[user[:password]@]host:port[/db] or host:port, comma-separated "
+                 "for several");
+        break;
+    case OPT_ADDR_OR_EMPTY:
+        snprintf(out, n,
+                 "host:port, :port or [ipv6]:port with a port from 0 to 65535, or empty "
+                 "to disable");
         break;
     }
 }
@@ -160,8 +171,8 @@ static void config_range_text(const struct option_def *o, char *out, size_t n)
 /* config_is_string tells whether an option's field is a heap string (char *). */
 static bool config_is_string(enum opt_type t)
 {
-    return t == OPT_STRING || t == OPT_ENUM || t == OPT_ADDR || t == OPT_PATH || t == OPT_URL ||
-           t == OPT_SECRET || t == OPT_REDIS_URL;
+    return t == OPT_STRING || t == OPT_ENUM || t == OPT_ADDR || t == OPT_ADDR_OR_EMPTY ||
+           t == OPT_PATH || t == OPT_URL || t == OPT_SECRET || t == OPT_REDIS_URL;
 }
 
 /* config_is_sensitive: values that may hold a password are never echoed in messages. */
@@ -211,10 +222,12 @@ static int config_set(struct config *cfg, const struct option_def *o, const char
         if (!config_enum_ok(o->allowed, v))
             return -EINVAL;
         break;
-    case OPT_ADDR: {
+    case OPT_ADDR:
+    case OPT_ADDR_OR_EMPTY: {
         char host[256];
         unsigned port;
-        if (hostport_parse(v, host, sizeof(host), &port) < 0)
+        bool empty_ok = o->type == OPT_ADDR_OR_EMPTY && v[0] == '\0';
+        if (!empty_ok && hostport_parse(v, host, sizeof(host), &port) < 0)
             return -EINVAL;
         break;
     }
@@ -289,8 +302,8 @@ static void config_bad_value(FILE *err, const struct option_def *o, const char *
     if (config_is_sensitive(o->type))
         v = "(not shown)";
     if (env != NULL) {
-        fprintf(err, "rizk-metrics: invalid value \"%s\" in %s (for --%s): expected %s\n", v,
-                env, o->flag, range);
+        fprintf(err, "rizk-metrics: invalid value \"%s\" in %s (for --%s): expected %s\n", v, env,
+                o->flag, range);
     } else {
         fprintf(err, "rizk-metrics: invalid value \"%s\" for --%s: expected %s\n", v, o->flag,
                 range);
@@ -346,8 +359,7 @@ static const char *config_getenv(char **envp, const char *name)
     return NULL;
 }
 
-static int config_load_env(struct config *cfg, char **envp, FILE *err,
-                           struct config_origins *org)
+static int config_load_env(struct config *cfg, char **envp, FILE *err, struct config_origins *org)
 {
     char env[128];
     /* The guide's names first, so that the RIZK_* twin, read next, wins over them. */
@@ -384,8 +396,10 @@ static int config_load_env(struct config *cfg, char **envp, FILE *err,
         if (v == NULL)
             continue;
         if (config_parse_bool(v, &cfg->collector_enabled[i]) < 0) {
-            fprintf(err, "rizk-metrics: invalid value \"%s\" in %s (for --%s): expected true or "
-                    "false\n", v, env, flag);
+            fprintf(err,
+                    "rizk-metrics: invalid value \"%s\" in %s (for --%s): expected true or "
+                    "false\n",
+                    v, env, flag);
             return -EINVAL;
         }
         org->col[i] = ORIGIN_ENV;
@@ -395,8 +409,8 @@ static int config_load_env(struct config *cfg, char **envp, FILE *err,
 
 /* config_collector_flag handles --[no-]collector.<name>[=bool]; 1 if it was one, 0 if not,
  * negative on a bad value or unknown collector. */
-static int config_collector_flag(struct config *cfg, const char *arg, const char *value,
-                                 FILE *err, struct config_origins *org)
+static int config_collector_flag(struct config *cfg, const char *arg, const char *value, FILE *err,
+                                 struct config_origins *org)
 {
     bool negate = strncmp(arg, "no-", 3) == 0;
     const char *name = negate ? arg + 3 : arg;
@@ -419,8 +433,10 @@ static int config_collector_flag(struct config *cfg, const char *arg, const char
     }
     bool on = true;
     if (value != NULL && (negate || config_parse_bool(value, &on) < 0)) {
-        fprintf(err, "rizk-metrics: invalid value \"%s\" for --%scollector.%s: expected true or "
-                "false\n", value, negate ? "no-" : "", cname);
+        fprintf(err,
+                "rizk-metrics: invalid value \"%s\" for --%scollector.%s: expected true or "
+                "false\n",
+                value, negate ? "no-" : "", cname);
         return -EINVAL;
     }
     cfg->collector_enabled[idx] = negate ? false : on;
@@ -428,8 +444,8 @@ static int config_collector_flag(struct config *cfg, const char *arg, const char
     return 1;
 }
 
-__attribute__((format(printf, 2, 3))) static enum config_action
-config_usage(FILE *err, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static enum config_action config_usage(FILE *err,
+                                                                             const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -487,34 +503,43 @@ static int config_check(struct config *cfg, FILE *err)
         return -EINVAL;
     if (cfg->redis_addr != NULL && cfg->redis_cluster_nodes != NULL) {
         fprintf(err, "rizk-metrics: --redis.addr and --redis.cluster-nodes (REDIS_URL and "
-                "REDIS_CLUSTER_URL) are exclusive: set one\n");
+                     "REDIS_CLUSTER_URL) are exclusive: set one\n");
         return -EINVAL;
     }
     if (cfg->redis_addr != NULL && strchr(cfg->redis_addr, ',') != NULL) {
         fprintf(err, "rizk-metrics: invalid value for --redis.addr: expected one endpoint (use "
-                "--redis.cluster-nodes for a list of cluster seeds)\n");
+                     "--redis.cluster-nodes for a list of cluster seeds)\n");
         return -EINVAL;
     }
     if (cfg->history_interval_ms > cfg->history_retention_ms) {
         fprintf(err, "rizk-metrics: invalid value for --history.retention: must be at least "
-                "--history.interval\n");
+                     "--history.interval\n");
         return -EINVAL;
     }
     if (config_history_slots(cfg) > CONFIG_MAX_SLOTS) {
-        fprintf(err, "rizk-metrics: invalid value for --history.retention: retention / interval "
-                "must be at most %u samples (got %llu)\n", CONFIG_MAX_SLOTS,
-                (unsigned long long)config_history_slots(cfg));
+        fprintf(err,
+                "rizk-metrics: invalid value for --history.retention: retention / interval "
+                "must be at most %u samples (got %llu)\n",
+                CONFIG_MAX_SLOTS, (unsigned long long)config_history_slots(cfg));
         return -EINVAL;
     }
     if (cfg->signals_window_ms < 2 * cfg->history_interval_ms ||
         cfg->signals_window_ms > cfg->history_retention_ms) {
         fprintf(err, "rizk-metrics: invalid value for --signals.window: expected a duration from "
-                "2 x --history.interval to --history.retention\n");
+                     "2 x --history.interval to --history.retention\n");
         return -EINVAL;
     }
+    struct cidr_set *allow = NULL;
+    if (cidr_set_parse(cfg->web_report_allow, &allow) < 0) {
+        fprintf(err,
+                "rizk-metrics: invalid value \"%s\" for --web.report-allow: expected "
+                "comma-separated CIDRs such as 127.0.0.0/8,::1/128,10.0.0.0/8\n",
+                cfg->web_report_allow);
+        return -EINVAL;
+    }
+    cidr_set_free(allow);
     return 0;
 }
-
 
 enum config_action config_load(struct config *cfg, int argc, char **argv, char **envp, FILE *out,
                                FILE *err)
@@ -532,8 +557,10 @@ enum config_action config_load(struct config *cfg, int argc, char **argv, char *
             if (strcmp(argv[i], modes[m]) == 0)
                 break;
         if (m == 4)
-            return config_usage(err, "unknown command \"%s\": expected sidecar, adapter, check "
-                                "or version", argv[i]);
+            return config_usage(err,
+                                "unknown command \"%s\": expected sidecar, adapter, check "
+                                "or version",
+                                argv[i]);
         cfg->mode = (enum config_mode)m;
         i++;
     }
@@ -590,7 +617,8 @@ enum config_action config_load(struct config *cfg, int argc, char **argv, char *
         }
         if (o->type == OPT_SECRET) {
             /* argv is world-readable in /proc/<pid>/cmdline: secrets come from env or files. */
-            return config_usage(err, "--%s cannot be given on the command line: use "
+            return config_usage(err,
+                                "--%s cannot be given on the command line: use "
                                 "--redis.password-file or the REDIS_PASSWORD environment variable",
                                 o->flag);
         }
@@ -668,13 +696,11 @@ void config_print(const struct config *cfg, FILE *out)
     char v[512];
     for (size_t i = 0; i < option_count; i++) {
         config_value_text(cfg, &option_table[i], v, sizeof(v));
-        fprintf(out, "--%s=%s\t# %s\n", option_table[i].flag, v,
-                origin_names[org->opt[i]]);
+        fprintf(out, "--%s=%s\t# %s\n", option_table[i].flag, v, origin_names[org->opt[i]]);
     }
     for (size_t i = 0; i < registry_type_count(); i++)
         fprintf(out, "--collector.%s=%s\t# %s\n", registry_type_at(i)->name,
-                cfg->collector_enabled[i] ? "true" : "false",
-                origin_names[org->col[i]]);
+                cfg->collector_enabled[i] ? "true" : "false", origin_names[org->col[i]]);
 }
 
 static const char *config_metavar(enum opt_type t)
@@ -685,6 +711,7 @@ static const char *config_metavar(enum opt_type t)
     case OPT_DURATION:
         return "=DURATION";
     case OPT_ADDR:
+    case OPT_ADDR_OR_EMPTY:
         return "=ADDR";
     case OPT_PATH:
         return "=PATH";
@@ -752,12 +779,13 @@ void config_help(FILE *out)
         fprintf(out, "  --[no-]collector.%s\n      %s\n      env %s, default %s\n", t->name,
                 t->help, env, t->default_enabled ? "enabled" : "disabled");
     }
-    fprintf(out, "  --collector.disable-defaults\n"
-                 "      Disable every collector not enabled explicitly by a flag.\n"
-                 "  --check-config\n      Validate the configuration and exit (0 valid, 2 invalid).\n"
-                 "  --print-config\n      Print every effective value and its origin, then go on.\n"
-                 "  --version\n      Print the version and exit.\n"
-                 "  -h, --help\n      Show this help and exit.\n");
+    fprintf(out,
+            "  --collector.disable-defaults\n"
+            "      Disable every collector not enabled explicitly by a flag.\n"
+            "  --check-config\n      Validate the configuration and exit (0 valid, 2 invalid).\n"
+            "  --print-config\n      Print every effective value and its origin, then go on.\n"
+            "  --version\n      Print the version and exit.\n"
+            "  -h, --help\n      Show this help and exit.\n");
 }
 
 /* config_md_cell writes s with '|' escaped, so enum lists do not split a table cell. */
@@ -795,8 +823,8 @@ void config_help_markdown(FILE *out)
         char flag[96];
         snprintf(flag, sizeof(flag), "collector.%s", t->name);
         config_env_name(flag, env, sizeof(env));
-        fprintf(out, "| `--[no-]collector.%s` | `%s` | %s | true or false | %s |\n", t->name,
-                env, t->default_enabled ? "enabled" : "disabled", t->help);
+        fprintf(out, "| `--[no-]collector.%s` | `%s` | %s | true or false | %s |\n", t->name, env,
+                t->default_enabled ? "enabled" : "disabled", t->help);
     }
     fprintf(out, "| `--collector.disable-defaults` | | | | Disable every collector not enabled "
                  "explicitly by a flag. |\n"

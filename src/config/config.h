@@ -74,6 +74,12 @@ struct config {
     char *pod_namespace;
     char *pod_instance_id;
     char *pod_labels_file;
+    /* the app: statsd listener, push reports, socket fallback */
+    char *statsd_listen_address; /* "" disables the listener */
+    char *statsd_prefix;
+    uint64_t statsd_max_series;
+    char *web_report_allow; /* comma-separated CIDRs allowed to POST /api/v1/report */
+    uint64_t app_port;      /* 0: no ESTABLISHED-socket fallback for active connections */
     /* collectors, in registry order: enabled[i] for collector_types[i] */
     bool collector_enabled[CONFIG_MAX_COLLECTORS];
     /* actions */

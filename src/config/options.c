@@ -127,6 +127,23 @@ const struct option_def option_table[] = {
     {"pod.labels-file", OPT_STRING, "/etc/podinfo/labels", 0, 0, NULL,
      "Downward-API labels file (key=\"value\" lines), re-read at each fleet publish.",
      OFF(pod_labels_file)},
+    {"statsd.listen-address", OPT_ADDR_OR_EMPTY, "127.0.0.1:8125", 0, 0, NULL,
+     "UDP address of the statsd/DogStatsD listener (--collector.statsd); empty disables it.",
+     OFF(statsd_listen_address)},
+    {"statsd.prefix", OPT_STRING, "rizk.", 0, 0, NULL,
+     "statsd names under this prefix feed the app signals (requests, errors, response_time, "
+     "active_connections, cache.l1.hits, ...); other names are exported as rizk_app_<name>.",
+     OFF(statsd_prefix)},
+    {"statsd.max-series", OPT_U64, "1000", 0, 10000, NULL,
+     "Most rizk_app_* series statsd may create; lines for more are dropped and counted.",
+     OFF(statsd_max_series)},
+    {"web.report-allow", OPT_STRING, "127.0.0.0/8,::1/128", 0, 0, NULL,
+     "Comma-separated CIDRs allowed to POST /api/v1/report (others get 403).",
+     OFF(web_report_allow)},
+    {"app.port", OPT_U64, "0", 0, 65535, NULL,
+     "The app's listening TCP port: ESTABLISHED sockets on it give rizk_active_connections "
+     "when the app reports none (0 disables).",
+     OFF(app_port)},
 };
 
 const size_t option_count = sizeof(option_table) / sizeof(option_table[0]);

@@ -17,6 +17,7 @@ enum opt_type {
     OPT_URL,      /* char *, "" (unset) or an http:// or https:// URL */
     OPT_SECRET,   /* char *, environment only (never argv), printed as "<secret>" */
     OPT_REDIS_URL, /* char *, redis endpoint(s); never echoed in errors, password redacted */
+    OPT_ADDR_OR_EMPTY, /* char *, host:port, or "" to disable what it configures */
 };
 
 struct option_def {

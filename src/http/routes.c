@@ -10,6 +10,8 @@
 #include "http/api.h"
 #include "http/landing.h"
 #include "http/negotiate.h"
+#include "http/report.h"
+#include "render/escape.h"
 #include "store/snapshot.h"
 #include "core/banned.h"
 
@@ -93,5 +95,6 @@ const struct http_route app_routes[] = {
     {"/api/v1/history", HTTP_GET, api_history},
     {"/api/v1/recommendation", HTTP_GET, api_recommendation},
     {"/api/v1/readiness", HTTP_GET, api_readiness},
+    {"/api/v1/report", HTTP_POST, report_handle},
     {NULL, 0, NULL},
 };

@@ -5,6 +5,8 @@
 
 #include "http/server.h"
 
+struct app_inbox;
+struct cidr_set;
 struct config;
 struct snapshot_pub;
 struct store;
@@ -14,6 +16,8 @@ struct app_routes_ctx {
     const struct config *cfg;
     struct snapshot_pub *pub;
     const struct store *store;
+    struct app_inbox *inbox;               /* POST /api/v1/report hands reports over here */
+    const struct cidr_set *report_allow;   /* --web.report-allow */
 };
 
 /* The table (terminated by a NULL path) and the /metrics handler (mounted at

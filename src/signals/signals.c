@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 
 #include "core/banned.h"
 
@@ -130,6 +131,187 @@ int signals_memory_utilization(const struct store *s, int64_t now_ms, int64_t wi
     return 0;
 }
 
+/* ---- the app signals ---- */
+
+const char *signals_conn_basis_name(enum signals_conn_basis basis)
+{
+    switch (basis) {
+    case SIGNALS_CONN_APP:
+        return "app";
+    case SIGNALS_CONN_SOCKETS:
+        return "sockets";
+    case SIGNALS_CONN_NONE:
+        break;
+    }
+    return "none";
+}
+
+static double clamp01(double v)
+{
+    return v > 1.0 ? 1.0 : v;
+}
+
+int signals_requests_per_second(const struct store *s, int64_t now_ms, int64_t window_ms,
+                                double *out)
+{
+    double r;
+    int rc = store_rate(s, HS_APP_REQUESTS, now_ms, window_ms, &r);
+    if (rc < 0)
+        return rc;
+    if (!isfinite(r))
+        return -ENODATA;
+    *out = r;
+    return 0;
+}
+
+/* increase_ratio divides two increases over the window (ratio_finish rules). */
+static int increase_ratio(const struct store *s, enum hist_series num_id, enum hist_series den_id,
+                          int64_t now_ms, int64_t window_ms, double *out)
+{
+    double num, den;
+    int rc = store_increase(s, num_id, now_ms, window_ms, &num);
+    if (rc < 0)
+        return rc;
+    rc = store_increase(s, den_id, now_ms, window_ms, &den);
+    if (rc < 0)
+        return rc;
+    return ratio_finish(num, den, out);
+}
+
+int signals_error_ratio(const struct store *s, int64_t now_ms, int64_t window_ms, double *out)
+{
+    double r;
+    int rc = increase_ratio(s, HS_APP_ERRORS, HS_APP_REQUESTS, now_ms, window_ms, &r);
+    if (rc < 0)
+        return rc;
+    /* Errors arrive on their own statsd metric and may run ahead of the requests counted in
+     * the same window; a ratio is 0-1 by definition (SPEC 6). */
+    *out = clamp01(r);
+    return 0;
+}
+
+int signals_response_time(const struct store *s, int64_t now_ms, int64_t window_ms, double *out)
+{
+    return increase_ratio(s, HS_APP_DURATION_SUM, HS_APP_DURATION_COUNT, now_ms, window_ms, out);
+}
+
+static const enum hist_series cache_hits_id[2] = {HS_CACHE_L1_HITS, HS_CACHE_L2_HITS};
+static const enum hist_series cache_misses_id[2] = {HS_CACHE_L1_MISSES, HS_CACHE_L2_MISSES};
+
+/* tier_increase gives the window's hit and miss increases of one tier. */
+static int tier_increase(const struct store *s, int tier, int64_t now_ms, int64_t window_ms,
+                         double *hits, double *misses)
+{
+    int rc = store_increase(s, cache_hits_id[tier], now_ms, window_ms, hits);
+    if (rc < 0)
+        return rc;
+    return store_increase(s, cache_misses_id[tier], now_ms, window_ms, misses);
+}
+
+int signals_cache_tier_hit_ratio(const struct store *s, int tier, int64_t now_ms,
+                                 int64_t window_ms, double *out)
+{
+    double h, m;
+    if (window_ms <= 0 || tier < 0 || tier > 1)
+        return -EINVAL;
+    int rc = tier_increase(s, tier, now_ms, window_ms, &h, &m);
+    if (rc < 0)
+        return rc;
+    return ratio_finish(h, h + m, out);
+}
+
+int signals_cache_hit_ratio(const struct store *s, int64_t now_ms, int64_t window_ms,
+                            double *out)
+{
+    double h1, m1, h2 = 0.0, m2 = 0.0, r;
+    if (window_ms <= 0)
+        return -EINVAL;
+    int rc = tier_increase(s, 0, now_ms, window_ms, &h1, &m1);
+    if (rc == -ENODATA && store_count(s, HS_CACHE_L1_HITS) == 0)
+        return signals_cache_tier_hit_ratio(s, 1, now_ms, window_ms, out);
+    if (rc < 0)
+        return rc;
+    rc = tier_increase(s, 1, now_ms, window_ms, &h2, &m2);
+    if (rc < 0 && rc != -ENODATA)
+        return rc;
+    if (rc == -ENODATA)
+        h2 = 0.0;
+    rc = ratio_finish(h1 + h2, h1 + m1, &r);
+    if (rc < 0)
+        return rc;
+    *out = clamp01(r);
+    return 0;
+}
+
+int signals_active_connections(const struct store *s, int64_t now_ms, int64_t window_ms,
+                               double *out, enum signals_conn_basis *basis)
+{
+    double v;
+    int rc = store_last(s, HS_APP_ACTIVE_CONNECTIONS, now_ms, window_ms, &v);
+    if (rc == 0) {
+        *out = v;
+        *basis = SIGNALS_CONN_APP;
+        return 0;
+    }
+    if (rc != -ENODATA)
+        return rc;
+    rc = store_last(s, HS_APP_PORT_CONNECTIONS, now_ms, window_ms, &v);
+    if (rc < 0)
+        return rc;
+    *out = v;
+    *basis = SIGNALS_CONN_SOCKETS;
+    return 0;
+}
+
+int signals_histogram_quantile(double q, const double *bounds, const uint64_t *cum, size_t nb,
+                               uint64_t count, double *out)
+{
+    if (!(q >= 0.0 && q <= 1.0))
+        return -EINVAL;
+    if (count == 0 || nb == 0)
+        return -ENODATA;
+    double rank = q * (double)count;
+    size_t b = 0;
+    while (b < nb && (double)cum[b] < rank)
+        b++;
+    if (b == nb) {
+        /* In the +Inf bucket: the best known answer is the highest finite bound. */
+        *out = bounds[nb - 1];
+        return 0;
+    }
+    if (b == 0 && bounds[0] <= 0) {
+        *out = bounds[0];
+        return 0;
+    }
+    double start = b == 0 ? 0.0 : bounds[b - 1];
+    double below = b == 0 ? 0.0 : (double)cum[b - 1];
+    double in_bucket = (double)cum[b] - below;
+    if (in_bucket <= 0) {
+        *out = bounds[b];
+        return 0;
+    }
+    *out = start + (bounds[b] - start) * ((rank - below) / in_bucket);
+    return 0;
+}
+
+static void signals_compute_app(const struct store *s, int64_t now_ms, int64_t window_ms,
+                                struct signals_out *o)
+{
+    o->has_requests_per_second =
+        signals_requests_per_second(s, now_ms, window_ms, &o->requests_per_second) == 0;
+    o->has_error_ratio = signals_error_ratio(s, now_ms, window_ms, &o->error_ratio) == 0;
+    o->has_response_time =
+        signals_response_time(s, now_ms, window_ms, &o->response_time_seconds) == 0;
+    o->has_active_connections =
+        signals_active_connections(s, now_ms, window_ms, &o->active_connections,
+                                   &o->active_connections_basis) == 0;
+    o->has_cache_hit_ratio = signals_cache_hit_ratio(s, now_ms, window_ms, &o->cache_hit_ratio) == 0;
+    for (int t = 0; t < 2; t++)
+        o->has_cache_tier_hit_ratio[t] =
+            signals_cache_tier_hit_ratio(s, t, now_ms, window_ms, &o->cache_tier_hit_ratio[t]) ==
+            0;
+}
+
 int signals_compute(const struct store *s, int64_t now_ms, int64_t window_ms,
                     struct signals_out *out)
 {
@@ -146,6 +328,7 @@ int signals_compute(const struct store *s, int64_t now_ms, int64_t window_ms,
                     &o.memory_basis) == 0)
         o.has_memory_utilization = memory_ratio(s, now_ms, window_ms, o.memory_basis, limit,
                                                 &o.memory_utilization_ratio) == 0;
+    signals_compute_app(s, now_ms, window_ms, &o);
     *out = o;
     return 0;
 }

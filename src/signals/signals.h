@@ -11,6 +11,7 @@
 #define RIZK_SIGNALS_SIGNALS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store/store.h"
@@ -19,6 +20,10 @@
  * exists, else the node's /proc view. */
 enum signals_basis { SIGNALS_BASIS_NONE = 0, SIGNALS_BASIS_CONTAINER, SIGNALS_BASIS_NODE };
 
+/* Where rizk_active_connections came from: the app's own gauge, else the ESTABLISHED sockets on
+ * --app.port. */
+enum signals_conn_basis { SIGNALS_CONN_NONE = 0, SIGNALS_CONN_APP, SIGNALS_CONN_SOCKETS };
+
 struct signals_out {
     bool has_cpu_utilization;
     double cpu_utilization_ratio; /* rizk_cpu_utilization_ratio; valid when has_* */
@@ -26,6 +31,20 @@ struct signals_out {
     bool has_memory_utilization;
     double memory_utilization_ratio; /* rizk_memory_utilization_ratio; valid when has_* */
     enum signals_basis memory_basis; /* set even when the value is absent */
+    /* the app (each valid when its has_* is true) */
+    bool has_requests_per_second;
+    double requests_per_second; /* rizk_requests_per_second */
+    bool has_error_ratio;
+    double error_ratio; /* rizk_error_ratio */
+    bool has_response_time;
+    double response_time_seconds; /* rizk_response_time_seconds */
+    bool has_active_connections;
+    double active_connections; /* rizk_active_connections */
+    enum signals_conn_basis active_connections_basis; /* set even when absent */
+    bool has_cache_hit_ratio;
+    double cache_hit_ratio; /* rizk_cache_hit_ratio */
+    bool has_cache_tier_hit_ratio[2];
+    double cache_tier_hit_ratio[2]; /* rizk_cache_tier_hit_ratio{tier="l1"|"l2"} */
 };
 
 /* signals_basis_name returns "container", "node" or "none" (static; for a label or a log).
@@ -47,6 +66,44 @@ int signals_cpu_utilization(const struct store *s, int64_t now_ms, int64_t windo
  * success. Errors as signals_cpu_utilization. thread: any. */
 int signals_memory_utilization(const struct store *s, int64_t now_ms, int64_t window_ms,
                                double *ratio, enum signals_basis *basis);
+
+/* The app signals. Same contract as above: 0 and *out on success; -EINVAL (window_ms <= 0),
+ * -ENODATA (input absent, fewer than two samples, or a zero denominator), -EAGAIN. thread: any.
+ *
+ * signals_requests_per_second: rate(HS_APP_REQUESTS) over the window. */
+int signals_requests_per_second(const struct store *s, int64_t now_ms, int64_t window_ms,
+                                double *out);
+/* signals_error_ratio: increase(errors) / increase(requests), clamped to [0, 1]; -ENODATA when
+ * no request was counted in the window. */
+int signals_error_ratio(const struct store *s, int64_t now_ms, int64_t window_ms, double *out);
+/* signals_response_time: increase(duration sum) / increase(duration count), in seconds. */
+int signals_response_time(const struct store *s, int64_t now_ms, int64_t window_ms, double *out);
+/* signals_cache_tier_hit_ratio: hits / (hits + misses) of tier 0 (l1) or 1 (l2) over the
+ * window. */
+int signals_cache_tier_hit_ratio(const struct store *s, int tier, int64_t now_ms,
+                                 int64_t window_ms, double *out);
+/* signals_cache_hit_ratio: the hierarchy ratio (l1 hits + l2 hits) / l1 lookups, where l1
+ * lookups = l1 hits + l1 misses and l2 is only asked on an l1 miss; clamped to [0, 1]. An app
+ * that reports no l1 tier at all gets the l2 ratio (every lookup goes to l2); l2 absent counts
+ * as no l2 hits. */
+int signals_cache_hit_ratio(const struct store *s, int64_t now_ms, int64_t window_ms,
+                            double *out);
+/* signals_active_connections: the newest app-reported gauge in the window (the app input is
+ * recorded only on ticks it was reported, so "in the window" means "reported within the
+ * window"), else the newest ESTABLISHED-socket count on --app.port, else -ENODATA. */
+int signals_active_connections(const struct store *s, int64_t now_ms, int64_t window_ms,
+                               double *out, enum signals_conn_basis *basis);
+/* signals_conn_basis_name returns "app", "sockets" or "none" (static). */
+const char *signals_conn_basis_name(enum signals_conn_basis basis);
+
+/* signals_histogram_quantile estimates the q-quantile (0 <= q <= 1) of a classic histogram the
+ * way PromQL's histogram_quantile does: linear interpolation inside the bucket holding rank
+ * q * count, the first bucket starting at 0 (or answering its bound when that is <= 0), and the
+ * highest finite bound when the rank falls into the +Inf bucket. bounds ascending (nb of them),
+ * cum cumulative, count the +Inf count. -ENODATA when count is 0 or nb is 0, -EINVAL when q is
+ * outside [0, 1]. Pure. thread: any. */
+int signals_histogram_quantile(double q, const double *bounds, const uint64_t *cum, size_t nb,
+                               uint64_t count, double *out);
 
 /* signals_compute fills *out with every signal over (now_ms - window_ms, now_ms]: a value with
  * has_* true, or has_* false when absent for any reason. Returns 0, or -EINVAL when

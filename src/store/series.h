@@ -19,12 +19,29 @@ enum hist_series {
     /* signals (SPEC 4) */
     HS_CPU_UTILIZATION_RATIO,
     HS_MEMORY_UTILIZATION_RATIO,
-    /* signals from the app and Redis sources (appended by their branches' signal code) */
+    /* inputs: the app (statsd, push, pull added up; collect/app_stats.h). Counters are recorded
+     * only once a channel reported them; the gauge only on ticks it was reported. */
+    HS_APP_REQUESTS,           /* counter: rizk_requests_total */
+    HS_APP_ERRORS,             /* counter: rizk_request_errors_total */
+    HS_APP_DURATION_SUM,       /* counter: rizk_request_duration_seconds_sum */
+    HS_APP_DURATION_COUNT,     /* counter: rizk_request_duration_seconds_count */
+    HS_APP_ACTIVE_CONNECTIONS, /* gauge reported by the app */
+    HS_APP_PORT_CONNECTIONS,   /* ESTABLISHED sockets on --app.port (/proc/net/tcp{,6}) */
+    HS_CACHE_L1_HITS,          /* counters: rizk_cache_{hits,misses}_total{tier} */
+    HS_CACHE_L1_MISSES,
+    HS_CACHE_L2_HITS,
+    HS_CACHE_L2_MISSES,
+    /* signals: the app (SPEC 4) */
     HS_REQUESTS_PER_SECOND,
     HS_ERROR_RATIO,
     HS_RESPONSE_TIME_SECONDS,
+    HS_RESPONSE_TIME_P50,
+    HS_RESPONSE_TIME_P95,
+    HS_RESPONSE_TIME_P99,
     HS_ACTIVE_CONNECTIONS,
     HS_CACHE_HIT_RATIO,
+    HS_CACHE_L1_HIT_RATIO,
+    HS_CACHE_L2_HIT_RATIO,
     /* the recommendation (SPEC 5): signed replica change, 0 for maintain and wait */
     HS_SCALING_REPLICA_CHANGE,
     /* inputs: redis (running sums over every node serving reads; see col_redis.c) */

@@ -58,7 +58,9 @@ assert_eq "$(metric_value "$E2E_TMP/m.txt" rizk_scaling_recommended_replica_chan
 assert_eq "$(metric_value "$E2E_TMP/m.txt" 'rizk_scaling_conditions_met{direction="up"}')" 2 "metrics: 2 conditions up"
 
 echo "5 50" > "$E2E_TMP/traffic"
-wait_py "$U/api/v1/recommendation" "d['action'] == 'scale_down' and d['replica_change'] == -1" 100 \
+# The rules decide on the newest sample; the reason quotes 3-sample averages, which reach the
+# idle values two ticks later: wait for both.
+wait_py "$U/api/v1/recommendation" "d['action'] == 'scale_down' and d['replica_change'] == -1 and 'Response Time 50.0ms' in d['reason']" 100 \
     || fail "idle: expected scale_down -1, got $(curl -s "$U/api/v1/recommendation")"
 reason=$(jq_py "$U/api/v1/recommendation" "d['reason']")
 case "$reason" in

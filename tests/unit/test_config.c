@@ -108,7 +108,7 @@ static void test_errors(void)
     const char *a7[] = {"x", "--no-collector.nope", NULL};
     check_usage(a7, none,
                 "rizk-metrics: unknown collector \"nope\" in --no-collector.nope (known: system "
-                "cgroup redis)\n");
+                "cgroup redis statsd)\n");
     const char *a8[] = {"x", "--signals.window=2h", NULL};
     check_usage(a8, none,
                 "rizk-metrics: invalid value for --signals.window: expected a duration from 2 x "
