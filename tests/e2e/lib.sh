@@ -67,7 +67,9 @@ wait_http() {
 # start_sidecar NAME PORT [flags...]: start the daemon on 127.0.0.1:PORT and wait for /ready.
 start_sidecar() {
     local name=$1 port=$2; shift 2
-    "$RIZK_BIN" sidecar --web.listen-address="127.0.0.1:$port" "$@" \
+    # statsd off unless the test asks for it (later flags win): parallel tests would all try
+    # the default 127.0.0.1:8125.
+    "$RIZK_BIN" sidecar --web.listen-address="127.0.0.1:$port" --statsd.listen-address= "$@" \
         >"$E2E_TMP/$name.log" 2>&1 &
     local pid=$!
     E2E_PIDS+=("$pid")
