@@ -6,6 +6,7 @@
 #include "check.h"
 #include "config/config.h"
 #include "core/log.h"
+#include "io/http_fetch.h"
 
 int main(int argc, char **argv, char **envp)
 {
@@ -23,6 +24,12 @@ int main(int argc, char **argv, char **envp)
     if (cfg.print_config)
         config_print(&cfg, stdout);
 
+    /* libcurl's global state, before any thread exists (the pull worker, check's fetches). */
+    if (http_fetch_global_init() < 0) {
+        fprintf(stderr, "rizk-metrics: cannot initialise libcurl\n");
+        config_fini(&cfg);
+        return 1;
+    }
     int rc;
     switch (cfg.mode) {
     case MODE_ADAPTER:
@@ -36,6 +43,7 @@ int main(int argc, char **argv, char **envp)
         rc = cfg.check_config ? app_check(&cfg) : app_run(&cfg);
         break;
     }
+    http_fetch_global_cleanup();
     config_fini(&cfg);
     return rc;
 }
