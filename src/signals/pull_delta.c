@@ -338,7 +338,7 @@ static struct pd_series *pd_series_get(struct pull_delta *pd, const struct expo_
 
 static bool pd_count_ok(double v)
 {
-    return isfinite(v) && v >= 0;
+    return v >= 0 && v <= PULL_DELTA_VALUE_MAX; /* false for NaN */
 }
 
 static void pd_add_counter(struct pull_delta *pd, const struct expo_kept *k, enum pd_role role,
@@ -377,7 +377,7 @@ static void pd_add_hist(struct pull_delta *pd, const struct expo_kept *k,
     if (s == NULL || s->invalid)
         return;
     if (k->role == EXPO_ROLE_SUM) {
-        if (!isnan(s->sum) || !isfinite(k->value))
+        if (!isnan(s->sum) || !(fabs(k->value) <= PULL_DELTA_VALUE_MAX))
             s->invalid = true;
         s->sum = k->value;
         return;
@@ -619,7 +619,7 @@ void pull_delta_step(struct pull_delta *pd, const struct expo_set *set, struct a
         enum pd_role role = pd->role_of[k->want];
         switch (role) {
         case PD_ACTIVE:
-            if (k->role == EXPO_ROLE_VALUE && isfinite(k->value)) {
+            if (k->role == EXPO_ROLE_VALUE && fabs(k->value) <= PULL_DELTA_VALUE_MAX) {
                 has_active = true;
                 active += k->value;
             }

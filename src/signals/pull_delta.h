@@ -36,6 +36,9 @@
 #define PULL_DELTA_MAX_BUCKETS APP_REPORT_MAX_BUCKETS /* classic buckets per histogram */
 #define PULL_DELTA_FORGET_PULLS 300 /* a vanished series is forgotten after this many pulls */
 #define PULL_DELTA_KEY_MAX 4096     /* bytes of a series identity (labels); longer: invalid */
+/* Largest count or |sum| accepted (beyond, a series is invalid): exact integers in a double, and
+ * sums over PULL_DELTA_MAX_SERIES series that stay finite and fit an int64. */
+#define PULL_DELTA_VALUE_MAX 0x1p52
 
 /* errors = series of the requests family whose label `label` starts with `prefix`. */
 struct pull_error_rule {
