@@ -154,9 +154,14 @@ pass "statsd (500) and pull ($((10 * B1))) requests add up"
 # the app dies: source down, /metrics still fast, nothing counted
 stop_app "$a_PID"
 wait_value "$U" 'rizk_source_up{source="app"}' 0
-scrape "$U" "$E2E_TMP/m3.txt"
-refused=$(val "$E2E_TMP/m3.txt" 'rizk_app_pull_errors_total{kind="refused"}')
-"$PY" -c "import sys; sys.exit(0 if float('$refused') >= 1 else 1)" || fail "refused pulls not counted"
+# (the first failure may be the kept-alive connection dropping; then connects are refused)
+for _ in $(seq 30); do
+    scrape "$U" "$E2E_TMP/m3.txt"
+    refused=$(val "$E2E_TMP/m3.txt" 'rizk_app_pull_errors_total{kind="refused"}')
+    [ "${refused%.*}" -ge 1 ] && break
+    sleep 0.1
+done
+[ "${refused%.*}" -ge 1 ] || fail "refused pulls not counted ($(grep 'pull_errors_total{' "$E2E_TMP/m3.txt" | grep -v ' 0$'))"
 pass "refused pulls counted ($refused)"
 t=$(curl -s -o /dev/null -w '%{time_total}' "$U/metrics")
 "$PY" -c "import sys; sys.exit(0 if float('$t') < 0.1 else 1)" || fail "/metrics took ${t}s with the app dead"
@@ -235,6 +240,32 @@ resets=$(val "$E2E_TMP/r5.txt" rizk_app_pull_counter_resets_total)
 "$PY" -c "import sys; sys.exit(0 if float('$resets') >= 4 else 1)" || fail "resets not counted ($resets)"
 pass "counter resets counted ($resets)"
 assert_num "$(val "$E2E_TMP/r5.txt" rizk_app_pull_restarts_total)" 0 "no start-time metric: no restart seen"
-echo "numbers: default B1=$B1 B2=$B2 rps=$(val "$E2E_TMP/m1.txt" rizk_requests_per_second); remap C1=$C1 C2=$C2 rps=$(val "$E2E_TMP/r1.txt" rizk_requests_per_second)"
 stop_app "$b_PID"
+
+# ==== 3. a hung app (accepts, never answers): timeouts counted, the sampler keeps ticking ======
+HPORT=$(free_port)
+"$PY" -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64)
+time.sleep(3600)' "$HPORT" > "$E2E_TMP/hang.log" 2>&1 &
+E2E_PIDS+=("$!")
+sleep 0.3
+PORT=$(free_port)
+U=http://127.0.0.1:$PORT
+start_sidecar sc3 "$PORT" "${SIDECAR_FLAGS[@]}" --app.metrics-url="http://127.0.0.1:$HPORT/metrics"
+wait_value "$U" 'rizk_source_up{source="app"}' 0
+scrape "$U" "$E2E_TMP/h1.txt"
+sleep 1
+t=$(curl -s -o "$E2E_TMP/h2.txt" -w '%{time_total}' "$U/metrics")
+"$PY" -c "import sys; sys.exit(0 if float('$t') < 0.1 else 1)" || fail "/metrics took ${t}s with the app hung"
+pass "/metrics answers in ${t}s with the app hung"
+ticks=$("$PY" -c "print(float('$(val "$E2E_TMP/h2.txt" rizk_sampler_ticks_total)') - float('$(val "$E2E_TMP/h1.txt" rizk_sampler_ticks_total)'))")
+"$PY" -c "import sys; sys.exit(0 if float('$ticks') >= 4 else 1)" || fail "sampler ticked $ticks times in 1 s with the app hung"
+pass "the sampler keeps ticking with the app hung ($ticks ticks in 1 s at 200ms)"
+to=$(val "$E2E_TMP/h2.txt" 'rizk_app_pull_errors_total{kind="timeout"}')
+"$PY" -c "import sys; sys.exit(0 if float('$to') >= 3 else 1)" || fail "timeouts not counted ($to)"
+pass "pull timeouts counted ($to; timeout 160ms below the 200ms interval)"
+
+echo "numbers: default B1=$B1 B2=$B2 rps=$(val "$E2E_TMP/m1.txt" rizk_requests_per_second); remap C1=$C1 C2=$C2 rps=$(val "$E2E_TMP/r1.txt" rizk_requests_per_second)"
 exit 0
