@@ -517,8 +517,10 @@ static int config_check_app(const struct config *cfg, FILE *err)
         const char *host = u + (strncmp(u, "https://", 8) == 0 ? 8 : 7);
         if (host[0] == '\0' || host[0] == '/' || host[0] == ':' || host[0] == '?' ||
             host[0] == '#') {
-            fprintf(err, "rizk-metrics: invalid value \"%s\" for --app.metrics-url: expected "
-                         "http://host[:port]/path or https://...\n", u);
+            fprintf(err,
+                    "rizk-metrics: invalid value \"%s\" for --app.metrics-url: expected "
+                    "http://host[:port]/path or https://...\n",
+                    u);
             return -EINVAL;
         }
     }
@@ -537,8 +539,10 @@ static int config_check_app(const struct config *cfg, FILE *err)
         if (names[i].v == NULL)
             continue;
         if (!config_is_metric_name(names[i].v)) {
-            fprintf(err, "rizk-metrics: invalid value \"%s\" for --%s: expected a metric name "
-                         "([a-zA-Z_:][a-zA-Z0-9_:]*)\n", names[i].v, names[i].flag);
+            fprintf(err,
+                    "rizk-metrics: invalid value \"%s\" for --%s: expected a metric name "
+                    "([a-zA-Z_:][a-zA-Z0-9_:]*)\n",
+                    names[i].v, names[i].flag);
             return -EINVAL;
         }
         for (size_t j = 0; j < i; j++) {
@@ -556,9 +560,11 @@ static int config_check_app(const struct config *cfg, FILE *err)
         int rc = parse_pull_error_rules(copy, rules, &n);
         free(copy);
         if (rc < 0) {
-            fprintf(err, "rizk-metrics: invalid value \"%s\" for --app.errors-from-label: "
-                         "expected label:prefix, up to %d comma-separated (e.g. status:5 or "
-                         "status:5,code:5)\n", cfg->app_errors_from_label, PULL_DELTA_MAX_RULES);
+            fprintf(err,
+                    "rizk-metrics: invalid value \"%s\" for --app.errors-from-label: "
+                    "expected label:prefix, up to %d comma-separated (e.g. status:5 or "
+                    "status:5,code:5)\n",
+                    cfg->app_errors_from_label, PULL_DELTA_MAX_RULES);
             return -EINVAL;
         }
     }
@@ -567,8 +573,10 @@ static int config_check_app(const struct config *cfg, FILE *err)
     for (const char *p = tier; tier_ok && *p != '\0'; p++)
         tier_ok = isalnum((unsigned char)*p) || *p == '_';
     if (!tier_ok) {
-        fprintf(err, "rizk-metrics: invalid value \"%s\" for --app.cache-tier-label: expected a "
-                     "label name ([a-zA-Z_][a-zA-Z0-9_]*)\n", tier != NULL ? tier : "");
+        fprintf(err,
+                "rizk-metrics: invalid value \"%s\" for --app.cache-tier-label: expected a "
+                "label name ([a-zA-Z_][a-zA-Z0-9_]*)\n",
+                tier != NULL ? tier : "");
         return -EINVAL;
     }
     return 0;

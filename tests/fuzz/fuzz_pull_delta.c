@@ -82,8 +82,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     m2.tier_label = "layer";
     struct pull_delta *pd1 = NULL, *pd2 = NULL;
     struct app_stats *as1 = NULL, *as2 = NULL;
-    if (pull_delta_new(&m1, &pd1) < 0 || pull_delta_new(&m2, &pd2) < 0 ||
-        app_stats_new(&as1) < 0 || app_stats_new(&as2) < 0)
+    if (pull_delta_new(&m1, &pd1) < 0 || pull_delta_new(&m2, &pd2) < 0 || app_stats_new(&as1) < 0 ||
+        app_stats_new(&as2) < 0)
         abort();
 
     const char *p = (const char *)data, *end = p + size;
