@@ -1,4 +1,5 @@
 /* Entry point: argv/env -> struct config -> the chosen mode. No logic of its own. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -24,11 +25,13 @@ int main(int argc, char **argv, char **envp)
     if (cfg.print_config)
         config_print(&cfg, stdout);
 
-    /* libcurl's global state, before any thread exists (the pull worker, check's fetches). */
-    if (http_fetch_global_init() < 0) {
-        fprintf(stderr, "rizk-metrics: cannot initialise libcurl\n");
-        config_fini(&cfg);
-        return 1;
+    /* libcurl is dlopen'ed on first use (io/curl_api.h): only a sidecar that pulls loads it,
+     * and its global state is set up here, before any thread exists (the pull worker). Without
+     * libcurl the pull collector fails its init with one log line; nothing else needs it. */
+    bool curl = cfg.app_metrics_url != NULL && cfg.app_metrics_url[0] != '\0';
+    if (curl && http_fetch_global_init() < 0) {
+        log_error("main", "libcurl cannot be loaded: --app.metrics-url is not pulled");
+        curl = false;
     }
     int rc;
     switch (cfg.mode) {
@@ -43,7 +46,8 @@ int main(int argc, char **argv, char **envp)
         rc = cfg.check_config ? app_check(&cfg) : app_run(&cfg);
         break;
     }
-    http_fetch_global_cleanup();
+    if (curl)
+        http_fetch_global_cleanup();
     config_fini(&cfg);
     return rc;
 }
