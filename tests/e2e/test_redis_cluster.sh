@@ -176,11 +176,12 @@ wait_metric "$SA" "rizk_redis_up{node=\"127.0.0.1:$DST\"}" 0 4 || fail "dead mas
 wait_metric "$SA" rizk_redis_cluster_state_ok 1 8 || fail "cluster state not ok again"
 pass "dead master reported down, cluster state ok again"
 for s in "$SA" "$SB" "$SC"; do
+    # not a latency benchmark: only that no handler waits on the dead node (timeouts of 200 ms)
     t=$(curl -s -o /dev/null -w '%{time_total}' --max-time 2 "http://127.0.0.1:$s/metrics")
-    "$PY" -c 'import sys; sys.exit(0 if float(sys.argv[1]) < 0.05 else 1)' "$t" || fail "/metrics of $s took ${t}s"
+    "$PY" -c 'import sys; sys.exit(0 if float(sys.argv[1]) < 0.15 else 1)' "$t" || fail "/metrics of $s took ${t}s"
     curl -sf -o /dev/null --max-time 1 "http://127.0.0.1:$s/ready" || fail "/ready of $s"
 done
-pass "every sidecar serves /metrics (< 50 ms) and /ready after the failover"
+pass "every sidecar serves /metrics (not waiting on the dead node) and /ready after the failover"
 scrape "$SA" "$E2E_TMP/a2.prom"; n1=$(metric_value "$E2E_TMP/a2.prom" rizk_fleet_publish_total)
 sleep 2.2
 scrape "$SA" "$E2E_TMP/a3.prom"; n2=$(metric_value "$E2E_TMP/a3.prom" rizk_fleet_publish_total)

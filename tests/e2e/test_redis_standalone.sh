@@ -9,7 +9,7 @@
 RP=$(free_port)
 start_redis r "$RP"
 SP=$(free_port)
-start_sidecar side "$SP" --redis.addr="127.0.0.1:$RP" --history.interval=1s --signals.window=60s \
+start_sidecar side "$SP" --redis.addr="127.0.0.1:$RP" --history.interval=1s --signals.window=60s --redis.timeout=1s \
     --no-collector.cgroup
 N="127.0.0.1:$RP"
 wait_metric "$SP" "rizk_redis_up{node=\"$N\"}" 1 5 || fail "redis never came up"
@@ -37,11 +37,13 @@ pass "rizk_redis_keyspace_hit_ratio = 9/15"
 wait_metric "$SP" "rizk_redis_db_keys{node=\"$N\",db=\"db0\"}" 4 3 || fail "db keys"
 pass "db keys"
 
-# timing of the HTTP side: time_total of /metrics and /ready, in seconds
-http_time() { curl -s -o /dev/null -w '%{time_total}' --max-time 2 "http://127.0.0.1:$SP$1"; }
+# The HTTP side must not wait on Redis: with a 1 s Redis timeout, a handler that waited would take
+# at least 1 s, so "under 0.5 s" tells blocked from not blocked without being a latency
+# benchmark (a loaded CI machine can take tens of ms to schedule a reply).
+http_time() { curl -s -o /dev/null -w '%{time_total}' --max-time 3 "http://127.0.0.1:$SP$1"; }
 assert_fast() {
     local t; t=$(http_time "$1")
-    "$PY" -c 'import sys; sys.exit(0 if float(sys.argv[1]) < 0.05 else 1)' "$t" || fail "$1 took ${t}s ($2)"
+    "$PY" -c 'import sys; sys.exit(0 if float(sys.argv[1]) < 0.5 else 1)' "$t" || fail "$1 took ${t}s ($2)"
 }
 ticks_of() { scrape "$SP" "$E2E_TMP/t.prom"; metric_value "$E2E_TMP/t.prom" rizk_sampler_overruns_total; }
 
@@ -52,7 +54,7 @@ kill -STOP "$r_PID"
 wait_metric "$SP" "rizk_redis_up{node=\"$N\"}" 0 4 || fail "stopped redis still up"
 pass "unresponsive redis -> rizk_redis_up 0"
 for i in $(seq 10); do assert_fast /metrics stopped; assert_fast /ready stopped; sleep 0.2; done
-pass "/metrics and /ready under 50 ms while Redis hangs"
+pass "/metrics and /ready answer without waiting on the hung Redis"
 wait_metric "$SP" 'rizk_source_up{source="redis"}' 0 2 || fail "source redis still up"
 scrape "$SP" "$E2E_TMP/m1.prom"
 t=$(metric_value "$E2E_TMP/m1.prom" 'rizk_redis_errors_total{kind="timeout"}')
@@ -70,7 +72,7 @@ kill -KILL "$r_PID"; wait "$r_PID" 2>/dev/null
 wait_metric "$SP" "rizk_redis_up{node=\"$N\"}" 0 3 || fail "killed redis still up"
 pass "killed redis -> rizk_redis_up 0"
 for i in $(seq 5); do assert_fast /metrics killed; assert_fast /ready killed; sleep 0.2; done
-pass "/metrics and /ready under 50 ms while Redis is dead"
+pass "/metrics and /ready answer without waiting on the dead Redis"
 sleep 3 # let the reconnect backoff reach its cap
 start_redis r "$RP"
 t0=$(now_s)
