@@ -458,11 +458,12 @@ static void test_long_uptime_rebases(void)
 /* The rebasing variant starts at a real Unix time and jumps by STRESS_JUMP every
  * STRESS_JUMP_EVERY pushes: four jumps move the time 2^32 ms past the base, so the offsets are
  * rebased every ~4 * STRESS_JUMP_EVERY pushes while the readers read. A jump is far wider than
- * any window the readers check, and the ring (STRESS_CAP < STRESS_JUMP_EVERY) never spans more
- * than one jump, so no sample is clamped and v == t must hold for every sample read. */
+ * any window the readers check, and the ring (STRESS_REBASE_CAP < STRESS_JUMP_EVERY) never spans
+ * more than one jump, so no sample is clamped and v == t must hold for every sample read. */
 #define STRESS_T0 ((int64_t)1800000000000)
 #define STRESS_JUMP (((int64_t)1 << 30) + 1)
-#define STRESS_JUMP_EVERY 2048
+#define STRESS_JUMP_EVERY 128
+#define STRESS_REBASE_CAP 100
 
 struct stress {
     struct ring *r;
@@ -514,7 +515,8 @@ static void span_fold(void *p, const struct ring_sample *s)
     if (a->n == 0)
         a->first = s->t_ms;
     a->last = s->t_ms;
-    a->sum += s->v;
+    /* Relative to the first time, so the sum stays exact however large the times grow. */
+    a->sum += s->v - (double)a->first;
     a->torn |= s->v != (double)s->t_ms;
     a->n++;
 }
@@ -539,10 +541,8 @@ static void check_fold(struct reader_stats *rs, const struct span_acc *a)
         rs->torn++;
     if (a->n == 0)
         return;
-    /* The held samples are consecutive integers, so the sum has a closed form (exact in a
-     * double at these magnitudes). */
-    if (a->last - a->first + 1 != a->n ||
-        a->sum != (double)(a->first + a->last) * (double)a->n / 2.0)
+    /* The held samples are consecutive integers, so the sum of v - first has a closed form. */
+    if (a->last - a->first + 1 != a->n || a->sum != (double)a->n * (double)(a->n - 1) / 2.0)
         rs->sums++;
 }
 
@@ -596,7 +596,8 @@ static void *stress_reader(void *p)
 
 static void run_stress(bool jumps)
 {
-    struct stress st = {.r = ring_make(STRESS_CAP), .jumps = jumps, .pushed = 0};
+    uint64_t cap = jumps ? STRESS_REBASE_CAP : STRESS_CAP;
+    struct stress st = {.r = ring_make(cap), .jumps = jumps, .pushed = 0};
     struct reader_stats rs[STRESS_READERS] = {{0}};
     pthread_t w, rd[STRESS_READERS];
     atomic_init(&st.done, false);
@@ -616,7 +617,7 @@ static void run_stress(bool jumps)
         reads += rs[i].reads;
     }
     /* The writer must have wrapped many times and the readers must have got through. */
-    CU_ASSERT(st.pushed > 10 * STRESS_CAP);
+    CU_ASSERT(st.pushed > 10 * (int64_t)cap);
     /* ... and, rebasing, have rebased many times. */
     if (jumps)
         CU_ASSERT(st.pushed > 16 * STRESS_JUMP_EVERY);
