@@ -20,8 +20,8 @@
 
 struct store;
 
-/* store_new creates a store keeping `slots` samples per series (config_history_slots(cfg); each
- * ring is rounded up to a power of two). *out is owned by the caller (store_free).
+/* store_new creates a store keeping `slots` samples per series (config_history_slots(cfg);
+ * exactly that many, 12 bytes each). *out is owned by the caller (store_free).
  * Errors: -EINVAL when slots is 0 or above RING_CAP_MAX. thread: main or sampler, before any
  * reader exists. */
 int store_new(uint64_t slots, struct store **out);
@@ -33,7 +33,8 @@ void store_free(struct store *s);
  * thread: sampler only. */
 int store_append(struct store *s, enum hist_series id, int64_t t_ms, double v);
 
-/* store_capacity returns the samples kept per series (after power-of-two rounding). thread: any. */
+/* store_capacity returns the samples kept per series (the slots given to store_new).
+ * thread: any. */
 uint64_t store_capacity(const struct store *s);
 /* store_count returns how many samples were ever appended to id. thread: any. */
 uint64_t store_count(const struct store *s, enum hist_series id);

@@ -34,10 +34,11 @@ static void test_new_and_memory(void)
     CU_ASSERT_EQUAL(store_new(RING_CAP_MAX + 1, &s), -EINVAL);
     CU_ASSERT_PTR_NULL(s);
     s = store_make(3600);
-    CU_ASSERT_EQUAL(store_capacity(s), 4096);
-    /* 1 h at 1 s: 4096 slots of 16 bytes per series, allocated up front. */
-    CU_ASSERT(store_memory_bytes(s) >= (size_t)HS_COUNT * 4096 * 16);
-    CU_ASSERT(store_memory_bytes(s) < (size_t)HS_COUNT * 4096 * 16 + 4096);
+    CU_ASSERT_EQUAL(store_capacity(s), 3600);
+    /* 1 h at 1 s: exactly 3600 slots of 12 bytes per series (plus a small header per ring),
+     * reserved up front. */
+    CU_ASSERT(store_memory_bytes(s) >= (size_t)HS_COUNT * 3600 * 12);
+    CU_ASSERT(store_memory_bytes(s) <= (size_t)HS_COUNT * (3600 * 12 + 64));
     for (int i = 0; i < HS_COUNT; i++)
         CU_ASSERT_EQUAL(store_count(s, (enum hist_series)i), 0);
     store_free(s);
