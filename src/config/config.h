@@ -11,7 +11,7 @@
 
 #define CONFIG_MAX_COLLECTORS 16
 
-#define CONFIG_MAX_OPTIONS 64
+#define CONFIG_MAX_OPTIONS 128
 
 enum config_mode { MODE_SIDECAR = 0, MODE_ADAPTER, MODE_CHECK, MODE_VERSION };
 
@@ -80,6 +80,15 @@ struct config {
     uint64_t statsd_max_series;
     char *web_report_allow; /* comma-separated CIDRs allowed to POST /api/v1/report */
     uint64_t app_port;      /* 0: no ESTABLISHED-socket fallback for active connections */
+    /* the adapter: TLS and who may ask (unset strings are NULL) */
+    char *tls_cert_file;
+    char *tls_key_file;
+    char *client_ca_file;
+    char *requestheader_client_ca_file;
+    char *requestheader_allowed_names; /* comma-separated CNs; NULL: any the CA signed */
+    char *authorized_users;            /* comma-separated; NULL: every authenticated user */
+    char *authorized_groups;
+    bool insecure_http;
     /* collectors, in registry order: enabled[i] for collector_types[i] */
     bool collector_enabled[CONFIG_MAX_COLLECTORS];
     /* actions */
