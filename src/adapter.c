@@ -10,6 +10,7 @@
  * SIGTERM/SIGINT drain and exit. */
 #include "adapter.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +26,16 @@
 #include "io/redis_pool.h"
 #include "k8s/serve.h"
 #include "core/banned.h"
+
+/* Each 1000-pod query allocates and frees about half a megabyte (the MGET reply, the decoded
+ * snapshots, the JSON body). With glibc's defaults the freed top of each thread's heap is
+ * returned to the kernel (madvise) and faulted back in by the next query, and bodies above the
+ * mmap threshold are mapped and unmapped each time: page faults were a seventh of the CPU time
+ * of a query. Keeping up to this much freed memory per arena, and serving such blocks from the
+ * heap, makes the working set stay resident: memory plateaus at the busiest request's size
+ * per HTTP thread instead of churning. */
+#define ADAPTER_MALLOC_KEEP (16 << 20)
+#define ADAPTER_MALLOC_MMAP_MIN (8 << 20)
 
 /* SIGTERM must end the process within 5 s: 4 s for in-flight requests, the rest for teardown. */
 #define ADAPTER_DRAIN_MS 4000
@@ -107,6 +118,8 @@ int adapter_run(const struct config *cfg)
     /* Blocked before any thread exists so every thread inherits the mask; main sigwaits. */
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    mallopt(M_TRIM_THRESHOLD, ADAPTER_MALLOC_KEEP);
+    mallopt(M_MMAP_THRESHOLD, ADAPTER_MALLOC_MMAP_MIN);
 
     int rc = redis_pool_new(cfg, (size_t)cfg->web_threads, &a.pool);
     if (rc != 0) {

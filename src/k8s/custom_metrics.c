@@ -54,10 +54,8 @@ void k8s_format_time(int64_t t_ms, char buf[21])
 }
 
 static void cm_item(struct jsonw *w, enum k8s_version v, const char *metric,
-                    const struct k8s_item *it, const char *qty)
+                    const struct k8s_item *it, const char *qty, const char *ts)
 {
-    char ts[21];
-    k8s_format_time(it->t_ms, ts);
     jsonw_obj_open(w);
     jsonw_key(w, "describedObject");
     jsonw_obj_open(w);
@@ -118,11 +116,19 @@ int custom_metrics_render(struct buf *out, enum k8s_version v, const char *metri
     jsonw_obj_close(&w);
     jsonw_key(&w, "items");
     jsonw_arr_open(&w);
+    /* the pods of a fleet publish within the same few seconds: format each second once */
+    char ts[21] = "";
+    int64_t ts_sec = INT64_MIN;
     for (size_t i = 0; i < n; i++) {
         char qty[QUANTITY_MAX_LEN];
         if (quantity_format(items[i].value, qty, sizeof(qty)) < 0)
             continue;
-        cm_item(&w, v, metric, &items[i], qty);
+        int64_t sec = items[i].t_ms / 1000;
+        if (sec != ts_sec) {
+            k8s_format_time(items[i].t_ms, ts);
+            ts_sec = sec;
+        }
+        cm_item(&w, v, metric, &items[i], qty, ts);
     }
     jsonw_arr_close(&w);
     jsonw_obj_close(&w);
