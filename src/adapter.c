@@ -138,10 +138,8 @@ int adapter_run(const struct config *cfg)
         log_error("adapter", "cannot render the discovery documents: %s", err_str(rc));
         goto out;
     }
-    struct http_server_opts o = {.fallback = k8s_serve_handle,
-                                 .tls = a.tls,
-                                 .decode_urls = true,
-                                 .app = a.serve};
+    struct http_server_opts o = {
+        .fallback = k8s_serve_handle, .tls = a.tls, .decode_urls = true, .app = a.serve};
     rc = http_server_start_opts(cfg, &o, &a.http);
     if (rc < 0) {
         log_error("adapter", "cannot listen on %s: %s", cfg->web_listen_address, err_str(rc));

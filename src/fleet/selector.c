@@ -472,8 +472,10 @@ static int sel_cmp_str(const void *a, const void *b)
 
 static int sel_render_req(const struct selector_req *r, struct buf *out)
 {
-    static const char *const ops[] = {[SELECTOR_EQ] = "=", [SELECTOR_DEQ] = "==",
-                                      [SELECTOR_NE] = "!=", [SELECTOR_GT] = ">",
+    static const char *const ops[] = {[SELECTOR_EQ] = "=",
+                                      [SELECTOR_DEQ] = "==",
+                                      [SELECTOR_NE] = "!=",
+                                      [SELECTOR_GT] = ">",
                                       [SELECTOR_LT] = "<"};
     int rc = 0;
     switch (r->op) {

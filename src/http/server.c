@@ -433,8 +433,8 @@ int http_server_start_opts(const struct config *cfg, const struct http_server_op
         flags |= MHD_USE_TLS;
         extra[ne++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls_cert_pem};
         extra[ne++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key_pem};
-        extra[ne++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION,
-                                              (intptr_t)http_conn_notify, s};
+        extra[ne++] =
+            (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)http_conn_notify, s};
     }
     if (o->decode_urls)
         extra[ne++] =

@@ -94,8 +94,7 @@ static int tls_load_ca(struct tls_creds *c, enum tls_ca which, const char *path,
     gnutls_datum_t d = tls_datum(pem);
     int g = gnutls_x509_trust_list_init(&c->ca[which], 0);
     if (g >= 0)
-        g = gnutls_x509_trust_list_add_trust_mem(c->ca[which], &d, NULL, GNUTLS_X509_FMT_PEM, 0,
-                                                 0);
+        g = gnutls_x509_trust_list_add_trust_mem(c->ca[which], &d, NULL, GNUTLS_X509_FMT_PEM, 0, 0);
     if (g == 0)
         g = GNUTLS_E_NO_CERTIFICATE_FOUND;
     if (g > 0)
@@ -126,8 +125,7 @@ static void tls_describe_cert(struct tls_creds *c)
         struct tm tm;
         if (t != (time_t)-1 && gmtime_r(&t, &tm) != NULL)
             strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-        snprintf(c->desc, sizeof(c->desc), "subject=\"%s\" serial=%s not_after=%s", dn, hex,
-                 when);
+        snprintf(c->desc, sizeof(c->desc), "subject=\"%s\" serial=%s not_after=%s", dn, hex, when);
     }
     gnutls_x509_crt_deinit(crt);
 }

@@ -20,8 +20,8 @@ static bool cm_is_stale(const Rizk__V1__PodSnapshot *p, const struct k8s_pod_fil
     return !p->has_timestamp_ms || f->now_ms - p->timestamp_ms > limit;
 }
 
-size_t k8s_select_pods(const struct k8s_pod_filter *f, Rizk__V1__PodSnapshot *const *pods,
-                       size_t n, struct k8s_item *items)
+size_t k8s_select_pods(const struct k8s_pod_filter *f, Rizk__V1__PodSnapshot *const *pods, size_t n,
+                       struct k8s_item *items)
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {

@@ -37,8 +37,8 @@ struct k8s_pod_filter {
  * at most 3 of its publish intervals old (f->max_age_ms when it states no interval), as
  * its registry record would have expired by then. Returns the number written; ZSET order is
  * kept. thread: any. */
-size_t k8s_select_pods(const struct k8s_pod_filter *f, Rizk__V1__PodSnapshot *const *pods,
-                       size_t n, struct k8s_item *items);
+size_t k8s_select_pods(const struct k8s_pod_filter *f, Rizk__V1__PodSnapshot *const *pods, size_t n,
+                       struct k8s_item *items);
 
 /* k8s_format_time writes t_ms as RFC 3339 UTC at second precision ("2025-06-01T12:00:00Z"):
  * metav1.Time's wire form. buf needs 21 bytes. thread: any. */

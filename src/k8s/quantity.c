@@ -41,10 +41,10 @@ static int q_suffix(const char *s, struct qparts *q)
     static const struct {
         const char *sfx;
         int e10, e2;
-    } sfx[] = {{"Ki", 0, 10}, {"Mi", 0, 20}, {"Gi", 0, 30}, {"Ti", 0, 40}, {"Pi", 0, 50},
-               {"Ei", 0, 60}, {"n", -9, 0},  {"u", -6, 0},  {"m", -3, 0},  {"", 0, 0},
-               {"k", 3, 0},   {"M", 6, 0},   {"G", 9, 0},   {"T", 12, 0},  {"P", 15, 0},
-               {"E", 18, 0}};
+    } sfx[] = {{"Ki", 0, 10}, {"Mi", 0, 20}, {"Gi", 0, 30}, {"Ti", 0, 40},
+               {"Pi", 0, 50}, {"Ei", 0, 60}, {"n", -9, 0},  {"u", -6, 0},
+               {"m", -3, 0},  {"", 0, 0},    {"k", 3, 0},   {"M", 6, 0},
+               {"G", 9, 0},   {"T", 12, 0},  {"P", 15, 0},  {"E", 18, 0}};
     for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
         if (strcmp(s, sfx[i].sfx) == 0) {
             q->exp10 += sfx[i].e10;

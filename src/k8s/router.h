@@ -18,15 +18,15 @@ enum k8s_route_kind {
     K8S_ROUTE_LIVEZ,
     K8S_ROUTE_READYZ,
     K8S_ROUTE_VERSION,
-    K8S_ROUTE_OPENAPI,     /* /openapi/v2, /openapi/v3 (and below): always 404 */
-    K8S_ROUTE_APIS,        /* APIGroupList */
-    K8S_ROUTE_GROUP,       /* APIGroup of .group */
-    K8S_ROUTE_RESOURCES,   /* APIResourceList of .group/.version */
-    K8S_ROUTE_PODS_METRIC, /* custom metrics: pods/{name|*}/{metric} in .ns */
+    K8S_ROUTE_OPENAPI,      /* /openapi/v2, /openapi/v3 (and below): always 404 */
+    K8S_ROUTE_APIS,         /* APIGroupList */
+    K8S_ROUTE_GROUP,        /* APIGroup of .group */
+    K8S_ROUTE_RESOURCES,    /* APIResourceList of .group/.version */
+    K8S_ROUTE_PODS_METRIC,  /* custom metrics: pods/{name|*}/{metric} in .ns */
     K8S_ROUTE_OTHER_OBJECT, /* custom metrics of another described object (.resource): 404 */
-    K8S_ROUTE_EXTERNAL,    /* external metric .metric in .ns */
-    K8S_ROUTE_FLEET,       /* /api/v1/fleet/{ns}/{metric} */
-    K8S_ROUTE_BAD_NAME,    /* a malformed namespace or pod name (.what says which): 400 */
+    K8S_ROUTE_EXTERNAL,     /* external metric .metric in .ns */
+    K8S_ROUTE_FLEET,        /* /api/v1/fleet/{ns}/{metric} */
+    K8S_ROUTE_BAD_NAME,     /* a malformed namespace or pod name (.what says which): 400 */
 };
 
 enum k8s_group { K8S_GROUP_CUSTOM = 0, K8S_GROUP_EXTERNAL };
@@ -38,12 +38,12 @@ struct k8s_route {
     enum k8s_route_kind kind;
     enum k8s_group group;
     enum k8s_version version;
-    bool all_pods;                       /* the name segment was "*" */
-    char ns[64];                         /* DNS-1123 label */
-    char name[K8S_NAME_MAX + 1];         /* pod name ("" when all_pods) */
+    bool all_pods;               /* the name segment was "*" */
+    char ns[64];                 /* DNS-1123 label */
+    char name[K8S_NAME_MAX + 1]; /* pod name ("" when all_pods) */
     char metric[K8S_NAME_MAX + 1];
-    char resource[K8S_NAME_MAX + 1];     /* K8S_ROUTE_OTHER_OBJECT: "nodes", "deployments.apps" */
-    const char *what;                    /* K8S_ROUTE_BAD_NAME: a literal */
+    char resource[K8S_NAME_MAX + 1]; /* K8S_ROUTE_OTHER_OBJECT: "nodes", "deployments.apps" */
+    const char *what;                /* K8S_ROUTE_BAD_NAME: a literal */
 };
 
 /* k8s_route_parse classifies path (NUL-terminated, percent-decoded, without the query) and

@@ -101,8 +101,7 @@ int k8s_serve_new(const struct config *cfg, struct redis_pool *pool,
     if (rc == 0)
         rc = serve_render_doc(&s->resources[K8S_GROUP_CUSTOM][K8S_V1BETA2], doc_res_custom_v2);
     if (rc == 0)
-        rc = serve_render_doc(&s->resources[K8S_GROUP_EXTERNAL][K8S_V1BETA1],
-                              doc_res_external_v1);
+        rc = serve_render_doc(&s->resources[K8S_GROUP_EXTERNAL][K8S_V1BETA1], doc_res_external_v1);
     if (rc == 0)
         rc = serve_render_doc(&s->version, discovery_render_version);
     if (rc < 0) {
@@ -284,8 +283,8 @@ static enum MHD_Result serve_metric(struct k8s_serve *s, const struct http_reque
     }
     struct k8s_item *items = xcalloc(pods.n ? pods.n : 1, sizeof(*items));
     struct k8s_pod_filter f = {.ns = r->ns,
-                               .pod = r->all_pods || r->kind != K8S_ROUTE_PODS_METRIC ? NULL
-                                                                                       : r->name,
+                               .pod =
+                                   r->all_pods || r->kind != K8S_ROUTE_PODS_METRIC ? NULL : r->name,
                                .signal = sig,
                                .sel = sel,
                                .now_ms = now,
@@ -299,8 +298,8 @@ static enum MHD_Result serve_metric(struct k8s_serve *s, const struct http_reque
     struct external_value ev;
     bool have = external_aggregate(sig, items, n, &ev) == 0;
     if (r->kind == K8S_ROUTE_PODS_METRIC && !r->all_pods && n == 0) {
-        snprintf(msg, sizeof(msg), "the server could not find the metric %s for pods %s",
-                 r->metric, r->name);
+        snprintf(msg, sizeof(msg), "the server could not find the metric %s for pods %s", r->metric,
+                 r->name);
         ret = serve_error(req, lg, MHD_HTTP_NOT_FOUND, msg);
         goto out;
     }
@@ -317,7 +316,8 @@ static enum MHD_Result serve_metric(struct k8s_serve *s, const struct http_reque
     else
         rc = external_fleet_render(&b, r->ns, r->metric, &ev);
     if (rc < 0) {
-        ret = serve_error(req, lg, MHD_HTTP_INTERNAL_SERVER_ERROR, "the answer could not be rendered");
+        ret = serve_error(req, lg, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                          "the answer could not be rendered");
         goto out;
     }
     lg->status = status;

@@ -42,7 +42,8 @@ static void *run(void *arg)
     struct worker *w = arg;
     CURL *h = curl_easy_init();
     size_t got = 0;
-    struct curl_slist *hdr = curl_slist_append(NULL, "Accept: application/vnd.kubernetes.protobuf, */*");
+    struct curl_slist *hdr =
+        curl_slist_append(NULL, "Accept: application/vnd.kubernetes.protobuf, */*");
     curl_easy_setopt(h, CURLOPT_URL, w->url);
     curl_easy_setopt(h, CURLOPT_CAINFO, w->ca);
     curl_easy_setopt(h, CURLOPT_SSLCERT, w->cert);
@@ -98,8 +99,8 @@ int main(int argc, char **argv)
     struct worker *ws = calloc((size_t)c, sizeof(*ws));
     double t0 = now_ms();
     for (long i = 0; i < c; i++) {
-        ws[i] = (struct worker){argv[1], argv[2], argv[3], argv[4], per, warm, min_bytes,
-                                all + i * per, 0, 0, 0};
+        ws[i] = (struct worker){argv[1],   argv[2],       argv[3], argv[4], per, warm,
+                                min_bytes, all + i * per, 0,       0,       0};
         pthread_create(&ws[i].tid, NULL, run, &ws[i]);
     }
     long failed = 0;

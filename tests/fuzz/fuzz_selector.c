@@ -36,8 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         static const char *const labels[] = {"app", "web", "tier", "a", "n", "7", "e", "", NULL};
         static const char *const none[] = {NULL};
         (void)selector_matches(s, fuzz_labels, labels);
-        if (selector_is_empty(s) != selector_matches(s, fuzz_labels, none) &&
-            selector_is_empty(s))
+        if (selector_is_empty(s) != selector_matches(s, fuzz_labels, none) && selector_is_empty(s))
             abort(); /* the empty selector selects everything */
         struct buf b1, b2;
         buf_init(&b1, 1 << 20);

@@ -115,10 +115,17 @@ static void test_router(void)
     CU_ASSERT_EQUAL(r.kind, K8S_ROUTE_OPENAPI);
     k8s_route_parse("/openapi/v3/apis/x", &r);
     CU_ASSERT_EQUAL(r.kind, K8S_ROUTE_OPENAPI);
-    static const char *const nf[] = {"", "/", "//", "/apis//x", "/api", "/apis/foo",
+    static const char *const nf[] = {"",
+                                     "/",
+                                     "//",
+                                     "/apis//x",
+                                     "/api",
+                                     "/apis/foo",
                                      "/apis/custom.metrics.k8s.io/v2",
                                      "/apis/custom.metrics.k8s.io/v1beta2/namespaces/d/pods/*",
-                                     "/api/v1/fleet/ns", "healthz", "/metrics"};
+                                     "/api/v1/fleet/ns",
+                                     "healthz",
+                                     "/metrics"};
     for (size_t i = 0; i < sizeof(nf) / sizeof(nf[0]); i++) {
         k8s_route_parse(nf[i], &r);
         if (r.kind != K8S_ROUTE_NOT_FOUND)
@@ -131,10 +138,10 @@ static void test_quantity(void)
     static const struct {
         const char *s;
         int64_t milli;
-    } table[] = {{"100", 100000}, {"1500m", 1500},  {"1k", 1000000}, {"1.5", 1500},
-                 {"0.0005", 1},   {"500u", 1},      {"1e3", 1000000}, {"-250m", -250},
-                 {"1Ki", 1024000}, {"0.5Ki", 512000}, {"2.5e-3", 3},   {"0", 0},
-                 {"1n", 1},       {"1.0001", 1001}, {"+5", 5000},     {"-0.0005", -1}};
+    } table[] = {{"100", 100000},  {"1500m", 1500},   {"1k", 1000000},  {"1.5", 1500},
+                 {"0.0005", 1},    {"500u", 1},       {"1e3", 1000000}, {"-250m", -250},
+                 {"1Ki", 1024000}, {"0.5Ki", 512000}, {"2.5e-3", 3},    {"0", 0},
+                 {"1n", 1},        {"1.0001", 1001},  {"+5", 5000},     {"-0.0005", -1}};
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
         int64_t m = 0;
         CU_ASSERT_EQUAL(quantity_parse_milli(table[i].s, &m), 0);
@@ -150,9 +157,9 @@ static void test_quantity(void)
     static const struct {
         double v;
         const char *s;
-    } fmt[] = {{100, "100"},   {1.5, "1500m"}, {0.25, "250m"}, {0.1, "100m"},
-               {0.0004, "1m"}, {0, "0"},       {2000, "2000"}, {150.0001, "150001m"},
-               {-0.25, "-250m"}, {-0.0, "0"},  {1e12, "1000000000000"}};
+    } fmt[] = {{100, "100"},     {1.5, "1500m"}, {0.25, "250m"},         {0.1, "100m"},
+               {0.0004, "1m"},   {0, "0"},       {2000, "2000"},         {150.0001, "150001m"},
+               {-0.25, "-250m"}, {-0.0, "0"},    {1e12, "1000000000000"}};
     for (size_t i = 0; i < sizeof(fmt) / sizeof(fmt[0]); i++) {
         char b[QUANTITY_MAX_LEN];
         CU_ASSERT_EQUAL(quantity_format(fmt[i].v, b, sizeof(b)), 0);
@@ -385,8 +392,7 @@ static void test_discovery(void)
     CU_ASSERT_STRING_EQUAL(jstr(j, "groupVersion"), "custom.metrics.k8s.io/v1beta2");
     json_t *res = json_object_get(j, "resources");
     CU_ASSERT_EQUAL(json_array_size(res), FLEET_SIG_COUNT);
-    CU_ASSERT_STRING_EQUAL(jstr(json_array_get(res, 0), "name"),
-                           "pods/rizk_requests_per_second");
+    CU_ASSERT_STRING_EQUAL(jstr(json_array_get(res, 0), "name"), "pods/rizk_requests_per_second");
     CU_ASSERT_STRING_EQUAL(jstr(json_array_get(res, 0), "kind"), "MetricValueList");
     json_decref(j);
     buf_reset(&b);

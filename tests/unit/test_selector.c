@@ -71,29 +71,29 @@ static void test_grammar(void)
 static void test_errors(void)
 {
     static const char *const bad[] = {
-        "=web",          /* no key */
-        "app=web,",      /* identifier expected after ',' */
-        ",app",          /* leading comma */
-        "app web",       /* operator expected */
-        "app=web=x",     /* ',' or end expected */
-        "app in a",      /* '(' expected */
-        "app in (a",     /* ')' expected */
-        "app in (a b)",  /* ',' or ')' expected */
-        "app in (a,=)",  /* value expected */
-        "!app=web",      /* '!' takes a key alone */
-        "!!app",         /* key expected */
-        "in=x",          /* 'in' is a keyword where a key goes */
-        "app>x",         /* '>' needs an integer */
-        "app>-5",        /* ... that is also a label value */
-        "app>",          /* empty is not an integer */
-        "-app=x",        /* key must start alphanumeric */
-        "a/b/c=x",       /* one '/' at most */
+        "=web",           /* no key */
+        "app=web,",       /* identifier expected after ',' */
+        ",app",           /* leading comma */
+        "app web",        /* operator expected */
+        "app=web=x",      /* ',' or end expected */
+        "app in a",       /* '(' expected */
+        "app in (a",      /* ')' expected */
+        "app in (a b)",   /* ',' or ')' expected */
+        "app in (a,=)",   /* value expected */
+        "!app=web",       /* '!' takes a key alone */
+        "!!app",          /* key expected */
+        "in=x",           /* 'in' is a keyword where a key goes */
+        "app>x",          /* '>' needs an integer */
+        "app>-5",         /* ... that is also a label value */
+        "app>",           /* empty is not an integer */
+        "-app=x",         /* key must start alphanumeric */
+        "a/b/c=x",        /* one '/' at most */
         "Upper.Case/x=1", /* prefix is a lowercase DNS subdomain */
-        "/x=1",          /* empty prefix */
-        "app=we b",      /* ',' or end expected */
-        "app=web!",      /* '!' after a value */
-        "app=%00",       /* an undecoded %00 is not a value */
-        "app=-web",      /* value must start alphanumeric */
+        "/x=1",           /* empty prefix */
+        "app=we b",       /* ',' or end expected */
+        "app=web!",       /* '!' after a value */
+        "app=%00",        /* an undecoded %00 is not a value */
+        "app=-web",       /* value must start alphanumeric */
         "app=0123456789012345678901234567890123456789012345678901234567890123", /* 64 > 63 */
         "(",
         ")",
