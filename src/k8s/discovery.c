@@ -5,6 +5,7 @@
 #include "k8s/discovery.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "core/version.h"
 #include "fleet/publish.h"
@@ -114,17 +115,35 @@ int discovery_render_resources(struct buf *out, enum k8s_group g, enum k8s_versi
     return jsonw_finish(&w);
 }
 
+/* disc_version_part copies the idx-th dot-separated number of RIZK_VERSION ("0" if absent). */
+static void disc_version_part(unsigned idx, char *out, size_t n)
+{
+    const char *p = RIZK_VERSION;
+    for (unsigned i = 0; i < idx && p != NULL; i++) {
+        p = strchr(p, '.');
+        if (p != NULL)
+            p++;
+    }
+    size_t len = p != NULL ? strspn(p, "0123456789") : 0;
+    if (len == 0 || len >= n)
+        snprintf(out, n, "0");
+    else
+        snprintf(out, n, "%.*s", (int)len, p);
+}
+
 int discovery_render_version(struct buf *out)
 {
-    char git[64];
+    char git[64], major[16], minor[16];
     snprintf(git, sizeof(git), "v%s", RIZK_VERSION);
+    disc_version_part(0, major, sizeof(major));
+    disc_version_part(1, minor, sizeof(minor));
     struct jsonw w;
     jsonw_init(&w, out);
     jsonw_obj_open(&w);
     jsonw_key(&w, "major");
-    jsonw_str(&w, "0");
+    jsonw_str(&w, major);
     jsonw_key(&w, "minor");
-    jsonw_str(&w, "1");
+    jsonw_str(&w, minor);
     jsonw_key(&w, "gitVersion");
     jsonw_str(&w, git);
     jsonw_key(&w, "gitCommit");
