@@ -1,4 +1,5 @@
 /* Entry point: argv/env -> struct config -> the chosen mode. No logic of its own. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -7,6 +8,7 @@
 #include "check.h"
 #include "config/config.h"
 #include "core/log.h"
+#include "io/http_fetch.h"
 
 int main(int argc, char **argv, char **envp)
 {
@@ -24,6 +26,14 @@ int main(int argc, char **argv, char **envp)
     if (cfg.print_config)
         config_print(&cfg, stdout);
 
+    /* libcurl is dlopen'ed on first use (io/curl_api.h): only a sidecar that pulls loads it,
+     * and its global state is set up here, before any thread exists (the pull worker). Without
+     * libcurl the pull collector fails its init with one log line; nothing else needs it. */
+    bool curl = cfg.app_metrics_url != NULL && cfg.app_metrics_url[0] != '\0';
+    if (curl && http_fetch_global_init() < 0) {
+        log_error("main", "libcurl cannot be loaded: --app.metrics-url is not pulled");
+        curl = false;
+    }
     int rc;
     switch (cfg.mode) {
     case MODE_ADAPTER:
@@ -38,6 +48,8 @@ int main(int argc, char **argv, char **envp)
         rc = cfg.check_config ? app_check(&cfg) : app_run(&cfg);
         break;
     }
+    if (curl)
+        http_fetch_global_cleanup();
     config_fini(&cfg);
     return rc;
 }

@@ -81,24 +81,26 @@ static int sys_stat(struct col_system *c, struct sample_sink *out)
     if (rc < 0)
         return rc;
     const struct proc_cpu_times *t = &c->stat.total;
-    double total = 0, idle = 0;
+    /* Sums in integer ticks: busy as total - idle in floating point can step back by a rounding
+     * error, which a rate() reads as a counter reset. */
+    uint64_t total = 0, idle = 0;
     /* guest and guest_nice are already counted in user and nice (kernel account_guest_time). */
     for (unsigned m = 0; m < t->nmodes && m < PROC_CPU_GUEST; m++) {
         double s = (double)t->ticks[m] / c->clk_tck;
         struct label l = {"mode", proc_cpu_mode_name(m)};
         (void)sink_counter(out, "rizk_system_cpu_seconds_total",
                            "Seconds the CPUs spent in each mode, summed over all CPUs.", &l, 1, s);
-        total += s;
+        total += t->ticks[m];
         if (m == PROC_CPU_IDLE || m == PROC_CPU_IOWAIT)
-            idle += s;
+            idle += t->ticks[m];
     }
     sys_gauge(out, "rizk_system_cpus", "Number of CPUs listed in /proc/stat.",
               (double)c->stat.ncpus);
     if (c->stat.has_btime)
         sys_gauge(out, "rizk_system_boot_time_seconds", "Node boot time, seconds since epoch.",
                   (double)c->stat.btime);
-    sink_history(out, HS_NODE_CPU_TOTAL_SECONDS, total);
-    sink_history(out, HS_NODE_CPU_BUSY_SECONDS, total - idle);
+    sink_history(out, HS_NODE_CPU_TOTAL_SECONDS, (double)total / c->clk_tck);
+    sink_history(out, HS_NODE_CPU_BUSY_SECONDS, (double)(total - idle) / c->clk_tck);
     return 0;
 }
 

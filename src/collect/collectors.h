@@ -18,5 +18,8 @@ extern const struct collector_type col_redis_type;
 /* statsd: the statsd/DogStatsD UDP listener (--statsd.listen-address); the app's rizk.* names
  * feed the app-stats aggregate, other names become rizk_app_* series. */
 extern const struct collector_type col_statsd_type;
+/* app_pull: the app's /metrics pulled from --app.metrics-url by a worker thread; the mapped
+ * families' increases feed the app-stats aggregate; inactive when no URL is set. */
+extern const struct collector_type col_app_pull_type;
 
 #endif

@@ -21,6 +21,7 @@ static const struct collector_type *const collector_types[] = {
     &col_cgroup_type,
     &col_redis_type,
     &col_statsd_type,
+    &col_app_pull_type,
 };
 
 #define REGISTRY_NTYPES (sizeof(collector_types) / sizeof(collector_types[0]))

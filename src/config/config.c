@@ -19,6 +19,7 @@
 #include "core/version.h"
 #include "core/xalloc.h"
 #include "parse/redis_url.h"
+#include "signals/pull_delta.h"
 #include "core/banned.h"
 
 /* Largest ring: keeps --history.retention / --history.interval from allocating gigabytes. */
@@ -511,6 +512,90 @@ static int config_check_adapter(const struct config *cfg, FILE *err)
     return 0;
 }
 
+static bool config_is_metric_name(const char *s)
+{
+    if (!(isalpha((unsigned char)*s) || *s == '_' || *s == ':'))
+        return false;
+    for (; *s != '\0'; s++)
+        if (!(isalnum((unsigned char)*s) || *s == '_' || *s == ':'))
+            return false;
+    return true;
+}
+
+/* The pull channel's URL must name a host, its family names must be metric names and distinct,
+ * and the error rule must parse: caught here so a typo exits 2 instead of pulling nothing. */
+static int config_check_app(const struct config *cfg, FILE *err)
+{
+    const char *u = cfg->app_metrics_url;
+    if (u != NULL && u[0] != '\0') {
+        const char *host = u + (strncmp(u, "https://", 8) == 0 ? 8 : 7);
+        if (host[0] == '\0' || host[0] == '/' || host[0] == ':' || host[0] == '?' ||
+            host[0] == '#') {
+            fprintf(err,
+                    "rizk-metrics: invalid value \"%s\" for --app.metrics-url: expected "
+                    "http://host[:port]/path or https://...\n",
+                    u);
+            return -EINVAL;
+        }
+    }
+    const struct {
+        const char *flag, *v;
+    } names[] = {
+        {"app.requests-metric", cfg->app_requests_metric},
+        {"app.errors-metric", cfg->app_errors_from_label ? NULL : cfg->app_errors_metric},
+        {"app.duration-metric", cfg->app_duration_metric},
+        {"app.active-connections-metric", cfg->app_active_connections_metric},
+        {"app.cache-hits-metric", cfg->app_cache_hits_metric},
+        {"app.cache-misses-metric", cfg->app_cache_misses_metric},
+        {"app.start-time-metric", cfg->app_start_time_metric},
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (names[i].v == NULL)
+            continue;
+        if (!config_is_metric_name(names[i].v)) {
+            fprintf(err,
+                    "rizk-metrics: invalid value \"%s\" for --%s: expected a metric name "
+                    "([a-zA-Z_:][a-zA-Z0-9_:]*)\n",
+                    names[i].v, names[i].flag);
+            return -EINVAL;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (names[j].v != NULL && strcmp(names[j].v, names[i].v) == 0) {
+                fprintf(err, "rizk-metrics: invalid value \"%s\" for --%s: already used by --%s\n",
+                        names[i].v, names[i].flag, names[j].flag);
+                return -EINVAL;
+            }
+        }
+    }
+    if (cfg->app_errors_from_label != NULL) {
+        char *copy = xstrdup(cfg->app_errors_from_label);
+        struct pull_error_rule rules[PULL_DELTA_MAX_RULES];
+        unsigned n;
+        int rc = parse_pull_error_rules(copy, rules, &n);
+        free(copy);
+        if (rc < 0) {
+            fprintf(err,
+                    "rizk-metrics: invalid value \"%s\" for --app.errors-from-label: "
+                    "expected label:prefix, up to %d comma-separated (e.g. status:5 or "
+                    "status:5,code:5)\n",
+                    cfg->app_errors_from_label, PULL_DELTA_MAX_RULES);
+            return -EINVAL;
+        }
+    }
+    const char *tier = cfg->app_cache_tier_label;
+    bool tier_ok = tier != NULL && (isalpha((unsigned char)tier[0]) || tier[0] == '_');
+    for (const char *p = tier; tier_ok && *p != '\0'; p++)
+        tier_ok = isalnum((unsigned char)*p) || *p == '_';
+    if (!tier_ok) {
+        fprintf(err,
+                "rizk-metrics: invalid value \"%s\" for --app.cache-tier-label: expected a "
+                "label name ([a-zA-Z_][a-zA-Z0-9_]*)\n",
+                tier != NULL ? tier : "");
+        return -EINVAL;
+    }
+    return 0;
+}
+
 /* config_mode_defaults applies the defaults that differ per mode, where neither env nor flag
  * set the option: the adapter listens on :6443 (SPEC 6), the sidecar on :8080. */
 static void config_mode_defaults(struct config *cfg)
@@ -527,6 +612,8 @@ static int config_check(struct config *cfg, FILE *err)
     if (config_check_adapter(cfg, err) < 0)
         return -EINVAL;
     if (config_check_scaling(cfg, err) < 0)
+        return -EINVAL;
+    if (config_check_app(cfg, err) < 0)
         return -EINVAL;
     if (cfg->redis_addr != NULL && cfg->redis_cluster_nodes != NULL) {
         fprintf(err, "rizk-metrics: --redis.addr and --redis.cluster-nodes (REDIS_URL and "

@@ -11,7 +11,7 @@
 
 #define CONFIG_MAX_COLLECTORS 16
 
-#define CONFIG_MAX_OPTIONS 128
+#define CONFIG_MAX_OPTIONS 96
 
 enum config_mode { MODE_SIDECAR = 0, MODE_ADAPTER, MODE_CHECK, MODE_VERSION };
 
@@ -89,6 +89,19 @@ struct config {
     char *authorized_users;            /* comma-separated; NULL: every authenticated user */
     char *authorized_groups;
     bool insecure_http;
+    /* the app pull channel (collect/col_app_http.c); "" URL: off */
+    char *app_metrics_url;
+    int64_t app_timeout_ms;
+    uint64_t app_max_body_bytes;
+    char *app_requests_metric;
+    char *app_errors_metric;
+    char *app_errors_from_label; /* NULL: errors from app_errors_metric */
+    char *app_duration_metric;
+    char *app_active_connections_metric;
+    char *app_cache_hits_metric;
+    char *app_cache_misses_metric;
+    char *app_cache_tier_label;
+    char *app_start_time_metric;
     /* collectors, in registry order: enabled[i] for collector_types[i] */
     bool collector_enabled[CONFIG_MAX_COLLECTORS];
     /* actions */

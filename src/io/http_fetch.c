@@ -10,14 +10,15 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
 
 #include "core/buf.h"
 #include "core/version.h"
+#include "io/curl_api.h"
 #include "core/xalloc.h"
 #include "core/banned.h"
 
 struct http_fetch {
+    const struct curl_api *api;
     CURL *curl;
     struct curl_slist *headers;
     char *url;
@@ -31,12 +32,18 @@ struct http_fetch {
 
 int http_fetch_global_init(void)
 {
-    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -ENOMEM;
+    const struct curl_api *api = NULL;
+    int rc = curl_api_load(&api);
+    if (rc < 0)
+        return rc;
+    return api->global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -ENOMEM;
 }
 
 void http_fetch_global_cleanup(void)
 {
-    curl_global_cleanup();
+    const struct curl_api *api = NULL;
+    if (curl_api_load(&api) == 0)
+        api->global_cleanup();
 }
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *cls)
@@ -52,18 +59,18 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *cls)
     return n;
 }
 
-static bool url_is_http(const char *url)
+static bool url_is_http(const struct curl_api *api, const char *url)
 {
-    CURLU *u = curl_url();
+    CURLU *u = api->url();
     char *scheme = NULL;
     bool ok = false;
     if (u == NULL)
         return false;
-    if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK)
+    if (api->url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        api->url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK)
         ok = strcasecmp(scheme, "http") == 0 || strcasecmp(scheme, "https") == 0;
-    curl_free(scheme);
-    curl_url_cleanup(u);
+    api->free(scheme);
+    api->url_cleanup(u);
     return ok;
 }
 
@@ -78,12 +85,12 @@ static int set_options(struct http_fetch *f, const struct http_fetch_opts *o)
     snprintf(timeout_hdr, sizeof(timeout_hdr), "X-Prometheus-Scrape-Timeout-Seconds: %g",
              (double)o->timeout_ms / 1000.0);
     char *accept_hdr = xasprintf("Accept: %s", f->accept);
-    struct curl_slist *h = curl_slist_append(NULL, accept_hdr);
+    struct curl_slist *h = f->api->slist_append(NULL, accept_hdr);
     free(accept_hdr);
     if (h == NULL)
         return -ENOMEM;
     f->headers = h;
-    h = curl_slist_append(f->headers, timeout_hdr);
+    h = f->api->slist_append(f->headers, timeout_hdr);
     if (h == NULL)
         return -ENOMEM;
     f->headers = h;
@@ -92,7 +99,7 @@ static int set_options(struct http_fetch *f, const struct http_fetch_opts *o)
 #define SETOPT(opt, val)                                                                           \
     do {                                                                                           \
         if (rc == CURLE_OK)                                                                        \
-            rc = curl_easy_setopt(c, opt, val);                                                    \
+            rc = f->api->easy_setopt(c, opt, val);                                                    \
     } while (0)
     SETOPT(CURLOPT_URL, f->url);
     SETOPT(CURLOPT_HTTPGET, 1L);
@@ -118,17 +125,22 @@ static int set_options(struct http_fetch *f, const struct http_fetch_opts *o)
 
 int http_fetch_new(const struct http_fetch_opts *o, struct http_fetch **out)
 {
+    const struct curl_api *api = NULL;
+    int lrc = curl_api_load(&api);
+    if (lrc < 0)
+        return lrc;
     if (o == NULL || o->url == NULL || o->timeout_ms <= 0 || o->connect_timeout_ms < 0 ||
-        o->max_body == 0 || !url_is_http(o->url))
+        o->max_body == 0 || !url_is_http(api, o->url))
         return -EINVAL;
     struct http_fetch *f = xcalloc(1, sizeof(*f));
+    f->api = api;
     buf_init(&f->body, o->max_body);
     f->url = xstrdup(o->url);
     f->accept = xstrdup(o->accept != NULL ? o->accept : HTTP_FETCH_ACCEPT_EXPO);
     f->user_agent =
         o->user_agent != NULL ? xstrdup(o->user_agent) : xstrdup("rizk-metrics/" RIZK_VERSION);
     int rc = -ENOMEM;
-    f->curl = curl_easy_init();
+    f->curl = api->easy_init();
     if (f->curl == NULL)
         goto fail;
     rc = set_options(f, o);
@@ -148,7 +160,7 @@ static int map_curl_error(const struct http_fetch *f, CURLcode code)
     case CURLE_OPERATION_TIMEDOUT:
         return -ETIMEDOUT;
     case CURLE_COULDNT_CONNECT:
-        curl_easy_getinfo(f->curl, CURLINFO_OS_ERRNO, &os_errno);
+        f->api->easy_getinfo(f->curl, CURLINFO_OS_ERRNO, &os_errno);
         return os_errno > 0 && os_errno != ECONNREFUSED ? -(int)os_errno : -ECONNREFUSED;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
@@ -183,20 +195,20 @@ int http_fetch_get(struct http_fetch *f, struct http_fetch_result *res)
     f->errbuf[0] = '\0';
     f->content_type[0] = '\0';
 
-    CURLcode code = curl_easy_perform(f->curl);
+    CURLcode code = f->api->easy_perform(f->curl);
     long status = 0;
     char *ctype = NULL;
     double total_s = 0;
-    curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_getinfo(f->curl, CURLINFO_TOTAL_TIME, &total_s);
-    if (curl_easy_getinfo(f->curl, CURLINFO_CONTENT_TYPE, &ctype) == CURLE_OK && ctype != NULL)
+    f->api->easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &status);
+    f->api->easy_getinfo(f->curl, CURLINFO_TOTAL_TIME, &total_s);
+    if (f->api->easy_getinfo(f->curl, CURLINFO_CONTENT_TYPE, &ctype) == CURLE_OK && ctype != NULL)
         snprintf(f->content_type, sizeof(f->content_type), "%s", ctype);
     res->status = status;
     res->content_type = f->content_type;
     res->elapsed_ms = (long)(total_s * 1000.0 + 0.5);
     if (code != CURLE_OK) {
         if (f->errbuf[0] == '\0')
-            snprintf(f->errbuf, sizeof(f->errbuf), "%s", curl_easy_strerror(code));
+            snprintf(f->errbuf, sizeof(f->errbuf), "%s", f->api->easy_strerror(code));
         buf_reset(&f->body);
         return map_curl_error(f, code);
     }
@@ -220,8 +232,9 @@ void http_fetch_free(struct http_fetch *f)
     if (f == NULL)
         return;
     if (f->curl != NULL)
-        curl_easy_cleanup(f->curl);
-    curl_slist_free_all(f->headers);
+        f->api->easy_cleanup(f->curl);
+    if (f->api != NULL)
+        f->api->slist_free_all(f->headers);
     buf_fini(&f->body);
     free(f->url);
     free(f->accept);

@@ -18,6 +18,7 @@
 struct pull_worker {
     struct http_fetch *fetch;
     int64_t interval_ms;
+    int64_t first_delay_ms;
     char *names[EXPO_SELECT_MAX];
     struct expo_select sel;
     uint64_t seq; /* worker thread (or run_once caller) only */
@@ -33,8 +34,9 @@ struct pull_worker {
 
 int pull_worker_new(const struct pull_worker_opts *o, struct pull_worker **out)
 {
-    if (o == NULL || o->interval_ms <= 0 || o->nnames == 0 || o->nnames > EXPO_SELECT_MAX ||
-        o->names == NULL || o->fetch.timeout_ms <= 0 || o->fetch.timeout_ms >= o->interval_ms)
+    if (o == NULL || o->interval_ms <= 0 || o->first_delay_ms < 0 || o->nnames == 0 ||
+        o->nnames > EXPO_SELECT_MAX || o->names == NULL || o->fetch.timeout_ms <= 0 ||
+        o->fetch.timeout_ms >= o->interval_ms)
         return -EINVAL;
     for (unsigned i = 0; i < o->nnames; i++)
         if (o->names[i] == NULL || o->names[i][0] == '\0')
@@ -46,6 +48,7 @@ int pull_worker_new(const struct pull_worker_opts *o, struct pull_worker **out)
         return rc;
     }
     w->interval_ms = o->interval_ms;
+    w->first_delay_ms = o->first_delay_ms;
     for (unsigned i = 0; i < o->nnames; i++)
         w->names[i] = xstrdup(o->names[i]);
     w->sel.names = (const char *const *)w->names;
@@ -79,6 +82,7 @@ int pull_worker_run_once(struct pull_worker *w, struct pull_result *out)
     } else {
         out->rc =
             parse_expo_select(res.body, res.body_len, out->format, &w->sel, &out->set, &out->err);
+        out->parse_failed = out->rc < 0;
         if (out->rc < 0)
             snprintf(out->error, sizeof(out->error), "parse: %s at line %u col %u: %s",
                      err_str(out->rc), out->err.line, out->err.col,
@@ -100,25 +104,34 @@ static void publish(struct pull_worker *w, struct pull_result *r)
     pull_result_fini(&old);
 }
 
+/* worker_sleep_until waits for the monotonic deadline or a stop; returns false on stop. */
+static bool worker_sleep_until(struct pull_worker *w, int64_t due)
+{
+    struct timespec ts = {.tv_sec = (time_t)(due / 1000), .tv_nsec = (long)(due % 1000) * 1000000};
+    pthread_mutex_lock(&w->lock);
+    while (!w->stopping && clock_mono_ms() < due)
+        pthread_cond_timedwait(&w->wake, &w->lock, &ts);
+    bool stop = w->stopping;
+    pthread_mutex_unlock(&w->lock);
+    return !stop;
+}
+
 static void *worker_main(void *arg)
 {
     struct pull_worker *w = arg;
+    /* A fixed grid, not "start + interval" each time: wake-up latency would otherwise drift the
+     * phase the consumer relies on, until fetches land on its ticks. */
+    int64_t due = clock_mono_ms() + w->first_delay_ms;
     for (;;) {
-        int64_t start = clock_mono_ms();
+        if (!worker_sleep_until(w, due))
+            break;
         struct pull_result r;
         pull_worker_run_once(w, &r);
         publish(w, &r);
-
-        int64_t due = start + w->interval_ms;
-        struct timespec ts = {.tv_sec = (time_t)(due / 1000),
-                              .tv_nsec = (long)(due % 1000) * 1000000};
-        pthread_mutex_lock(&w->lock);
-        while (!w->stopping && clock_mono_ms() < due)
-            pthread_cond_timedwait(&w->wake, &w->lock, &ts);
-        bool stop = w->stopping;
-        pthread_mutex_unlock(&w->lock);
-        if (stop)
-            break;
+        int64_t now = clock_mono_ms();
+        due += w->interval_ms;
+        if (due <= now)
+            due += ((now - due) / w->interval_ms + 1) * w->interval_ms;
     }
     return NULL;
 }

@@ -8,6 +8,7 @@
 #ifndef RIZK_IO_PULL_WORKER_H
 #define RIZK_IO_PULL_WORKER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,8 @@ struct pull_worker; /* opaque */
 struct pull_worker_opts {
     struct http_fetch_opts fetch; /* timeout_ms must be below interval_ms */
     int64_t interval_ms;          /* > 0: start-to-start period of the fetches */
+    int64_t first_delay_ms;       /* >= 0: wait this long after start before the first fetch,
+                                   * to put fetches at a phase of the consumer's ticks */
     const char *const *names;     /* families to keep (see parse/expo.h); copied */
     unsigned nnames;              /* 1..EXPO_SELECT_MAX */
     unsigned max_samples;         /* kept samples per body (0: expo default) */
@@ -30,6 +33,7 @@ struct pull_worker_opts {
 struct pull_result {
     struct expo_set *set; /* NULL unless rc == 0 */
     int rc;               /* 0, a http_fetch_get error, or a parse_expo_select error */
+    bool parse_failed;    /* rc came from the parser: the body arrived whole */
     long http_status;     /* 0 when no response arrived */
     enum expo_format format;
     struct parse_err err; /* where the parse failed when the error came from the parser */
@@ -44,7 +48,9 @@ struct pull_result {
  * (free with pull_worker_free) is written only on success. Errors: -EINVAL, -ENOMEM. */
 int pull_worker_new(const struct pull_worker_opts *o, struct pull_worker **out);
 
-/* pull_worker_start starts the thread; the first fetch happens at once. Errors: -EINVAL
+/* pull_worker_start starts the thread; the first fetch happens after first_delay_ms, the next
+ * ones on a fixed grid of interval_ms from it (no drift; a fetch that overruns skips to the next
+ * slot of the grid). Errors: -EINVAL
  * (already started), or pthread_create's error as a negative errno. */
 int pull_worker_start(struct pull_worker *w);
 

@@ -67,7 +67,7 @@ int lex_u64_mul(uint64_t a, uint64_t b, uint64_t *out)
     return 0;
 }
 
-static int lex_hex_digit(char c)
+int lex_hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';

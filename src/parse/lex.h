@@ -23,6 +23,8 @@ int lex_word(const char **p, const char **w, size_t *n);
 int lex_u64(const char **p, uint64_t *out);
 /* lex_u64_mul multiplies with an overflow check: -ERANGE when a * b does not fit. */
 int lex_u64_mul(uint64_t a, uint64_t b, uint64_t *out);
+/* lex_hex_digit returns the value of one hex digit (either case), or -1. */
+int lex_hex_digit(char c);
 /* lex_hex parses 1 to max_digits hex digits into *out (no prefix); -EPROTO if none, -ERANGE if
  * more digits follow. */
 int lex_hex(const char **p, unsigned max_digits, uint64_t *out);

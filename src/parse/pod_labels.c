@@ -9,18 +9,8 @@
 #include <string.h>
 
 #include "core/xalloc.h"
+#include "parse/lex.h"
 #include "core/banned.h"
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* put_utf8 appends code point cp; -EPROTO for surrogates, > U+10FFFF and NUL. */
 static int put_utf8(char *out, size_t *n, size_t cap, uint32_t cp)
@@ -82,7 +72,7 @@ static int unquote_escape(const char **p, const char *end, char *out, size_t *n,
         int digits = c == 'x' ? 2 : (c == 'u' ? 4 : 8);
         uint32_t v = 0;
         for (int i = 0; i < digits; i++) {
-            int h = s < end ? hexval(*s) : -1;
+            int h = s < end ? lex_hex_digit(*s) : -1;
             if (h < 0)
                 return -EPROTO;
             v = (v << 4) | (uint32_t)h;

@@ -8,18 +8,8 @@
 #include <string.h>
 
 #include "core/xalloc.h"
+#include "parse/lex.h"
 #include "core/banned.h"
-
-static int url_hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* url_decode percent-decodes [p, end) into out (cap bytes with the NUL). */
 static int url_decode(const char *p, const char *end, char *out, size_t cap)
@@ -28,8 +18,8 @@ static int url_decode(const char *p, const char *end, char *out, size_t cap)
     while (p < end) {
         int c = (unsigned char)*p++;
         if (c == '%') {
-            int h = end - p >= 2 ? url_hex(p[0]) : -1;
-            int l = end - p >= 2 ? url_hex(p[1]) : -1;
+            int h = end - p >= 2 ? lex_hex_digit(p[0]) : -1;
+            int l = end - p >= 2 ? lex_hex_digit(p[1]) : -1;
             if (h < 0 || l < 0)
                 return -EPROTO;
             c = h * 16 + l;

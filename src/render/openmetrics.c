@@ -18,21 +18,6 @@
 
 static const char om_total[] = "_total";
 
-static const char *om_type(enum metric_type t)
-{
-    switch (t) {
-    case METRIC_COUNTER:
-        return "counter";
-    case METRIC_GAUGE:
-        return "gauge";
-    case METRIC_HISTOGRAM:
-        return "histogram";
-    case METRIC_UNTYPED:
-        break;
-    }
-    return "unknown";
-}
-
 static bool om_has_total_suffix(const char *name, size_t len)
 {
     size_t k = sizeof(om_total) - 1;
@@ -85,7 +70,7 @@ static int om_metadata(struct buf *out, const struct mfamily *f, size_t famlen)
     if (rc == 0)
         rc = buf_add(out, f->name, famlen);
     if (rc == 0)
-        rc = buf_printf(out, " %s\n", om_type(f->type));
+        rc = buf_printf(out, " %s\n", render_type_name(f->type, "unknown"));
     return rc;
 }
 

@@ -13,21 +13,6 @@
 #include "render/numfmt.h"
 #include "core/banned.h"
 
-static const char *prom_text_type(enum metric_type t)
-{
-    switch (t) {
-    case METRIC_COUNTER:
-        return "counter";
-    case METRIC_GAUGE:
-        return "gauge";
-    case METRIC_HISTOGRAM:
-        return "histogram";
-    case METRIC_UNTYPED:
-        break;
-    }
-    return "untyped";
-}
-
 static int prom_text_histogram(struct buf *out, const char *name, const struct msample *s)
 {
     const struct histogram *h = s->histo;
@@ -53,7 +38,7 @@ static int prom_text_family(struct buf *out, const struct mfamily *f)
             rc = buf_addc(out, '\n');
     }
     if (rc == 0)
-        rc = buf_printf(out, "# TYPE %s %s\n", f->name, prom_text_type(f->type));
+        rc = buf_printf(out, "# TYPE %s %s\n", f->name, render_type_name(f->type, "untyped"));
     for (size_t i = 0; i < f->nsamples && rc == 0; i++) {
         const struct msample *s = &f->samples[i];
         if (f->type == METRIC_HISTOGRAM)

@@ -108,3 +108,18 @@ int render_histogram_buckets(struct buf *out, const char *name, const struct msa
         rc = render_count_line(out, name, "_bucket", s, "+Inf", h->count);
     return rc;
 }
+
+const char *render_type_name(enum metric_type t, const char *untyped_name)
+{
+    switch (t) {
+    case METRIC_COUNTER:
+        return "counter";
+    case METRIC_GAUGE:
+        return "gauge";
+    case METRIC_HISTOGRAM:
+        return "histogram";
+    case METRIC_UNTYPED:
+        break;
+    }
+    return untyped_name;
+}

@@ -55,6 +55,9 @@ const char *render_content_type(enum expo_format f);
  * already formatted. Errors: -E2BIG (out freed). thread: any. */
 int render_series(struct buf *out, const char *name, const char *suffix, const struct msample *s,
                   const char *le);
+/* render_type_name returns the TYPE keyword of t ("counter", "gauge", "histogram"), or
+ * untyped_name for METRIC_UNTYPED ("untyped" in 0.0.4, "unknown" in OpenMetrics). */
+const char *render_type_name(enum metric_type t, const char *untyped_name);
 /* render_value_line appends one "<series> <value>\n" sample line with v formatted by numfmt;
  * render_count_line the same with an integer count. 0 or -E2BIG. thread: any. */
 int render_value_line(struct buf *out, const char *name, const char *suffix,

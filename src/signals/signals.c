@@ -63,10 +63,13 @@ static int cpu_ratio(const struct store *s, int64_t now_ms, int64_t window_ms,
             return rc;
         return ratio_finish(num, limit, ratio);
     }
-    rc = store_increase(s, HS_NODE_CPU_BUSY_SECONDS, now_ms, window_ms, &num);
+    /* Node counters are differenced end to end, without reset handling: they only restart with
+     * the node (and this process with it), while idle and iowait are known to step backwards a
+     * little on some kernels, which reset handling would turn into a huge spurious increase. */
+    rc = store_delta(s, HS_NODE_CPU_BUSY_SECONDS, now_ms, window_ms, &num);
     if (rc < 0)
         return rc;
-    rc = store_increase(s, HS_NODE_CPU_TOTAL_SECONDS, now_ms, window_ms, &den);
+    rc = store_delta(s, HS_NODE_CPU_TOTAL_SECONDS, now_ms, window_ms, &den);
     if (rc < 0)
         return rc;
     return ratio_finish(num, den, ratio);

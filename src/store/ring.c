@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/xalloc.h"
 #include "core/banned.h"
@@ -59,26 +60,35 @@ static uint64_t round_up_pow2(uint64_t n)
     return p;
 }
 
+static size_t ring_alloc_bytes(uint64_t cap)
+{
+    return sizeof(struct ring) + (size_t)cap * sizeof(struct ring_slot);
+}
+
 int ring_new(uint64_t capacity, struct ring **out)
 {
     if (capacity == 0 || capacity > RING_CAP_MAX)
         return -EINVAL;
     uint64_t cap = round_up_pow2(capacity);
-    struct ring *r = xcalloc(1, sizeof(*r) + (size_t)cap * sizeof(struct ring_slot));
+    size_t bytes = ring_alloc_bytes(cap);
+    /* Anonymous pages: the whole ring is reserved now (memory is bounded at start) but a page
+     * only counts in RSS once a sample is written to it. Zero-filled pages are valid initial
+     * atomics (0) on Linux/x86-64 and aarch64, and slots past count are never read. */
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return -errno;
+    struct ring *r = p;
     atomic_init(&r->seq, 0);
     atomic_init(&r->count, 0);
     r->mask = cap - 1;
-    for (uint64_t i = 0; i < cap; i++) {
-        atomic_init(&r->slots[i].t_ms, 0);
-        atomic_init(&r->slots[i].v_bits, 0);
-    }
     *out = r;
     return 0;
 }
 
 void ring_free(struct ring *r)
 {
-    free(r);
+    if (r != NULL)
+        munmap(r, ring_alloc_bytes(r->mask + 1));
 }
 
 uint64_t ring_capacity(const struct ring *r)

@@ -128,7 +128,7 @@ static int window_scan(const struct store *s, enum hist_series id, int64_t now_m
 }
 
 /* The statistics a window query can ask for; store_stat computes one from a single scan. */
-enum window_stat { WS_LAST, WS_AVG, WS_MIN, WS_MAX, WS_INCREASE, WS_RATE };
+enum window_stat { WS_LAST, WS_AVG, WS_MIN, WS_MAX, WS_INCREASE, WS_RATE, WS_DELTA };
 
 static int store_stat(const struct store *s, enum hist_series id, int64_t now_ms,
                       int64_t window_ms, enum window_stat what, double *out)
@@ -138,7 +138,7 @@ static int store_stat(const struct store *s, enum hist_series id, int64_t now_ms
     if (rc < 0)
         return rc;
     /* Counters need two samples (and, for a rate, two distinct times); gauges need one. */
-    bool counter = what == WS_INCREASE || what == WS_RATE;
+    bool counter = what == WS_INCREASE || what == WS_RATE || what == WS_DELTA;
     if (a.n == 0 || (counter && a.n < 2) || (what == WS_RATE && a.last.t_ms <= a.first.t_ms))
         return -ENODATA;
     switch (what) {
@@ -159,6 +159,9 @@ static int store_stat(const struct store *s, enum hist_series id, int64_t now_ms
         break;
     case WS_RATE:
         *out = a.increase / ((double)(a.last.t_ms - a.first.t_ms) / 1000.0);
+        break;
+    case WS_DELTA:
+        *out = a.last.v - a.first.v;
         break;
     }
     return 0;
@@ -198,6 +201,12 @@ int store_rate(const struct store *s, enum hist_series id, int64_t now_ms, int64
                double *out)
 {
     return store_stat(s, id, now_ms, window_ms, WS_RATE, out);
+}
+
+int store_delta(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
+                double *out)
+{
+    return store_stat(s, id, now_ms, window_ms, WS_DELTA, out);
 }
 
 int store_copy_window(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,

@@ -66,6 +66,11 @@ int store_increase(const struct store *s, enum hist_series id, int64_t now_ms, i
 /* store_rate gives store_increase per second of time between the first and last samples. */
 int store_rate(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
                double *out);
+/* store_delta is last - first over the window, with no reset handling (for counters that only
+ * restart with the process, where a small step back is noise, not a reset); may be negative.
+ * Errors as store_increase. thread: any. */
+int store_delta(const struct store *s, enum hist_series id, int64_t now_ms, int64_t window_ms,
+                double *out);
 
 /* store_copy_window copies the raw samples of the window (NaN included) into out (caller-owned,
  * room for max), oldest first; when more match, the newest max. Returns how many were copied

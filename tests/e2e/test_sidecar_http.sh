@@ -84,7 +84,7 @@ assert_eq "$(curl -s "$U/nope")" "404 page not found" "404 reason"
 assert_eq "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$U/metrics")" 405 "POST /metrics 405"
 curl -s -D - -o /dev/null -X DELETE "$U/health" | grep -qi '^Allow: GET, HEAD' || fail "405 Allow header"
 assert_eq "$(curl -s -o /dev/null -w '%{http_code}' -I "$U/metrics")" 200 "HEAD /metrics"
-big=$(head -c 40000 /dev/zero | tr '\0' a)
+big=$(head -c 70000 /dev/zero | tr '\0' a)
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $big" "$U/metrics")
 [ "$code" -ge 400 ] && [ "$code" -lt 500 ] || fail "oversized request: expected 4xx, got $code"
 pass "oversized request refused with $code"

@@ -108,7 +108,7 @@ static void test_errors(void)
     const char *a7[] = {"x", "--no-collector.nope", NULL};
     check_usage(a7, none,
                 "rizk-metrics: unknown collector \"nope\" in --no-collector.nope (known: system "
-                "cgroup redis statsd)\n");
+                "cgroup redis statsd app_pull)\n");
     const char *a8[] = {"x", "--signals.window=2h", NULL};
     check_usage(a8, none,
                 "rizk-metrics: invalid value for --signals.window: expected a duration from 2 x "
@@ -121,6 +121,40 @@ static void test_errors(void)
     check_usage(a10, none,
                 "rizk-metrics: invalid value \"metrics\" for --web.telemetry-path: expected a URL "
                 "path starting with / (no spaces, '?' or '#')\n");
+    /* the pull channel */
+    const char *a11[] = {"x", "--app.metrics-url=ftp://app/metrics", NULL};
+    check_usage(a11, none,
+                "rizk-metrics: invalid value \"ftp://app/metrics\" for --app.metrics-url: "
+                "expected empty or an http:// or https:// URL\n");
+    const char *a12[] = {"x", "--app.metrics-url=http:///metrics", NULL};
+    check_usage(a12, none,
+                "rizk-metrics: invalid value \"http:///metrics\" for --app.metrics-url: expected "
+                "http://host[:port]/path or https://...\n");
+    const char *a13[] = {"x", "--app.errors-from-label=status=5", NULL};
+    check_usage(a13, none,
+                "rizk-metrics: invalid value \"status=5\" for --app.errors-from-label: expected "
+                "label:prefix, up to 4 comma-separated (e.g. status:5 or status:5,code:5)\n");
+    const char *a14[] = {"x", "--app.requests-metric=http-requests", NULL};
+    check_usage(a14, none,
+                "rizk-metrics: invalid value \"http-requests\" for --app.requests-metric: "
+                "expected a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)\n");
+    const char *a15[] = {"x", "--app.errors-metric=rizk_requests_total", NULL};
+    check_usage(a15, none,
+                "rizk-metrics: invalid value \"rizk_requests_total\" for --app.errors-metric: "
+                "already used by --app.requests-metric\n");
+    const char *a16[] = {"x", "--app.cache-tier-label=1tier", NULL};
+    check_usage(a16, none,
+                "rizk-metrics: invalid value \"1tier\" for --app.cache-tier-label: expected a "
+                "label name ([a-zA-Z_][a-zA-Z0-9_]*)\n");
+    /* with a rule, the errors family is not read: reusing its name is fine */
+    const char *ok1[] = {"x", "--app.errors-metric=rizk_requests_total",
+                         "--app.errors-from-label=status:5,code:5",
+                         "--app.metrics-url=http://127.0.0.1:8000/metrics", NULL};
+    char out[256] = "", err[512] = "";
+    struct config cfg;
+    CU_ASSERT_EQUAL(load(&cfg, ok1, none, out, sizeof(out), err, sizeof(err)), CONFIG_RUN);
+    CU_ASSERT_STRING_EQUAL(cfg.app_errors_from_label, "status:5,code:5");
+    config_fini(&cfg);
 }
 
 static void test_collectors_flags(void)

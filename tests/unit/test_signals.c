@@ -54,6 +54,29 @@ static void test_cpu_node(void)
     store_free(s);
 }
 
+/* A node counter that steps back a little (idle/iowait do on some kernels; a float sum can by
+ * rounding) is noise, not a reset: the ratio must not jump by the counter's whole value. */
+static void test_cpu_node_step_back(void)
+{
+    struct store *s = store_make();
+    double r = -1.0;
+    enum signals_basis b = SIGNALS_BASIS_NONE;
+    put(s, HS_NODE_CPU_BUSY_SECONDS, 100, 1000);
+    put(s, HS_NODE_CPU_TOTAL_SECONDS, 100, 8000);
+    put(s, HS_NODE_CPU_BUSY_SECONDS, 110, 999.5); /* a reset would add 999.5 */
+    put(s, HS_NODE_CPU_TOTAL_SECONDS, 110, 8100);
+    put(s, HS_NODE_CPU_BUSY_SECONDS, 120, 1050);
+    put(s, HS_NODE_CPU_TOTAL_SECONDS, 120, 8200);
+    CU_ASSERT_EQUAL_FATAL(signals_cpu_utilization(s, 120000, WINDOW, &r, &b), 0);
+    CU_ASSERT_EQUAL(r, 0.25); /* (1050 - 1000) / (8200 - 8000) */
+    /* busy ending below where it started: clamped to 0, never negative */
+    put(s, HS_NODE_CPU_BUSY_SECONDS, 130, 990);
+    put(s, HS_NODE_CPU_TOTAL_SECONDS, 130, 8300);
+    CU_ASSERT_EQUAL_FATAL(signals_cpu_utilization(s, 130000, WINDOW, &r, &b), 0);
+    CU_ASSERT_EQUAL(r, 0.0);
+    store_free(s);
+}
+
 static void test_cpu_node_absent(void)
 {
     struct store *s = store_make();
@@ -243,6 +266,7 @@ static void test_compute(void)
 static CU_TestInfo tests[] = {
     {"basis names", test_basis_names},
     {"cpu: node busy / total", test_cpu_node},
+    {"cpu: node counter stepping back is not a reset", test_cpu_node_step_back},
     {"cpu: node absent cases", test_cpu_node_absent},
     {"cpu: container usage rate / limit, not clamped at 1", test_cpu_container},
     {"cpu: container counter reset", test_cpu_container_reset},

@@ -122,6 +122,12 @@ static void test_rate_with_counter_reset(void)
     CU_ASSERT_EQUAL(store_rate(s, C, 30000, 10000, &out), -ENODATA);
     CU_ASSERT_EQUAL_FATAL(store_increase(s, C, 30000, 20000, &out), 0);
     CU_ASSERT_EQUAL(out, 30.0);
+    /* delta ignores the reset: last - first, negative here */
+    CU_ASSERT_EQUAL_FATAL(store_delta(s, C, 40000, 60000, &out), 0);
+    CU_ASSERT_EQUAL(out, -20.0);
+    CU_ASSERT_EQUAL_FATAL(store_delta(s, C, 20000, 60000, &out), 0);
+    CU_ASSERT_EQUAL(out, 100.0);
+    CU_ASSERT_EQUAL(store_delta(s, C, 0, 60000, &out), -ENODATA); /* one sample */
     store_free(s);
 }
 
@@ -242,7 +248,7 @@ static CU_TestInfo tests[] = {
     {"new, capacity and memory", test_new_and_memory},
     {"gauge avg/min/max/last exact", test_gauge_aggregates},
     {"window is (now - window, now]", test_window_boundaries},
-    {"rate and increase across a counter reset", test_rate_with_counter_reset},
+    {"rate, increase and delta across a counter reset", test_rate_with_counter_reset},
     {"empty and single-sample windows", test_empty_and_single},
     {"NaN samples skipped", test_nan_skipped},
     {"invalid window, time going backwards", test_invalid_window_and_order},
