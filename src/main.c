@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "adapter.h"
 #include "app.h"
 #include "check.h"
 #include "config/config.h"
@@ -36,8 +37,9 @@ int main(int argc, char **argv, char **envp)
     int rc;
     switch (cfg.mode) {
     case MODE_ADAPTER:
-        fprintf(stderr, "rizk-metrics: adapter: not built yet in this version\n");
-        rc = 2;
+        rc = cfg.check_config ? 0 : adapter_run(&cfg);
+        if (cfg.check_config)
+            printf("configuration OK\n");
         break;
     case MODE_CHECK:
         rc = check_run(&cfg);

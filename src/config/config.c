@@ -498,6 +498,20 @@ static int config_check_scaling(const struct config *cfg, FILE *err)
     return 0;
 }
 
+/* config_check_adapter: HTTPS needs its certificate and key, and --insecure-http says so. */
+static int config_check_adapter(const struct config *cfg, FILE *err)
+{
+    if (cfg->mode != MODE_ADAPTER || cfg->insecure_http)
+        return 0;
+    if (cfg->tls_cert_file == NULL || cfg->tls_key_file == NULL) {
+        fprintf(err, "rizk-metrics: adapter: --tls.cert-file and --tls.key-file are required "
+                     "(RIZK_TLS_CERT_FILE, RIZK_TLS_KEY_FILE), or --insecure-http for local "
+                     "tests\n");
+        return -EINVAL;
+    }
+    return 0;
+}
+
 static bool config_is_metric_name(const char *s)
 {
     if (!(isalpha((unsigned char)*s) || *s == '_' || *s == ':'))
@@ -582,8 +596,21 @@ static int config_check_app(const struct config *cfg, FILE *err)
     return 0;
 }
 
+/* config_mode_defaults applies the defaults that differ per mode, where neither env nor flag
+ * set the option: the adapter listens on :6443 (SPEC 6), the sidecar on :8080. */
+static void config_mode_defaults(struct config *cfg)
+{
+    size_t idx;
+    const char *flag = "web.listen-address";
+    if (cfg->mode == MODE_ADAPTER && config_find(flag, strlen(flag), &idx) != NULL &&
+        cfg->origins.opt[idx] == ORIGIN_DEFAULT)
+        config_set(cfg, &option_table[idx], ":6443");
+}
+
 static int config_check(struct config *cfg, FILE *err)
 {
+    if (config_check_adapter(cfg, err) < 0)
+        return -EINVAL;
     if (config_check_scaling(cfg, err) < 0)
         return -EINVAL;
     if (config_check_app(cfg, err) < 0)
@@ -727,6 +754,7 @@ enum config_action config_load(struct config *cfg, int argc, char **argv, char *
         fprintf(out, "rizk-metrics version %s (revision %s)\n", RIZK_VERSION, RIZK_REVISION);
         return CONFIG_EXIT_OK;
     }
+    config_mode_defaults(cfg);
     if (config_check(cfg, err) < 0)
         return CONFIG_EXIT_USAGE;
     return CONFIG_RUN;

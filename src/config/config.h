@@ -80,6 +80,15 @@ struct config {
     uint64_t statsd_max_series;
     char *web_report_allow; /* comma-separated CIDRs allowed to POST /api/v1/report */
     uint64_t app_port;      /* 0: no ESTABLISHED-socket fallback for active connections */
+    /* the adapter: TLS and who may ask (unset strings are NULL) */
+    char *tls_cert_file;
+    char *tls_key_file;
+    char *client_ca_file;
+    char *requestheader_client_ca_file;
+    char *requestheader_allowed_names; /* comma-separated CNs; NULL: any the CA signed */
+    char *authorized_users;            /* comma-separated; NULL: every authenticated user */
+    char *authorized_groups;
+    bool insecure_http;
     /* the app pull channel (collect/col_app_http.c); "" URL: off */
     char *app_metrics_url;
     int64_t app_timeout_ms;

@@ -14,7 +14,8 @@
 
 const struct option_def option_table[] = {
     {"web.listen-address", OPT_ADDR, ":8080", 0, 0, NULL,
-     "Address to serve HTTP on: host:port, :port for all interfaces, [v6]:port.",
+     "Address to serve HTTP on: host:port, :port for all interfaces, [v6]:port. The adapter's "
+     "default is :6443 (HTTPS) when this is not set.",
      OFF(web_listen_address)},
     {"web.telemetry-path", OPT_PATH, "/metrics", 0, 0, NULL,
      "Path under which to expose metrics.", OFF(web_telemetry_path)},
@@ -147,6 +148,37 @@ const struct option_def option_table[] = {
      "The app's listening TCP port: ESTABLISHED sockets on it give rizk_active_connections "
      "when the app reports none (0 disables).",
      OFF(app_port)},
+    /* The adapter (rizk-metrics adapter): HTTPS and the two ways in of an aggregated API
+     * server. Flag names follow kube-apiserver's, as operators already know them. */
+    {"tls.cert-file", OPT_STRING, "", 0, 0, NULL,
+     "adapter: PEM certificate chain served over HTTPS (required unless --insecure-http); "
+     "reloaded on SIGHUP.",
+     OFF(tls_cert_file)},
+    {"tls.key-file", OPT_STRING, "", 0, 0, NULL,
+     "adapter: PEM private key of --tls.cert-file; reloaded on SIGHUP.", OFF(tls_key_file)},
+    {"client-ca-file", OPT_STRING, "", 0, 0, NULL,
+     "adapter: PEM CAs that sign direct clients' certificates (user = CN, groups = O), as "
+     "kube-apiserver's --client-ca-file; reloaded on SIGHUP.",
+     OFF(client_ca_file)},
+    {"requestheader-client-ca-file", OPT_STRING, "", 0, 0, NULL,
+     "adapter: PEM CAs that sign kube-apiserver's front-proxy client certificate; requests on "
+     "it carry the user in X-Remote-User and groups in X-Remote-Group; reloaded on SIGHUP.",
+     OFF(requestheader_client_ca_file)},
+    {"requestheader-allowed-names", OPT_STRING, "", 0, 0, NULL,
+     "adapter: comma-separated CNs allowed as front proxy (e.g. front-proxy-client); empty = "
+     "any certificate --requestheader-client-ca-file signed.",
+     OFF(requestheader_allowed_names)},
+    {"authorized-users", OPT_STRING, "", 0, 0, NULL,
+     "adapter: comma-separated users allowed to read metrics; empty (and no "
+     "--authorized-groups) = every authenticated user.",
+     OFF(authorized_users)},
+    {"authorized-groups", OPT_STRING, "", 0, 0, NULL,
+     "adapter: comma-separated groups allowed to read metrics (system:masters always is).",
+     OFF(authorized_groups)},
+    {"insecure-http", OPT_BOOL, "false", 0, 0, NULL,
+     "adapter: serve plain HTTP without any authentication. For local tests only: never in a "
+     "cluster.",
+     OFF(insecure_http)},
     /* the app pull channel (collector app_pull) */
     {"app.metrics-url", OPT_URL, "", 0, 0, NULL,
      "The app's Prometheus/OpenMetrics endpoint, fetched every --history.interval "

@@ -1,18 +1,66 @@
 /* Fleet registry read side. Round trip 1: ZRANGEBYSCORE <pods> (cutoff +inf LIMIT 0 max, with
  * ZREMRANGEBYSCORE -inf (cutoff pipelined behind it (pruning by score costs no extra trip).
  * Round trip 2: MGET of every member's key. A nil means the record expired before its member
- * did (TTL and score disagree after a clock step or a changed interval): ZREM those. */
+ * did (TTL and score disagree after a clock step or a changed interval): ZREM those.
+ * The decoded snapshots of one query live in one bump arena (protobuf-c's allocator hook):
+ * a 1000-pod answer is some 10000 small objects, and allocating and freeing them one by one
+ * was half the CPU time of a query. */
 #include "fleet/query.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fleet/publish.h"
 #include "io/redis_cluster.h"
+#include "core/err.h"
 #include "core/xalloc.h"
 #include "core/banned.h"
+
+/* A bump arena of 64 KiB chunks: alloc is a pointer bump, free a no-op, the whole arena goes
+ * at once. */
+#define QUERY_ARENA_CHUNK (64u * 1024)
+
+struct query_chunk {
+    struct query_chunk *next;
+    size_t used, cap;
+    max_align_t data[];
+};
+
+static void *query_arena_alloc(void *ad, size_t n)
+{
+    struct query_chunk **head = ad;
+    size_t need = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    struct query_chunk *c = *head;
+    if (c == NULL || c->cap - c->used < need) {
+        size_t cap = need > QUERY_ARENA_CHUNK ? need : QUERY_ARENA_CHUNK;
+        c = xmalloc(sizeof(*c) + cap);
+        c->used = 0;
+        c->cap = cap;
+        c->next = *head;
+        *head = c;
+    }
+    void *p = (char *)c->data + c->used;
+    c->used += need;
+    return p;
+}
+
+static void query_arena_free(void *ad, void *p)
+{
+    (void)ad;
+    (void)p;
+}
+
+static void query_arena_release(struct query_chunk *c)
+{
+    while (c != NULL) {
+        struct query_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+}
 
 static int query_members(struct redis_cluster *c, const char *zkey, int64_t cutoff,
                          redisReply **members)
@@ -70,7 +118,7 @@ int fleet_query_pods(struct redis_cluster *c, const char *prefix, const char *ns
 {
     char *zkey = fleet_key_pods(prefix, ns);
     redisReply *members = NULL, *vals = NULL;
-    char **keys = NULL;
+    char *keys = NULL;
     const char **argv = NULL;
     size_t *lens = NULL;
     bool *gone = NULL;
@@ -81,21 +129,30 @@ int fleet_query_pods(struct redis_cluster *c, const char *prefix, const char *ns
     size_t n = members->elements;
     if (n == 0)
         goto done;
-    keys = xcalloc(n, sizeof(*keys));
     argv = xcalloc(n + 1, sizeof(*argv));
     lens = xcalloc(n + 1, sizeof(*lens));
     argv[0] = "MGET";
     lens[0] = 4;
+    /* every key is "<prefix>fleet:{<ns>}:pod:<member>", laid out in one buffer */
+    size_t stem = strlen(prefix) + strlen(ns) + strlen("fleet:{}:pod:"), total = 0;
     for (size_t i = 0; i < n; i++) {
         const redisReply *m = members->element[i];
         if (m->type != REDIS_REPLY_STRING) {
             rc = -EPROTO;
             goto out;
         }
-        /* Pod names are DNS labels: no NUL, so %s is exact. */
-        keys[i] = xasprintf("%sfleet:{%s}:pod:%.*s", prefix, ns, (int)m->len, m->str);
-        argv[i + 1] = keys[i];
-        lens[i + 1] = strlen(keys[i]);
+        total += stem + m->len;
+    }
+    keys = xmalloc(total + 1);
+    char *kp = keys;
+    for (size_t i = 0; i < n; i++) {
+        const redisReply *m = members->element[i];
+        int w = snprintf(kp, total + 1 - (size_t)(kp - keys), "%sfleet:{%s}:pod:", prefix, ns);
+        RIZK_ASSERT(w >= 0 && (size_t)w == stem);
+        memcpy(kp + w, m->str, m->len); /* binary-safe: the member as stored */
+        argv[i + 1] = kp;
+        lens[i + 1] = (size_t)w + m->len;
+        kp += (size_t)w + m->len;
     }
     struct redis_cmd mget = {(int)(n + 1), argv, lens};
     rc = redis_cluster_exec(c, zkey, strlen(zkey), 1, &mget, &vals);
@@ -108,6 +165,7 @@ int fleet_query_pods(struct redis_cluster *c, const char *prefix, const char *ns
         goto out;
     res.pods = xcalloc(n, sizeof(*res.pods));
     gone = xcalloc(n, sizeof(*gone));
+    ProtobufCAllocator arena = {query_arena_alloc, query_arena_free, &res._arena};
     for (size_t i = 0; i < n; i++) {
         const redisReply *v = vals->element[i];
         if (v->type == REDIS_REPLY_NIL) {
@@ -117,7 +175,7 @@ int fleet_query_pods(struct redis_cluster *c, const char *prefix, const char *ns
         }
         Rizk__V1__PodSnapshot *s =
             v->type == REDIS_REPLY_STRING
-                ? rizk__v1__pod_snapshot__unpack(NULL, v->len, (const uint8_t *)v->str)
+                ? rizk__v1__pod_snapshot__unpack(&arena, v->len, (const uint8_t *)v->str)
                 : NULL;
         if (s == NULL) {
             res.malformed++;
@@ -131,11 +189,9 @@ done:
     *out = res;
     res.pods = NULL;
     res.n = 0;
+    res._arena = NULL;
 out:
     fleet_pods_fini(&res);
-    if (keys != NULL)
-        for (size_t i = 0; i < members->elements; i++)
-            free(keys[i]);
     free(keys);
     free(argv);
     free(lens);
@@ -150,9 +206,49 @@ void fleet_pods_fini(struct fleet_pods *p)
 {
     if (p == NULL)
         return;
-    for (size_t i = 0; i < p->n; i++)
-        rizk__v1__pod_snapshot__free_unpacked(p->pods[i], NULL);
+    /* the snapshots live in the arena: no free_unpacked one by one */
+    query_arena_release(p->_arena);
+    p->_arena = NULL;
     free(p->pods);
     p->pods = NULL;
     p->n = 0;
+}
+
+bool fleet_pod_signal(const Rizk__V1__PodSnapshot *p, int id, double *out)
+{
+    /* The generated struct has one has_/value pair per signal, in enum fleet_signal order. */
+    const struct {
+        protobuf_c_boolean has;
+        double v;
+    } f[FLEET_SIG_COUNT] = {
+        [FLEET_SIG_REQUESTS_PER_SECOND] = {p->has_requests_per_second, p->requests_per_second},
+        [FLEET_SIG_ERROR_RATIO] = {p->has_error_ratio, p->error_ratio},
+        [FLEET_SIG_RESPONSE_TIME_SECONDS] = {p->has_response_time_seconds,
+                                             p->response_time_seconds},
+        [FLEET_SIG_CACHE_HIT_RATIO] = {p->has_cache_hit_ratio, p->cache_hit_ratio},
+        [FLEET_SIG_ACTIVE_CONNECTIONS] = {p->has_active_connections, p->active_connections},
+        [FLEET_SIG_CPU_UTILIZATION_RATIO] = {p->has_cpu_utilization_ratio,
+                                             p->cpu_utilization_ratio},
+        [FLEET_SIG_MEMORY_UTILIZATION_RATIO] = {p->has_memory_utilization_ratio,
+                                                p->memory_utilization_ratio},
+        [FLEET_SIG_RESPONSE_TIME_P50_SECONDS] = {p->has_response_time_p50_seconds,
+                                                 p->response_time_p50_seconds},
+        [FLEET_SIG_RESPONSE_TIME_P95_SECONDS] = {p->has_response_time_p95_seconds,
+                                                 p->response_time_p95_seconds},
+        [FLEET_SIG_RESPONSE_TIME_P99_SECONDS] = {p->has_response_time_p99_seconds,
+                                                 p->response_time_p99_seconds},
+    };
+    if (id < 0 || id >= FLEET_SIG_COUNT || !f[id].has)
+        return false;
+    *out = f[id].v;
+    return true;
+}
+
+const char *fleet_pod_label(const void *pod, const char *key)
+{
+    const Rizk__V1__PodSnapshot *p = pod;
+    for (size_t i = 0; i < p->n_labels; i++)
+        if (p->labels[i]->key != NULL && strcmp(p->labels[i]->key, key) == 0)
+            return p->labels[i]->value != NULL ? p->labels[i]->value : "";
+    return NULL;
 }

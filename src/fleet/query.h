@@ -5,6 +5,7 @@
 #ifndef RIZK_FLEET_QUERY_H
 #define RIZK_FLEET_QUERY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,7 @@ struct fleet_pods {
     size_t n;
     size_t expired;   /* members whose key had expired (pruned) */
     size_t malformed; /* records that did not decode (skipped) */
+    void *_arena;     /* private: the snapshots' memory, freed at once by fleet_pods_fini */
 };
 
 /* fleet_query_pods lists the pods of ns published within max_age_ms before now_ms (Unix ms).
@@ -29,5 +31,12 @@ int fleet_query_pods(struct redis_cluster *c, const char *prefix, const char *ns
                      int64_t max_age_ms, struct fleet_pods *out);
 /* fleet_pods_fini frees the snapshots. NULL-safe. */
 void fleet_pods_fini(struct fleet_pods *p);
+
+/* fleet_pod_signal reads signal id (enum fleet_signal) of a decoded snapshot: true with *out
+ * set when the pod published it, false when it is absent. thread: any. */
+bool fleet_pod_signal(const Rizk__V1__PodSnapshot *p, int id, double *out);
+/* fleet_pod_label returns the value of label key (borrowed from p) or NULL; its signature is
+ * a selector_label_fn (fleet/selector.h). thread: any. */
+const char *fleet_pod_label(const void *pod, const char *key);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +22,8 @@
 #include "core/hostport.h"
 #include "core/log.h"
 #include "core/xalloc.h"
+#include "http/tls.h"
+#include "http/urldecode.h"
 #include "core/banned.h"
 
 struct http_server {
@@ -31,6 +34,10 @@ struct http_server {
     const char *telemetry_path;
     http_handler_fn metrics_handler;
     void *app;
+    http_handler_fn fallback;
+    struct tls_store *tls;
+    char *tls_cert_pem; /* start-up credentials for libmicrohttpd (each connection gets the */
+    char *tls_key_pem;  /* store's current ones when it starts); the key is wiped on stop */
     size_t max_body;
     atomic_bool draining;
 };
@@ -202,6 +209,29 @@ const char *http_query(const struct http_request *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+struct http_each {
+    const char *name;
+    void (*fn)(void *cls, const char *value);
+    void *cls;
+};
+
+static enum MHD_Result http_each_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    (void)kind;
+    struct http_each *e = cls;
+    if (key != NULL && value != NULL && strcasecmp(key, e->name) == 0)
+        e->fn(e->cls, value);
+    return MHD_YES;
+}
+
+void http_header_each(const struct http_request *req, const char *name,
+                      void (*fn)(void *cls, const char *value), void *cls)
+{
+    struct http_each e = {name, fn, cls};
+    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, http_each_cb, &e);
+}
+
 static const struct http_route *http_find(const struct http_server *s, const char *path,
                                           http_handler_fn *fn, unsigned *methods)
 {
@@ -210,7 +240,7 @@ static const struct http_route *http_find(const struct http_server *s, const cha
         *methods = HTTP_GET;
         return s->routes; /* non-NULL marker */
     }
-    for (const struct http_route *r = s->routes; r->path != NULL; r++) {
+    for (const struct http_route *r = s->routes; r != NULL && r->path != NULL; r++) {
         if (strcmp(r->path, path) == 0) {
             *fn = r->handler;
             *methods = r->methods;
@@ -288,8 +318,13 @@ static enum MHD_Result http_dispatch(void *cls, struct MHD_Connection *conn, con
         return http_reply_error(&req, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
     http_handler_fn fn = NULL;
     unsigned methods = 0;
-    if (http_find(s, url, &fn, &methods) == NULL)
-        return http_reply_error(&req, MHD_HTTP_NOT_FOUND, "404 page not found");
+    if (http_find(s, url, &fn, &methods) == NULL) {
+        if (s->fallback == NULL)
+            return http_reply_error(&req, MHD_HTTP_NOT_FOUND, "404 page not found");
+        req.body = buf_ptr(&st->body);
+        req.body_len = buf_len(&st->body);
+        return s->fallback(&req, s->app);
+    }
     bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
     bool post = strcmp(method, "POST") == 0;
     if (!((get && (methods & HTTP_GET)) || (post && (methods & HTTP_POST)))) {
@@ -310,24 +345,101 @@ static enum MHD_Result http_dispatch(void *cls, struct MHD_Connection *conn, con
     return fn(&req, s->app);
 }
 
-int http_server_start(const struct config *cfg, const struct http_route *routes,
-                      const char *telemetry_path, http_handler_fn metrics_handler, void *app,
-                      struct http_server **out)
+/* The TLS side of each connection: set up when MHD accepts it (the GnuTLS session exists, the
+ * handshake has not begun), torn down when it closes. */
+static void http_conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+                             enum MHD_ConnectionNotificationCode code)
+{
+    struct http_server *s = cls;
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        struct http_tls_conn *t = *socket_context;
+        if (t != NULL) {
+            if (t->cache_free != NULL)
+                t->cache_free(t->cache);
+            tls_creds_release((struct tls_creds *)(uintptr_t)t->creds);
+            free(t);
+            *socket_context = NULL;
+        }
+        return;
+    }
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    if (ci == NULL || ci->tls_session == NULL)
+        return;
+    struct http_tls_conn *t = xcalloc(1, sizeof(*t));
+    struct tls_creds *creds = tls_store_acquire(s->tls);
+    t->session = ci->tls_session;
+    t->creds = creds;
+    /* This connection's handshake uses the credentials current now; a reload later changes
+     * new connections only, and these stay alive (referenced) until this one closes. */
+    gnutls_credentials_set(t->session, GNUTLS_CRD_CERTIFICATE, tls_creds_gnutls(creds));
+    if (tls_creds_requests_cert(creds))
+        gnutls_certificate_server_set_request(t->session, GNUTLS_CERT_REQUEST);
+    *socket_context = t;
+}
+
+struct http_tls_conn *http_request_tls(const struct http_request *req)
+{
+    if (req->server == NULL || req->server->tls == NULL)
+        return NULL;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci != NULL ? ci->socket_context : NULL;
+}
+
+static size_t http_unescape(void *cls, struct MHD_Connection *c, char *str)
+{
+    (void)cls;
+    (void)c;
+    return urldecode(str, 0);
+}
+
+static void http_free(struct http_server *s)
+{
+    if (s->tls_key_pem != NULL)
+        explicit_bzero(s->tls_key_pem, strlen(s->tls_key_pem));
+    free(s->tls_key_pem);
+    free(s->tls_cert_pem);
+    free(s);
+}
+
+int http_server_start_opts(const struct config *cfg, const struct http_server_opts *o,
+                           struct http_server **out)
 {
     struct http_server *s = xcalloc(1, sizeof(*s));
-    s->routes = routes;
-    s->telemetry_path = telemetry_path;
-    s->metrics_handler = metrics_handler;
-    s->app = app;
+    s->routes = o->routes;
+    s->telemetry_path = o->telemetry_path;
+    s->metrics_handler = o->metrics_handler;
+    s->fallback = o->fallback;
+    s->tls = o->tls;
+    s->app = o->app;
     s->max_body = cfg->web_max_request_bytes;
     s->listen_fd = -1;
-    int rc = http_listen(cfg->web_listen_address, &s->listen_fd, &s->port);
+    const char *addr = o->listen_address != NULL ? o->listen_address : cfg->web_listen_address;
+    int rc = http_listen(addr, &s->listen_fd, &s->port);
     if (rc < 0) {
         free(s);
         return rc;
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+    struct MHD_OptionItem extra[8];
+    size_t ne = 0;
+    if (o->tls != NULL) {
+        struct tls_creds *c = tls_store_acquire(o->tls);
+        s->tls_cert_pem = xstrdup(tls_creds_cert_pem(c));
+        s->tls_key_pem = xstrdup(tls_creds_key_pem(c));
+        tls_creds_release(c);
+        flags |= MHD_USE_TLS;
+        extra[ne++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls_cert_pem};
+        extra[ne++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key_pem};
+        extra[ne++] =
+            (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)http_conn_notify, s};
+    }
+    if (o->decode_urls)
+        extra[ne++] =
+            (struct MHD_OptionItem){MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)http_unescape, NULL};
+    extra[ne] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
     unsigned timeout_s = (unsigned)((cfg->web_idle_timeout_ms + 999) / 1000);
     s->d = MHD_start_daemon(
         flags, 0, NULL, NULL, http_dispatch, s, MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
@@ -335,14 +447,25 @@ int http_server_start(const struct config *cfg, const struct http_route *routes,
         (unsigned)cfg->web_max_connections, MHD_OPTION_CONNECTION_TIMEOUT, timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->web_max_request_bytes,
         MHD_OPTION_NOTIFY_COMPLETED, http_completed, s, MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, s,
-        MHD_OPTION_END);
+        MHD_OPTION_ARRAY, extra, MHD_OPTION_END);
     if (s->d == NULL) {
         close(s->listen_fd);
-        free(s);
+        http_free(s);
         return -EIO;
     }
     *out = s;
     return 0;
+}
+
+int http_server_start(const struct config *cfg, const struct http_route *routes,
+                      const char *telemetry_path, http_handler_fn metrics_handler, void *app,
+                      struct http_server **out)
+{
+    struct http_server_opts o = {.routes = routes,
+                                 .telemetry_path = telemetry_path,
+                                 .metrics_handler = metrics_handler,
+                                 .app = app};
+    return http_server_start_opts(cfg, &o, out);
 }
 
 unsigned http_server_port(const struct http_server *s)
@@ -368,5 +491,5 @@ void http_server_stop(struct http_server *s, int grace_ms)
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(s->d);
-    free(s);
+    http_free(s);
 }

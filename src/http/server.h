@@ -8,10 +8,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 
 struct config;
 struct http_server;
+struct tls_creds;
+struct tls_store;
 
 /* What a handler sees of the request: borrowed, valid during the handler call only. */
 struct http_request {
@@ -33,6 +36,38 @@ struct http_route {
     unsigned methods;
     http_handler_fn handler;
 };
+
+/* Everything http_server_start_opts can set up; zero fields keep the sidecar's behaviour. All
+ * pointers borrowed and must outlive the server. */
+struct http_server_opts {
+    const char *listen_address;       /* NULL: cfg->web_listen_address */
+    const struct http_route *routes;  /* exact paths (table ends with a NULL path); may be NULL */
+    const char *telemetry_path;       /* an extra exact path for metrics_handler; may be NULL */
+    http_handler_fn metrics_handler;
+    http_handler_fn fallback; /* any method on a path no route has; NULL: 404 / 405 replies */
+    struct tls_store *tls;    /* HTTPS with these credentials (reloadable); NULL: plain HTTP */
+    bool decode_urls;         /* percent-decode paths and query values with http/urldecode
+                               * (libmicrohttpd turns '+' into ' ' in query values first) */
+    void *app;                /* passed to handlers */
+};
+
+/* http_server_start_opts binds and serves as described by o. With o->tls, every connection
+ * gets the store's current credentials when it starts (kept until it closes) and is asked,
+ * not required, for a client certificate when a client CA is configured. Errors as
+ * http_server_start. thread: main. */
+int http_server_start_opts(const struct config *cfg, const struct http_server_opts *o,
+                           struct http_server **out);
+
+/* The TLS side of a request's connection (NULL on plain HTTP). The cache slot lets a handler
+ * keep what it derived from the peer certificate for the connection's lifetime (it is freed
+ * with cache_free when the connection closes). thread: the connection's (MHD's pool). */
+struct http_tls_conn {
+    gnutls_session_t session;
+    const struct tls_creds *creds; /* the credentials the connection was accepted with */
+    void *cache;
+    void (*cache_free)(void *);
+};
+struct http_tls_conn *http_request_tls(const struct http_request *req);
 
 /* http_server_start binds cfg->web_listen_address and serves routes (a table terminated by a
  * row with path NULL; borrowed, must outlive the server). telemetry_path, when not NULL, is
@@ -69,5 +104,9 @@ enum MHD_Result http_reply_zero_copy(const struct http_request *req, unsigned st
 const char *http_header(const struct http_request *req, const char *name);
 /* http_query returns a query argument (borrowed, decoded) or NULL. */
 const char *http_query(const struct http_request *req, const char *name);
+/* http_header_each calls fn for every value of header name (repeated headers, in order).
+ * thread: the handler's. */
+void http_header_each(const struct http_request *req, const char *name,
+                      void (*fn)(void *cls, const char *value), void *cls);
 
 #endif

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Command line as a user meets it: exit codes and exact messages, --help, --version,
-# --check-config, env twins, subcommands not built yet, README flag table in sync.
+# --check-config, env twins, the adapter's TLS requirement and mode defaults, README flag table
+# in sync.
 . "$E2E_LIB"
 set +e
 out=$("$RIZK_BIN" --history.interval=5ms 2>&1); rc=$?
@@ -31,11 +32,17 @@ done
 grep -q 'env RIZK_HISTORY_RETENTION, default "1h"' "$E2E_TMP/help.txt" || fail "--help lacks env twin and default"
 grep -q -- '--\[no-\]collector.system' "$E2E_TMP/help.txt" || fail "--help lacks collector flags"
 pass "--help lists every flag with env twin and default"
-for cmd in adapter; do
-    out=$("$RIZK_BIN" $cmd 2>&1); rc=$?
-    assert_eq "$rc" 2 "$cmd exits 2 until built"
-    assert_eq "$out" "rizk-metrics: $cmd: not built yet in this version" "$cmd message"
-done
+out=$("$RIZK_BIN" adapter 2>&1); rc=$?
+assert_eq "$rc" 2 "adapter without a certificate exits 2"
+assert_eq "$out" "rizk-metrics: adapter: --tls.cert-file and --tls.key-file are required (RIZK_TLS_CERT_FILE, RIZK_TLS_KEY_FILE), or --insecure-http for local tests" "adapter TLS message"
+out=$("$RIZK_BIN" adapter --insecure-http --print-config --check-config 2>&1); rc=$?
+assert_eq "$rc" 0 "adapter --insecure-http --check-config"
+echo "$out" | grep -q $'^--web.listen-address=:6443\t# default$' || fail "adapter default listen address: $out"
+out=$("$RIZK_BIN" --print-config --check-config 2>&1)
+echo "$out" | grep -q $'^--web.listen-address=:8080\t# default$' || fail "sidecar default listen address"
+out=$("$RIZK_BIN" adapter --insecure-http --web.listen-address=:9443 --print-config --check-config 2>&1)
+echo "$out" | grep -q $'^--web.listen-address=:9443\t# flag$' || fail "adapter listen address by flag"
+pass "listen address defaults per mode (:8080 sidecar, :6443 adapter), flag wins"
 out=$("$RIZK_BIN" check --output=xml 2>&1); rc=$?
 assert_eq "$rc" 2 "check with a bad --output exits 2"
 assert_eq "$out" 'rizk-metrics: invalid value "xml" for --check.output: expected one of table|json' "check usage message"
