@@ -48,7 +48,8 @@ struct http_conn_state {
     bool too_large;
 };
 
-static void http_mhd_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void http_mhd_log(void *cls, const char *fmt,
+                                                               va_list ap)
 {
     (void)cls;
     char msg[512];

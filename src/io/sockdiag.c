@@ -43,9 +43,12 @@ static int sockdiag_dump(int fd, unsigned char family, unsigned port, struct pro
         }
         if (n == 0)
             return -EPROTO;
-        int len = (int)n;
-        for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, len);
-             h = NLMSG_NEXT(h, len)) {
+        /* NLMSG_OK/NLMSG_NEXT spelled out: the macros compare a __u32 with an int. */
+        size_t left = (size_t)n;
+        for (struct nlmsghdr *h = (struct nlmsghdr *)buf;
+             left >= sizeof(*h) && h->nlmsg_len >= sizeof(*h) && h->nlmsg_len <= left;
+             left -= NLMSG_ALIGN(h->nlmsg_len) < left ? NLMSG_ALIGN(h->nlmsg_len) : left,
+                               h = (struct nlmsghdr *)((char *)h + NLMSG_ALIGN(h->nlmsg_len))) {
             if (h->nlmsg_type == NLMSG_DONE)
                 return 0;
             if (h->nlmsg_type == NLMSG_ERROR) {

@@ -94,13 +94,21 @@ static size_t *mset_slot(const struct mset *m, const char *name)
     }
 }
 
+/* mset_slot_for_insert is mset_slot on an index known to exist (after mset_reindex). */
+static size_t *mset_slot_for_insert(const struct mset *m, const char *name)
+{
+    size_t *slot = mset_slot(m, name);
+    RIZK_ASSERT(slot != NULL);
+    return slot;
+}
+
 static void mset_reindex(struct mset *m)
 {
     free(m->index);
     m->index_cap = m->index_cap ? m->index_cap * 2 : 64;
     m->index = xcalloc(m->index_cap, sizeof(size_t));
     for (size_t i = 0; i < m->nfams; i++)
-        *mset_slot(m, m->fams[i]->name) = i + 1;
+        *mset_slot_for_insert(m, m->fams[i]->name) = i + 1;
 }
 
 const struct mfamily *mset_find(const struct mset *m, const char *name)
@@ -132,7 +140,7 @@ int mset_family(struct mset *m, const char *name, enum metric_type type, const c
     f->help = arena_strdup(m, help ? help : "");
     f->type = type;
     m->fams[m->nfams++] = f;
-    *mset_slot(m, name) = m->nfams;
+    *mset_slot_for_insert(m, name) = m->nfams;
     *out = f;
     return 0;
 }

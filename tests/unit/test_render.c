@@ -468,7 +468,7 @@ static void test_render_table(void)
     CU_ASSERT(render_get(EXPO_PROTOBUF)->render == render_protobuf);
     CU_ASSERT(render_is_available(EXPO_PROTOBUF));
     for (int f = 0; f < EXPO_NFORMATS; f++)
-        CU_ASSERT_EQUAL(render_get((enum expo_format)f)->format, f);
+        CU_ASSERT_EQUAL((int)render_get((enum expo_format)f)->format, f);
 }
 
 /* --- gzip ---------------------------------------------------------------------------------- */
