@@ -94,3 +94,54 @@ assert_num() { num_eq "$1" "$2" || fail "$3: expected $2, got [$1]"; pass "$3"; 
 
 PROM_ACCEPT_DEFAULT='application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
 PROM_ACCEPT_NATIVE='application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
+
+# --- a real Prometheus for a test ------------------------------------------------------------
+# start_prometheus_jobs TAG "JOB=HOST:PORT ..." [prometheus flags]: scrapes each job every second;
+# sets API_<TAG> to its HTTP API. The first scrape comes >= 5 s after start (see target_state).
+start_prometheus_jobs() {
+    local tag=$1 jobs=$2; shift 2
+    local pport dir j
+    pport=$(free_port)
+    dir=$E2E_TMP/prom-$tag
+    mkdir -p "$dir"
+    { echo "global:"; echo "  scrape_interval: 1s"; echo "scrape_configs:"
+      for j in $jobs; do
+          echo "  - job_name: ${j%%=*}"
+          echo "    static_configs: [{targets: ['${j#*=}']}]"
+      done; } > "$dir/prometheus.yml"
+    prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
+        --web.listen-address="127.0.0.1:$pport" --log.level=warn "$@" > "$E2E_TMP/prom-$tag.log" 2>&1 &
+    E2E_PIDS+=("$!")
+    eval "API_$tag=http://127.0.0.1:$pport"
+    wait_http "http://127.0.0.1:$pport/-/ready" 200 || fail "prometheus ($tag) did not start"
+}
+
+# target_state API JOB: waits (<= 30 s) until the job's target was scraped, then prints
+# "health|lastError".
+target_state() {
+    local st=""
+    for _ in $(seq 300); do
+        st=$(curl -s "$1/api/v1/targets?state=active&scrapePool=$2" | "$PY" -c '
+import json, sys
+t = json.load(sys.stdin)["data"]["activeTargets"]
+print(t[0]["health"] + "|" + t[0]["lastError"] if t and t[0]["health"] != "unknown" else "")')
+        [ -n "$st" ] && break
+        sleep 0.1
+    done
+    echo "$st"
+}
+
+# query API EXPR: prints the JSON result list of an instant query.
+query() {
+    curl -s "$1/api/v1/query" --data-urlencode "query=$2" | "$PY" -c '
+import json, sys
+print(json.dumps(json.load(sys.stdin)["data"]["result"]))'
+}
+
+# scalar API EXPR: the single value of an instant query ("" when empty).
+scalar() {
+    query "$1" "$2" | "$PY" -c '
+import json, sys
+r = json.load(sys.stdin)
+print(r[0]["value"][1] if r else "")'
+}

@@ -88,62 +88,9 @@ PY
 E2E_PIDS+=("$!")
 wait_http "http://127.0.0.1:$BPORT/metrics" 50 || fail "replay server did not start"
 
-# start_prometheus TAG [flags]: starts a Prometheus scraping job "sidecar" and job "bytes";
-# sets API_<TAG>.
-start_prometheus() {
-    local tag=$1; shift
-    local pport dir
-    pport=$(free_port)
-    dir=$E2E_TMP/prom-$tag
-    mkdir -p "$dir"
-    cat > "$dir/prometheus.yml" <<YML
-global:
-  scrape_interval: 1s
-scrape_configs:
-  - job_name: sidecar
-    static_configs: [{targets: ['127.0.0.1:$PORT']}]
-  - job_name: bytes
-    static_configs: [{targets: ['127.0.0.1:$BPORT']}]
-YML
-    prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
-        --web.listen-address="127.0.0.1:$pport" --log.level=warn "$@" > "$E2E_TMP/prom-$tag.log" 2>&1 &
-    E2E_PIDS+=("$!")
-    eval "API_$tag=http://127.0.0.1:$pport"
-    wait_http "http://127.0.0.1:$pport/-/ready" 200 || fail "prometheus ($tag) did not start"
-}
-
-# target_state API JOB: waits (<= 30 s: the first scrape comes >= 5 s after start) until the
-# target was scraped, then prints "health|lastError".
-target_state() {
-    local st=""
-    for _ in $(seq 300); do
-        st=$(curl -s "$1/api/v1/targets?state=active&scrapePool=$2" | "$PY" -c '
-import json, sys
-t = json.load(sys.stdin)["data"]["activeTargets"]
-print(t[0]["health"] + "|" + t[0]["lastError"] if t and t[0]["health"] != "unknown" else "")')
-        [ -n "$st" ] && break
-        sleep 0.1
-    done
-    echo "$st"
-}
-
-# query API EXPR: prints the JSON result list of an instant query.
-query() {
-    curl -s "$1/api/v1/query" --data-urlencode "query=$2" | "$PY" -c '
-import json, sys
-print(json.dumps(json.load(sys.stdin)["data"]["result"]))'
-}
-
-# scalar API EXPR: the single value of an instant query ("" when empty).
-scalar() {
-    query "$1" "$2" | "$PY" -c '
-import json, sys
-r = json.load(sys.stdin)
-print(r[0]["value"][1] if r else "")'
-}
-
-start_prometheus native --enable-feature=native-histograms
-start_prometheus classic
+JOBS="sidecar=127.0.0.1:$PORT bytes=127.0.0.1:$BPORT"
+start_prometheus_jobs native "$JOBS" --enable-feature=native-histograms
+start_prometheus_jobs classic "$JOBS"
 
 # --- native-histograms Prometheus ----------------------------------------------------------
 assert_eq "$(target_state "$API_native" sidecar)" "up|" "native: sidecar (protobuf) up, no scrape error"

@@ -41,59 +41,11 @@ PYEOF
 SENDER=$!
 E2E_PIDS+=("$SENDER")
 
-# start_prometheus TAG [flags]: a Prometheus scraping the sidecar every second; sets API_<TAG>.
-start_prometheus() {
-    local tag=$1; shift
-    local pport dir
-    pport=$(free_port)
-    dir=$E2E_TMP/prom-$tag
-    mkdir -p "$dir"
-    cat > "$dir/prometheus.yml" <<YML
-global:
-  scrape_interval: 1s
-scrape_configs:
-  - job_name: sidecar
-    static_configs: [{targets: ['127.0.0.1:$PORT']}]
-YML
-    prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
-        --web.listen-address="127.0.0.1:$pport" --log.level=warn "$@" > "$E2E_TMP/prom-$tag.log" 2>&1 &
-    E2E_PIDS+=("$!")
-    eval "API_$tag=http://127.0.0.1:$pport"
-    wait_http "http://127.0.0.1:$pport/-/ready" 200 || fail "prometheus ($tag) did not start"
-}
+start_prometheus_jobs native "sidecar=127.0.0.1:$PORT" --enable-feature=native-histograms
+start_prometheus_jobs classic "sidecar=127.0.0.1:$PORT"
 
-# target_state API: waits until the sidecar target was scraped; prints "health|lastError".
-target_state() {
-    local st=""
-    for _ in $(seq 300); do
-        st=$(curl -s "$1/api/v1/targets?state=active" | "$PY" -c '
-import json, sys
-t = json.load(sys.stdin)["data"]["activeTargets"]
-print(t[0]["health"] + "|" + t[0]["lastError"] if t and t[0]["health"] != "unknown" else "")')
-        [ -n "$st" ] && break
-        sleep 0.1
-    done
-    echo "$st"
-}
-
-query() {
-    curl -s "$1/api/v1/query" --data-urlencode "query=$2" | "$PY" -c '
-import json, sys
-print(json.dumps(json.load(sys.stdin)["data"]["result"]))'
-}
-
-scalar() {
-    query "$1" "$2" | "$PY" -c '
-import json, sys
-r = json.load(sys.stdin)
-print(r[0]["value"][1] if r else "")'
-}
-
-start_prometheus native --enable-feature=native-histograms
-start_prometheus classic
-
-assert_eq "$(target_state "$API_native")" "up|" "native: sidecar up (protobuf), no scrape error"
-assert_eq "$(target_state "$API_classic")" "up|" "default: sidecar up (text), no scrape error"
+assert_eq "$(target_state "$API_native" sidecar)" "up|" "native: sidecar up (protobuf), no scrape error"
+assert_eq "$(target_state "$API_classic" sidecar)" "up|" "default: sidecar up (text), no scrape error"
 assert_eq "$(scalar "$API_native" 'up')" 1 "native: up == 1"
 assert_eq "$(scalar "$API_classic" 'up')" 1 "default: up == 1"
 
