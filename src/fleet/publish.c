@@ -2,7 +2,6 @@
 #include "fleet/publish.h"
 
 #include <errno.h>
-#include <libgen.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -163,17 +162,11 @@ static void fleet_read_labels(const char *path, struct pod_labels *out)
     memset(out, 0, sizeof(*out));
     if (path == NULL)
         return;
-    char *dup = xstrdup(path), *dup2 = xstrdup(path);
-    struct fsroot *root = NULL;
     struct buf b;
     buf_init(&b, FLEET_LABELS_CAP);
-    if (fsroot_open(dirname(dup), &root) == 0 && fsroot_read(root, basename(dup2), &b) == 0 &&
-        parse_pod_labels(buf_ptr(&b), out, NULL) < 0)
+    if (fsroot_read_path(path, &b) == 0 && parse_pod_labels(buf_ptr(&b), out, NULL) < 0)
         memset(out, 0, sizeof(*out));
     buf_fini(&b);
-    fsroot_free(root);
-    free(dup2);
-    free(dup);
 }
 
 static int fleet_publish_once(struct fleet_pub *p, const struct fleet_signals *sig)

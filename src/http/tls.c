@@ -5,7 +5,6 @@
 #include "http/tls.h"
 
 #include <errno.h>
-#include <libgen.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -39,16 +38,9 @@ struct tls_store {
  * the bytes go through io/fsroot like every file read. */
 static int tls_read(const char *path, char **out, char *why, size_t whylen)
 {
-    char *d1 = xstrdup(path), *d2 = xstrdup(path);
-    struct fsroot *root = NULL;
     struct buf b;
     buf_init(&b, TLS_FILE_MAX);
-    int rc = fsroot_open(dirname(d1), &root);
-    if (rc == 0)
-        rc = fsroot_read(root, basename(d2), &b);
-    fsroot_free(root);
-    free(d1);
-    free(d2);
+    int rc = fsroot_read_path(path, &b);
     if (rc == 0 && buf_len(&b) == 0)
         rc = -ENODATA;
     if (rc < 0) {

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -116,4 +117,18 @@ int fsroot_count_entries(const struct fsroot *r, const char *rel, long *out)
     closedir(d);
     *out = n;
     return 0;
+}
+
+int fsroot_read_path(const char *path, struct buf *out)
+{
+    /* dirname and basename may modify their argument: each gets its own copy. */
+    char *dir = xstrdup(path), *base = xstrdup(path);
+    struct fsroot *root = NULL;
+    int rc = fsroot_open(dirname(dir), &root);
+    if (rc == 0)
+        rc = fsroot_read(root, basename(base), out);
+    fsroot_free(root);
+    free(dir);
+    free(base);
+    return rc;
 }

@@ -19,6 +19,11 @@ const char *fsroot_path(const struct fsroot *r);
 /* fsroot_read appends the whole file rel to out (which must be empty); out's cap bounds the
  * size (-E2BIG). Errors: -EINVAL (bad rel), -ENOENT, other negative errno. thread: any. */
 int fsroot_read(const struct fsroot *r, const char *rel, struct buf *out);
+/* fsroot_read_path appends the whole file at path (absolute or relative to the working
+ * directory) to out (which must be empty), bounded by out's cap (-E2BIG). For the single files
+ * flags name (certificates, password and labels files). Errors: negative errno (-ENOENT,
+ * -EACCES, ...), -E2BIG. thread: any. */
+int fsroot_read_path(const char *path, struct buf *out);
 /* fsroot_exists tells whether rel exists under the root. */
 bool fsroot_exists(const struct fsroot *r, const char *rel);
 /* fsroot_count_entries counts directory entries of rel, "." and ".." excluded. */

@@ -5,14 +5,14 @@
 #include "io/redis_conn.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
-#include <unistd.h>
 
+#include "core/buf.h"
 #include "core/xalloc.h"
+#include "io/fsroot.h"
 #include "core/banned.h"
 
 #define REDIS_PASSWORD_MAX 512
@@ -44,6 +44,8 @@ enum redis_err_kind redis_err_kind_of(int rc)
     case ETIMEDOUT:
         return REDIS_ERRK_TIMEOUT;
     case EACCES:
+    case ENOENT: /* the password file is missing ... */
+    case E2BIG:  /* ... or larger than any password */
         return REDIS_ERRK_AUTH;
     case EPROTO:
         return REDIS_ERRK_PROTOCOL;
@@ -167,21 +169,17 @@ bool redis_conn_is_broken(const struct redis_conn *c)
  * blanks removed: `echo pass > file` and Kubernetes Secrets both end in a newline). */
 static int conn_read_password(const char *path, char *out, size_t cap)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -EACCES;
-    size_t n = 0;
-    for (;;) {
-        ssize_t r = read(fd, out + n, cap - 1 - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-        if (n == cap - 1)
-            break;
+    struct buf b;
+    buf_init(&b, cap - 1);
+    /* The real errno goes up: "no such file" must not read as an auth "permission denied". */
+    int rc = fsroot_read_path(path, &b);
+    if (rc < 0) {
+        buf_fini(&b);
+        return rc;
     }
-    close(fd);
+    size_t n = buf_len(&b);
+    memcpy(out, buf_ptr(&b), n);
+    buf_fini(&b);
     while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r' || out[n - 1] == ' '))
         n--;
     out[n] = '\0';
