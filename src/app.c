@@ -73,6 +73,8 @@ struct app {
     int64_t start_mono_ms; /* ... and the monotonic time it corresponds to */
     struct scale_history *scale_hist; /* decision samples, one per tick (sampler-owned) */
     struct scale_thresholds scale_th;
+    unsigned long cur_replicas;   /* this tick's current replica count (0 unknown) ... */
+    const char *cur_replicas_src; /* ... and where it came from ("flag", "fleet"); static */
 };
 
 static void app_emit_self(struct app *a, struct sample_sink *sink)
@@ -183,11 +185,31 @@ static void app_emit_app_signals(struct app *a, struct sample_sink *sink, int64_
     }
 }
 
-static void app_emit_signals(struct app *a, struct sample_sink *sink, int64_t t_ms)
+/* app_request_source_up: no request channel reported down this tick. statsd and push have no
+ * "down" (silence is their zero); the pulled endpoint ("app") does, and a flat counter behind a
+ * dead endpoint is not an idle app. */
+static bool app_request_source_up(struct sample_sink *sink)
+{
+    for (size_t i = 0; i < sink_source_count(sink); i++) {
+        const char *name;
+        bool up;
+        sink_source_at(sink, i, &name, &up);
+        if (strcmp(name, "app") == 0 && !up)
+            return false;
+    }
+    return true;
+}
+
+/* app_emit_signals computes, records and exports this tick's signals; *idle says whether the
+ * pod is idle (signals_mark_idle) for the decision sample. */
+static void app_emit_signals(struct app *a, struct sample_sink *sink, int64_t t_ms, bool *idle)
 {
     struct signals_out sig;
+    *idle = false;
     if (signals_compute(a->store, t_ms, a->cfg->signals_window_ms, &sig) < 0)
         return;
+    signals_mark_idle(&sig, app_request_source_up(sink));
+    *idle = sig.idle;
     if (sig.has_cpu_utilization) {
         store_append(a->store, HS_CPU_UTILIZATION_RATIO, t_ms, sig.cpu_utilization_ratio);
         sink_gauge(sink, "rizk_cpu_utilization_ratio",
@@ -224,7 +246,9 @@ static void app_emit_signals(struct app *a, struct sample_sink *sink, int64_t t_
                    NULL, 0, l2_ratio);
 
     /* The fleet publisher's thread takes it from here; only signals with data are offered. */
-    struct fleet_signals fs = {.t_ms = t_ms, .window_ms = a->cfg->signals_window_ms};
+    struct fleet_signals fs = {.t_ms = t_ms,
+                               .window_ms = a->cfg->signals_window_ms,
+                               .basis = signals_basis_name(sig.cpu_basis)};
     if (sig.has_cpu_utilization)
         fleet_signals_set(&fs, FLEET_SIG_CPU_UTILIZATION_RATIO, sig.cpu_utilization_ratio);
     if (sig.has_memory_utilization)
@@ -270,9 +294,20 @@ static void app_scale_thresholds(const struct config *cfg, struct scale_threshol
     th->up_min_conditions = (unsigned)cfg->scaling_up_min_conditions;
 }
 
+/* app_current_replicas: --scaling.current-replicas, else the live pods of this pod's workload
+ * in the fleet registry, else 0 (unknown); *src says which ("flag", "fleet"). */
+static unsigned long app_current_replicas(const struct app *a, const char **src)
+{
+    *src = "flag";
+    if (a->cfg->scaling_current_replicas > 0)
+        return (unsigned long)a->cfg->scaling_current_replicas;
+    *src = "fleet";
+    return fleet_pub_workload_pods(a->fleet);
+}
+
 /* app_emit_scaling appends this tick's decision sample (the five signals appended to the
  * history at t_ms, each possibly absent), computes the recommendation and exports it. */
-static void app_emit_scaling(struct app *a, struct sample_sink *sink, int64_t t_ms,
+static void app_emit_scaling(struct app *a, struct sample_sink *sink, int64_t t_ms, bool idle,
                              struct scale_advice *adv)
 {
     static const enum hist_series inputs[SCALE_NSIGNALS] = {
@@ -287,6 +322,7 @@ static void app_emit_scaling(struct app *a, struct sample_sink *sink, int64_t t_
         smp.has[i] = store_last(a->store, inputs[i], t_ms, 1, &v) == 0;
         smp.v[i] = v;
     }
+    smp.idle = idle;
     scale_history_push(a->scale_hist, &smp);
     scale_history_recommend(a->scale_hist, &a->scale_th, adv);
     store_append(a->store, HS_SCALING_REPLICA_CHANGE, t_ms, (double)adv->replica_change);
@@ -301,12 +337,25 @@ static void app_emit_scaling(struct app *a, struct sample_sink *sink, int64_t t_
                "Recommended change of the replica count: +3/+2/+1 to scale up (by CPU), -1 to "
                "scale down, 0 otherwise.",
                NULL, 0, adv->replica_change);
-    if (a->cfg->scaling_current_replicas > 0) {
-        double want = (double)a->cfg->scaling_current_replicas + adv->replica_change;
+    a->cur_replicas = app_current_replicas(a, &a->cur_replicas_src);
+    unsigned long cur = a->cur_replicas;
+    const char *src = a->cur_replicas_src;
+    if (cur > 0) {
+        struct label l = {"source", src};
+        sink_gauge(sink, "rizk_scaling_current_replicas",
+                   "Current replica count the target is computed from: --scaling.current-replicas "
+                   "(source=flag), else the live pods of this workload in the fleet registry "
+                   "(source=fleet).",
+                   &l, 1, (double)cur);
         sink_gauge(sink, "rizk_scaling_recommended_replicas",
-                   "Recommended replica count: --scaling.current-replicas plus the change.", NULL,
-                   0, want < 1 ? 1 : want);
+                   "Recommended replica count (absolute target): the current replicas plus the "
+                   "change, never below 1.",
+                   NULL, 0, (double)scale_replicas_target(cur, adv->replica_change));
     }
+    sink_gauge(sink, "rizk_scaling_idle",
+               "1 when the request source is up and counted zero requests over the signals "
+               "window (rps 0, error ratio 0, no response time: counted as low), else 0.",
+               NULL, 0, adv->idle ? 1 : 0);
     const char *met = "Scaling conditions met by the newest decision sample: signals above their "
                       "scale-up threshold (up) or below their scale-down threshold (down), 0-5.";
     struct label up = {"direction", "up"}, down = {"direction", "down"};
@@ -352,9 +401,10 @@ static void app_tick(struct app *a)
         if (sink_history_get(sink, (enum hist_series)id, &v))
             store_append(a->store, (enum hist_series)id, wall_ms, v);
     }
-    app_emit_signals(a, sink, wall_ms);
+    bool idle = false;
+    app_emit_signals(a, sink, wall_ms, &idle);
     struct scale_advice adv;
-    app_emit_scaling(a, sink, wall_ms, &adv);
+    app_emit_scaling(a, sink, wall_ms, idle, &adv);
     struct readiness_report rr;
     app_emit_readiness(sink, &rr);
     app_stats_tick_done(a->app_stats);
@@ -375,7 +425,8 @@ static void app_tick(struct app *a)
                           .window_ms = a->cfg->signals_window_ms,
                           .advice = &adv,
                           .thresholds = &a->scale_th,
-                          .current_replicas = a->cfg->scaling_current_replicas,
+                          .current_replicas = a->cur_replicas,
+                          .replicas_source = a->cur_replicas_src,
                           .history_capacity = (size_t)a->cfg->scaling_history,
                           .readiness = &rr};
     rc = render_api_bodies(snap, &at);

@@ -74,6 +74,8 @@ struct config {
     char *pod_namespace;
     char *pod_instance_id;
     char *pod_labels_file;
+    char *pod_region; /* NULL: the topology.kubernetes.io/region label, if any */
+    char *pod_zone;   /* NULL: the topology.kubernetes.io/zone label, if any */
     /* the app: statsd listener, push reports, socket fallback */
     char *statsd_listen_address; /* "" disables the listener */
     char *statsd_prefix;

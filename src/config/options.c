@@ -82,8 +82,8 @@ const struct option_def option_table[] = {
      "Decision samples kept for the recommendation, one per tick (the guide keeps 100).",
      OFF(scaling_history)},
     {"scaling.current-replicas", OPT_U64, "0", 0, 100000, NULL,
-     "Current replica count, when known: recommended_replicas = this + the change; 0 = "
-     "unknown (recommended_replicas is null, the change is still given).",
+     "Current replica count: recommended_replicas = this + the change; 0 = the live pods of "
+     "this workload in the fleet registry (null when unknown; the change is still given).",
      OFF(scaling_current_replicas)},
     /* The check command (rizk-metrics check); harmless for the sidecar. */
     {"check.url", OPT_URL, "", 0, 0, NULL,
@@ -131,6 +131,12 @@ const struct option_def option_table[] = {
     {"pod.labels-file", OPT_STRING, "/etc/podinfo/labels", 0, 0, NULL,
      "Downward-API labels file (key=\"value\" lines), re-read at each fleet publish.",
      OFF(pod_labels_file)},
+    {"pod.region", OPT_STRING, "", 0, 0, NULL,
+     "Region published in fleet snapshots (default: the topology.kubernetes.io/region label).",
+     OFF(pod_region)},
+    {"pod.zone", OPT_STRING, "", 0, 0, NULL,
+     "Zone published in fleet snapshots (default: the topology.kubernetes.io/zone label).",
+     OFF(pod_zone)},
     {"statsd.listen-address", OPT_ADDR_OR_EMPTY, "127.0.0.1:8125", 0, 0, NULL,
      "UDP address of the statsd/DogStatsD listener (--collector.statsd); empty disables it.",
      OFF(statsd_listen_address)},

@@ -315,6 +315,19 @@ static void signals_compute_app(const struct store *s, int64_t now_ms, int64_t w
             0;
 }
 
+void signals_mark_idle(struct signals_out *o, bool request_source_up)
+{
+    o->idle = request_source_up && o->has_requests_per_second && o->requests_per_second == 0.0;
+    if (!o->idle)
+        return;
+    /* errors / requests with zero requests is 0/0; for an idle pod "no errors" is the truth
+     * the scaler needs, and an absent ratio would block scale-down forever. */
+    if (!o->has_error_ratio) {
+        o->has_error_ratio = true;
+        o->error_ratio = 0.0;
+    }
+}
+
 int signals_compute(const struct store *s, int64_t now_ms, int64_t window_ms,
                     struct signals_out *out)
 {
