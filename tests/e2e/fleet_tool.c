@@ -111,7 +111,7 @@ static int cmd_fake(struct redis_cluster *rc, const struct config *cfg, const ch
         const char *zadd[] = {"ZADD", zkey, now, pod};
         size_t zaddl[] = {4, strlen(zkey), strlen(now), strlen(pod)};
         struct redis_cmd cmds[] = {{5, set, setl}, {4, zadd, zaddl}};
-        redisReply *r[2];
+        struct redis_reply *r[2];
         int e = redis_cluster_exec(rc, zkey, strlen(zkey), 2, cmds, r);
         if (e == 0)
             e = redis_reply_error_rc(r[0]) < 0 ? redis_reply_error_rc(r[0])
