@@ -15,51 +15,24 @@
 
 #include "fleet/publish.h"
 #include "io/redis_cluster.h"
+#include "core/arena.h"
 #include "core/err.h"
 #include "core/xalloc.h"
 #include "core/banned.h"
 
-/* A bump arena of 64 KiB chunks: alloc is a pointer bump, free a no-op, the whole arena goes
- * at once. */
+/* The snapshots' arena: 64 KiB chunks; protobuf-c's free is a no-op, the whole arena goes at
+ * once with fleet_pods_fini. */
 #define QUERY_ARENA_CHUNK (64u * 1024)
-
-struct query_chunk {
-    struct query_chunk *next;
-    size_t used, cap;
-    max_align_t data[];
-};
 
 static void *query_arena_alloc(void *ad, size_t n)
 {
-    struct query_chunk **head = ad;
-    size_t need = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-    struct query_chunk *c = *head;
-    if (c == NULL || c->cap - c->used < need) {
-        size_t cap = need > QUERY_ARENA_CHUNK ? need : QUERY_ARENA_CHUNK;
-        c = xmalloc(sizeof(*c) + cap);
-        c->used = 0;
-        c->cap = cap;
-        c->next = *head;
-        *head = c;
-    }
-    void *p = (char *)c->data + c->used;
-    c->used += need;
-    return p;
+    return arena_alloc(ad, n);
 }
 
 static void query_arena_free(void *ad, void *p)
 {
     (void)ad;
     (void)p;
-}
-
-static void query_arena_release(struct query_chunk *c)
-{
-    while (c != NULL) {
-        struct query_chunk *next = c->next;
-        free(c);
-        c = next;
-    }
 }
 
 static int query_members(struct redis_cluster *c, const char *zkey, int64_t cutoff,
@@ -124,6 +97,7 @@ int fleet_query_pods(struct redis_cluster *c, const char *prefix, const char *ns
     size_t *lens = NULL;
     bool *gone = NULL;
     struct fleet_pods res = {0};
+    arena_init(&res._arena, QUERY_ARENA_CHUNK);
     int rc = query_members(c, zkey, now_ms - max_age_ms, &members);
     if (rc < 0)
         goto out;
@@ -169,7 +143,7 @@ int fleet_query_pods(struct redis_cluster *c, const char *prefix, const char *ns
         goto out;
     res.pods = xcalloc(n, sizeof(*res.pods));
     gone = xcalloc(n, sizeof(*gone));
-    ProtobufCAllocator arena = {query_arena_alloc, query_arena_free, &res._arena};
+    ProtobufCAllocator pballoc = {query_arena_alloc, query_arena_free, &res._arena};
     for (size_t i = 0; i < n; i++) {
         const struct redis_reply *v = redis_reply_at(vals, i);
         if (redis_reply_type(v) == REDIS_R_NIL) {
@@ -180,7 +154,7 @@ int fleet_query_pods(struct redis_cluster *c, const char *prefix, const char *ns
         size_t vlen = 0;
         const char *vs = redis_reply_type(v) == REDIS_R_STRING ? redis_reply_str(v, &vlen) : NULL;
         Rizk__V1__PodSnapshot *s =
-            vs != NULL ? rizk__v1__pod_snapshot__unpack(&arena, vlen, (const uint8_t *)vs) : NULL;
+            vs != NULL ? rizk__v1__pod_snapshot__unpack(&pballoc, vlen, (const uint8_t *)vs) : NULL;
         if (s == NULL) {
             res.malformed++;
             continue;
@@ -193,7 +167,7 @@ done:
     *out = res;
     res.pods = NULL;
     res.n = 0;
-    res._arena = NULL;
+    arena_init(&res._arena, QUERY_ARENA_CHUNK); /* now *out's */
 out:
     fleet_pods_fini(&res);
     free(keys);
@@ -211,8 +185,7 @@ void fleet_pods_fini(struct fleet_pods *p)
     if (p == NULL)
         return;
     /* the snapshots live in the arena: no free_unpacked one by one */
-    query_arena_release(p->_arena);
-    p->_arena = NULL;
+    arena_fini(&p->_arena);
     free(p->pods);
     p->pods = NULL;
     p->n = 0;
