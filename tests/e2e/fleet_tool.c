@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "collect/registry.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/err.h"
@@ -221,8 +222,8 @@ int main(int argc, char **argv)
     struct config cfg;
     int ret = 2;
     struct redis_cluster *rc = NULL;
-    enum config_action act =
-        config_load(&cfg, argc - first_flag + 1, fargv, environ, stdout, stderr);
+    enum config_action act = config_load(&cfg, &registry_config_collectors, argc - first_flag + 1,
+                                         fargv, environ, stdout, stderr);
     if (act != CONFIG_RUN)
         goto out;
     if (redis_cluster_from_config(&cfg, 1000, &rc) != 0) {
