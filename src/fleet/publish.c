@@ -197,17 +197,18 @@ static int fleet_publish_workload(struct fleet_pub *p, const char *key, const ch
     size_t zcardl[] = {5, kl};
     struct redis_cmd cmds[] = {
         {4, zadd, zaddl}, {4, prune, prunel}, {3, expire, expirel}, {2, zcard, zcardl}};
-    redisReply *r[4] = {NULL, NULL, NULL, NULL};
+    struct redis_reply *r[4] = {NULL, NULL, NULL, NULL};
     int rc = redis_cluster_exec(p->rc, k, kl, 4, cmds, r);
     for (int i = 0; rc == 0 && i < 4; i++) {
         int e = redis_reply_error_rc(r[i]);
         if (e < 0)
             rc = e;
     }
-    if (rc == 0 && (r[3]->type != REDIS_REPLY_INTEGER || r[3]->integer < 1))
+    if (rc == 0 &&
+        (redis_reply_type(r[3]) != REDIS_R_INTEGER || redis_reply_integer(r[3]) < 1))
         rc = -EPROTO; /* we just added ourselves */
     if (rc == 0)
-        *count = (unsigned long)r[3]->integer;
+        *count = (unsigned long)redis_reply_integer(r[3]);
     for (int i = 0; i < 4; i++)
         redis_reply_free(r[i]);
     free(k);
@@ -237,7 +238,7 @@ static int fleet_publish_info(struct fleet_pub *p, const struct fleet_signals *s
     const char *expire[] = {"PEXPIRE", k, ttls};
     size_t expirel[] = {7, strlen(k), strlen(ttls)};
     struct redis_cmd cmds[] = {{(int)nf, f, fl}, {3, expire, expirel}};
-    redisReply *r[2] = {NULL, NULL};
+    struct redis_reply *r[2] = {NULL, NULL};
     int rc = redis_cluster_exec(p->rc, k, strlen(k), 2, cmds, r);
     for (int i = 0; rc == 0 && i < 2; i++) {
         int e = redis_reply_error_rc(r[i]);
