@@ -473,8 +473,15 @@ static size_t add_distinct(const char **set, size_t n, size_t cap, const char *s
     return n;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* list_names appends the names sorted (the fleet's order is publish time: not stable). */
 static void list_names(struct text *t, const char **set, size_t n)
 {
+    qsort(set, n, sizeof(*set), cmp_name);
     for (size_t i = 0; i < n && i < CLUSTER_MAX_LISTED; i++)
         text_add(t, "%s%s", i ? ", " : "", set[i]);
     if (n > CLUSTER_MAX_LISTED)
@@ -531,11 +538,6 @@ static void check_zones(const struct cluster_in *in, struct cluster_item *it)
                 known, list, in->workload);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static void check_instance_prefixes(const struct cluster_in *in, struct cluster_item *it)
 {
     if (in->fleet == NULL) {
@@ -553,7 +555,7 @@ static void check_instance_prefixes(const struct cluster_in *in, struct cluster_
             id = in->fleet[i].pod ? in->fleet[i].pod : "";
         ids[total++] = id;
     }
-    qsort(ids, total, sizeof(*ids), cmp_str);
+    qsort(ids, total, sizeof(*ids), cmp_name);
     size_t distinct = 0;
     const char *dup = NULL;
     for (size_t i = 0; i < total; i++) {
