@@ -324,7 +324,8 @@ static void check_resources(const struct cluster_in *in, struct cluster_item *it
     else if (tl.used > 0)
         verdict(it, CLUSTER_WARN, "requests set; no limit for %s", nolim);
     else
-        verdict(it, CLUSTER_PASS, "cpu and memory requests and limits on all %zu containers", cs.n);
+        verdict(it, CLUSTER_PASS, "cpu and memory requests and limits on %s",
+                cs.n == 1 ? "the container" : "every container");
 }
 
 /* ---- pdb ---- */
@@ -450,12 +451,15 @@ static void check_pdb(const struct cluster_in *in, struct cluster_item *it)
 
 /* ---- the workload's fleet pods ---- */
 
-/* pod_in_list: the pod is one of the PodList's (the workload's pods); true without a list. */
-static bool pod_in_list(const json_t *pods, const char *name)
+/* pod_in_list: the pod is one of the PodList's (the workload's pods). Without a list, by name:
+ * a Deployment's pods are called <deployment>-<template hash>-<suffix>. */
+static bool pod_in_list(const json_t *pods, const char *workload, const char *name)
 {
     const json_t *items = jitems(pods);
-    if (items == NULL)
-        return true;
+    if (items == NULL) {
+        size_t n = strlen(workload);
+        return name != NULL && strncmp(name, workload, n) == 0 && name[n] == '-';
+    }
     for (size_t i = 0; i < json_array_size(items); i++)
         if (name != NULL && jstreq(json_array_get(items, i), "metadata.name", name))
             return true;
@@ -494,7 +498,7 @@ static void check_zones(const struct cluster_in *in, struct cluster_item *it)
     size_t nz = 0, known = 0, total = 0;
     const char *source = "fleet";
     for (size_t i = 0; in->fleet != NULL && i < in->nfleet; i++) {
-        if (!pod_in_list(in->pods, in->fleet[i].pod))
+        if (!pod_in_list(in->pods, in->workload, in->fleet[i].pod))
             continue;
         total++;
         if (in->fleet[i].zone != NULL && in->fleet[i].zone[0] != '\0') {
@@ -534,8 +538,8 @@ static void check_zones(const struct cluster_in *in, struct cluster_item *it)
         verdict(it, CLUSTER_WARN, "%zu of %zu pods in zone %s, the others' zone unknown", known,
                 total, list);
     else
-        verdict(it, CLUSTER_FAIL, "all %zu pods in one zone (%s): a zone outage takes %s down",
-                known, list, in->workload);
+        verdict(it, CLUSTER_FAIL, "%s in one zone (%s): a zone outage takes %s down",
+                known == 1 ? "its only pod is" : "all its pods are", list, in->workload);
 }
 
 static void check_instance_prefixes(const struct cluster_in *in, struct cluster_item *it)
@@ -548,7 +552,7 @@ static void check_instance_prefixes(const struct cluster_in *in, struct cluster_
     const char **ids = xcalloc(in->nfleet ? in->nfleet : 1, sizeof(*ids));
     size_t total = 0;
     for (size_t i = 0; i < in->nfleet; i++) {
-        if (!pod_in_list(in->pods, in->fleet[i].pod))
+        if (!pod_in_list(in->pods, in->workload, in->fleet[i].pod))
             continue;
         const char *id = in->fleet[i].instance_id;
         if (id == NULL || id[0] == '\0')
@@ -578,7 +582,8 @@ static void check_instance_prefixes(const struct cluster_in *in, struct cluster_
         verdict(it, CLUSTER_WARN, "%zu distinct instance ids, but only %zu of %zu pods publish",
                 distinct, total, running);
     else
-        verdict(it, CLUSTER_PASS, "%zu pods, %zu distinct instance ids", total, distinct);
+        verdict(it, CLUSTER_PASS, "%zu pod%s, %zu distinct instance id%s", total,
+                total == 1 ? "" : "s", distinct, distinct == 1 ? "" : "s");
     free(ids);
 }
 
@@ -592,7 +597,7 @@ static void check_regions(const struct cluster_in *in, struct cluster_item *it)
     const char *regions[64], *without[64];
     size_t nr = 0, nw = 0, total = 0, with = 0;
     for (size_t i = 0; i < in->nfleet; i++) {
-        if (!pod_in_list(in->pods, in->fleet[i].pod))
+        if (!pod_in_list(in->pods, in->workload, in->fleet[i].pod))
             continue;
         total++;
         if (in->fleet[i].region != NULL && in->fleet[i].region[0] != '\0') {
@@ -611,7 +616,8 @@ static void check_regions(const struct cluster_in *in, struct cluster_item *it)
     struct text t = {list, 0, sizeof(list)};
     if (with == total) {
         list_names(&t, regions, nr);
-        verdict(it, CLUSTER_PASS, "all %zu pods carry a region (%s)", total, list);
+        verdict(it, CLUSTER_PASS, "%s %zu pod%s carr%s a region (%s)", total == 1 ? "the" : "all",
+                total, total == 1 ? "" : "s", total == 1 ? "ies" : "y", list);
     } else if (with > 0) {
         list_names(&t, without, nw);
         verdict(it, CLUSTER_WARN, "%zu of %zu pods carry no region: %s", total - with, total, list);
@@ -694,7 +700,8 @@ static void check_health(const struct cluster_in *in, struct cluster_item *it)
     if (napp == 0)
         verdict(it, CLUSTER_NOT_CHECKABLE, "the Deployment's pod template has no containers");
     else if (probed == napp)
-        verdict(it, CLUSTER_PASS, "readinessProbe on all %zu app containers", napp);
+        verdict(it, CLUSTER_PASS, "readinessProbe on %s",
+                napp == 1 ? "the app container" : "every app container");
     else if (probed > 0)
         verdict(it, CLUSTER_WARN, "no readinessProbe on %s", missing);
     else

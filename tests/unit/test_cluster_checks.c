@@ -115,7 +115,7 @@ static void test_all_pass(void)
     expect(&r, CLUSTER_HPA, CLUSTER_PASS,
            "HPA rizk-app: cpu 70%, memory 80%, rizk_requests_per_second");
     expect(&r, CLUSTER_RESOURCES, CLUSTER_PASS,
-           "cpu and memory requests and limits on all 2 containers");
+           "cpu and memory requests and limits on every container");
     expect(&r, CLUSTER_PDB, CLUSTER_PASS,
            "PDB rizk-app covers rizk-app: 1 of 3 replicas may be evicted at once");
     expect(&r, CLUSTER_ZONES, CLUSTER_PASS,
@@ -124,7 +124,7 @@ static void test_all_pass(void)
            "preStop hook on every app container, grace period 45s");
     expect(&r, CLUSTER_REDIS_HA, CLUSTER_PASS, "Redis Cluster: 3 masters, each with a replica");
     expect(&r, CLUSTER_INSTANCE_PREFIXES, CLUSTER_PASS, "3 pods, 3 distinct instance ids");
-    expect(&r, CLUSTER_HEALTH_CHECKS, CLUSTER_PASS, "readinessProbe on all 1 app containers");
+    expect(&r, CLUSTER_HEALTH_CHECKS, CLUSTER_PASS, "readinessProbe on the app container");
     expect(&r, CLUSTER_REGIONAL_ENDPOINTS, CLUSTER_PASS, "all 3 pods carry a region (eu-west-1)");
     CU_ASSERT_EQUAL(r.pass, CLUSTER_NITEMS);
     CU_ASSERT_TRUE(r.ready);
@@ -193,7 +193,7 @@ static void test_zones(void)
     f[2].zone = "eu-west-1a";
     cluster_checks_evaluate(&in, &r);
     expect(&r, CLUSTER_ZONES, CLUSTER_FAIL,
-           "all 3 pods in one zone (eu-west-1a): a zone outage takes rizk-app down");
+           "all its pods are in one zone (eu-west-1a): a zone outage takes rizk-app down");
     /* no zone in the fleet: the pods' topology label; all in one zone fails */
     f[0].zone = f[1].zone = f[2].zone = NULL;
     cluster_checks_evaluate(&in, &r);
@@ -203,7 +203,7 @@ static void test_zones(void)
     in.pods = one;
     cluster_checks_evaluate(&in, &r);
     expect(&r, CLUSTER_ZONES, CLUSTER_FAIL,
-           "all 3 pods in one zone (eu-west-1a): a zone outage takes rizk-app down");
+           "all its pods are in one zone (eu-west-1a): a zone outage takes rizk-app down");
     json_decref(one);
     json_t *none = load("pods-no-zone.json");
     in.pods = none;
@@ -330,6 +330,30 @@ static void test_fleet_items(void)
     docs_free(&d);
 }
 
+/* Without the pod list (API unreadable) the workload's fleet pods are those named
+ * <deployment>-...: the other workload's pod is left out; one pod alone is one zone. */
+static void test_fleet_without_pod_list(void)
+{
+    struct docs d;
+    docs_load(&d);
+    struct cluster_in in = base_in(&d);
+    in.pods = NULL;
+    in.pods_err = "403 Forbidden";
+    struct cluster_report r;
+    cluster_checks_evaluate(&in, &r);
+    expect(&r, CLUSTER_INSTANCE_PREFIXES, CLUSTER_PASS, "3 pods, 3 distinct instance ids");
+    expect(&r, CLUSTER_REGIONAL_ENDPOINTS, CLUSTER_PASS, "all 3 pods carry a region (eu-west-1)");
+    expect(&r, CLUSTER_ZONES, CLUSTER_PASS,
+           "3 pods over 3 zones (eu-west-1a, eu-west-1b, eu-west-1c; from the fleet)");
+    in.nfleet = 1;
+    cluster_checks_evaluate(&in, &r);
+    expect(&r, CLUSTER_ZONES, CLUSTER_FAIL,
+           "its only pod is in one zone (eu-west-1a): a zone outage takes rizk-app down");
+    expect(&r, CLUSTER_INSTANCE_PREFIXES, CLUSTER_PASS, "1 pod, 1 distinct instance id");
+    expect(&r, CLUSTER_REGIONAL_ENDPOINTS, CLUSTER_PASS, "the 1 pod carries a region (eu-west-1)");
+    docs_free(&d);
+}
+
 /* Unreadable and mis-shaped documents: not checkable with the reason, never a pass. */
 static void test_unreadable(void)
 {
@@ -373,6 +397,7 @@ static CU_TestInfo tests[] = {
     {"health checks: warn, fail", test_probes},
     {"redis ha: warn, fail, standalone, not checkable", test_redis},
     {"instance prefixes and regions: warn, fail", test_fleet_items},
+    {"fleet pods without the pod list", test_fleet_without_pod_list},
     {"unreadable and mis-shaped documents", test_unreadable},
     CU_TEST_INFO_NULL,
 };
