@@ -175,6 +175,26 @@ static void fleet_read_labels(const char *path, struct pod_labels *out)
     buf_fini(&b);
 }
 
+/* fleet_exec runs n commands in the slot of key (one round trip) and returns the first error,
+ * a transport one or an error reply; the replies are the caller's (fleet_replies_free). */
+static int fleet_exec(struct fleet_pub *p, const char *key, size_t n, const struct redis_cmd *cmds,
+                      struct redis_reply **r)
+{
+    int rc = redis_cluster_exec(p->rc, key, strlen(key), n, cmds, r);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        int e = redis_reply_error_rc(r[i]);
+        if (e < 0)
+            rc = e;
+    }
+    return rc;
+}
+
+static void fleet_replies_free(struct redis_reply **r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        redis_reply_free(r[i]);
+}
+
 /* fleet_publish_workload adds the pod to its workload's set, prunes members older than ttl and
  * returns in *count how many are live (this pod included). One round trip, in the {ns} slot. */
 static int fleet_publish_workload(struct fleet_pub *p, const char *key, const char *value,
@@ -198,19 +218,13 @@ static int fleet_publish_workload(struct fleet_pub *p, const char *key, const ch
     struct redis_cmd cmds[] = {
         {4, zadd, zaddl}, {4, prune, prunel}, {3, expire, expirel}, {2, zcard, zcardl}};
     struct redis_reply *r[4] = {NULL, NULL, NULL, NULL};
-    int rc = redis_cluster_exec(p->rc, k, kl, 4, cmds, r);
-    for (int i = 0; rc == 0 && i < 4; i++) {
-        int e = redis_reply_error_rc(r[i]);
-        if (e < 0)
-            rc = e;
-    }
+    int rc = fleet_exec(p, k, 4, cmds, r);
     if (rc == 0 &&
         (redis_reply_type(r[3]) != REDIS_R_INTEGER || redis_reply_integer(r[3]) < 1))
         rc = -EPROTO; /* we just added ourselves */
     if (rc == 0)
         *count = (unsigned long)redis_reply_integer(r[3]);
-    for (int i = 0; i < 4; i++)
-        redis_reply_free(r[i]);
+    fleet_replies_free(r, 4);
     free(k);
     return rc;
 }
@@ -239,14 +253,8 @@ static int fleet_publish_info(struct fleet_pub *p, const struct fleet_signals *s
     size_t expirel[] = {7, strlen(k), strlen(ttls)};
     struct redis_cmd cmds[] = {{(int)nf, f, fl}, {3, expire, expirel}};
     struct redis_reply *r[2] = {NULL, NULL};
-    int rc = redis_cluster_exec(p->rc, k, strlen(k), 2, cmds, r);
-    for (int i = 0; rc == 0 && i < 2; i++) {
-        int e = redis_reply_error_rc(r[i]);
-        if (e < 0)
-            rc = e;
-    }
-    for (int i = 0; i < 2; i++)
-        redis_reply_free(r[i]);
+    int rc = fleet_exec(p, k, 2, cmds, r);
+    fleet_replies_free(r, 2);
     free(k);
     return rc;
 }

@@ -172,6 +172,24 @@ static void containers_of(const json_t *dep, struct containers *out)
     }
 }
 
+/* template_containers reads the Deployment's containers into *cs; false (with the item decided
+ * not checkable) when there is no readable Deployment or it has no containers. */
+static bool template_containers(const struct cluster_in *in, struct cluster_item *it,
+                                struct containers *cs)
+{
+    if (!json_is_object(in->deployment)) {
+        verdict(it, CLUSTER_NOT_CHECKABLE, "Deployment not readable: %s",
+                why(in->deployment_err, "not an apps/v1 Deployment"));
+        return false;
+    }
+    containers_of(in->deployment, cs);
+    if (cs->n == 0) {
+        verdict(it, CLUSTER_NOT_CHECKABLE, "the Deployment's pod template has no containers");
+        return false;
+    }
+    return true;
+}
+
 static const char *cname(const json_t *c)
 {
     const char *n = jstr(c, "name");
@@ -293,17 +311,9 @@ static bool has_quantity(const json_t *c, const char *path)
 
 static void check_resources(const struct cluster_in *in, struct cluster_item *it)
 {
-    if (!json_is_object(in->deployment)) {
-        verdict(it, CLUSTER_NOT_CHECKABLE, "Deployment not readable: %s",
-                why(in->deployment_err, "not an apps/v1 Deployment"));
-        return;
-    }
     struct containers cs;
-    containers_of(in->deployment, &cs);
-    if (cs.n == 0) {
-        verdict(it, CLUSTER_NOT_CHECKABLE, "the Deployment's pod template has no containers");
+    if (!template_containers(in, it, &cs))
         return;
-    }
     char noreq[200] = "", nolim[200] = "";
     struct text tr = {noreq, 0, sizeof(noreq)}, tl = {nolim, 0, sizeof(nolim)};
     static const char *const res[2] = {"cpu", "memory"};
@@ -632,13 +642,9 @@ static void check_regions(const struct cluster_in *in, struct cluster_item *it)
 
 static void check_shutdown(const struct cluster_in *in, struct cluster_item *it)
 {
-    if (!json_is_object(in->deployment)) {
-        verdict(it, CLUSTER_NOT_CHECKABLE, "Deployment not readable: %s",
-                why(in->deployment_err, "not an apps/v1 Deployment"));
-        return;
-    }
     struct containers cs;
-    containers_of(in->deployment, &cs);
+    if (!template_containers(in, it, &cs))
+        return;
     size_t napp = 0, hooked = 0;
     for (size_t i = 0; i < cs.n; i++) {
         if (!cs.app[i])
@@ -678,13 +684,9 @@ static void check_shutdown(const struct cluster_in *in, struct cluster_item *it)
 
 static void check_health(const struct cluster_in *in, struct cluster_item *it)
 {
-    if (!json_is_object(in->deployment)) {
-        verdict(it, CLUSTER_NOT_CHECKABLE, "Deployment not readable: %s",
-                why(in->deployment_err, "not an apps/v1 Deployment"));
-        return;
-    }
     struct containers cs;
-    containers_of(in->deployment, &cs);
+    if (!template_containers(in, it, &cs))
+        return;
     size_t napp = 0, probed = 0;
     char missing[200] = "";
     struct text t = {missing, 0, sizeof(missing)};

@@ -122,6 +122,22 @@ def self_check():
     assert h.sync(0, 1, [{"name": "a", "phase": "Running"}])["desired"] == 2
     assert milli_value("1500m") == 1500 and milli_value("100") == 100000 and milli_value("1k") == 1000000
 
+def sync_main(argv):
+    """sync URL PKI STATE NOW CURRENT PODS MIN MAX: one HPA sync against the adapter (target
+    AverageValue 100; PODS comma-separated, all Running); the recommendations are kept in the
+    STATE file between calls; prints the result as JSON."""
+    url, pki, state, now, current, names, lo, hi = argv
+    import os
+    h = HPA(adapter_fetch(url, pki), 100000, int(lo), int(hi))
+    if os.path.exists(state):
+        h.recs = [tuple(r) for r in json.load(open(state))]
+    out = h.sync(float(now), int(current), [{"name": n, "phase": "Running"} for n in names.split(",")])
+    json.dump(h.recs, open(state, "w"))
+    print(json.dumps(out))
+
 if __name__ == "__main__":
-    self_check()
-    print("self-check ok")
+    if sys.argv[1:2] == ["sync"]:
+        sync_main(sys.argv[2:])
+    else:
+        self_check()
+        print("self-check ok")

@@ -35,20 +35,7 @@ start_adapter ad "$AP" --redis.addr="127.0.0.1:$RP"
 URL="https://127.0.0.1:$AP/apis/custom.metrics.k8s.io/v1beta2/namespaces/prod/pods/%2A/rizk_requests_per_second?labelSelector=app%3Dweb"
 
 # sim PHASE: run the HPA's phases against the adapter; state (recommendations) kept in a file
-sim() {
-    "$PY" - "$E2E_TMP/hpa.py" "$URL" "$PKI" "$E2E_TMP/hpa.state" "$@" <<'PYEOF'
-import importlib.util, json, os, sys, time
-spec = importlib.util.spec_from_file_location("hpa", sys.argv[1]); hpa = importlib.util.module_from_spec(spec); spec.loader.exec_module(hpa)
-url, pki, state, now, current = sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5]), int(sys.argv[6])
-pods = [{"name": n, "phase": "Running"} for n in sys.argv[7].split(",")]
-h = hpa.HPA(hpa.adapter_fetch(url, pki), 100000, 1, 10)
-if os.path.exists(state):
-    h.recs = [tuple(r) for r in json.load(open(state))]
-out = h.sync(now, current, pods)
-json.dump(h.recs, open(state, "w"))
-print(json.dumps(out))
-PYEOF
-}
+sim() { "$PY" "$E2E_TMP/hpa.py" sync "$URL" "$PKI" "$E2E_TMP/hpa.state" "$@" 1 10; }
 # values FILE-less: "name=milli ..." of the adapter's answer
 values() {
     acurl front-proxy "$URL" -H 'X-Remote-User: system:serviceaccount:kube-system:horizontal-pod-autoscaler' \

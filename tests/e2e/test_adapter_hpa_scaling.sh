@@ -45,20 +45,7 @@ start_adapter ad "$AP" --redis.addr="127.0.0.1:$RP"
 URL="https://127.0.0.1:$AP/apis/custom.metrics.k8s.io/v1beta2/namespaces/prod/pods/%2A/rizk_requests_per_second?labelSelector=pod-template-hash%3D6b7c9"
 
 # sim NOW: one HPA sync (minReplicas 2, maxReplicas 10, current 3), state kept between calls
-sim() {
-    "$PY" - "$E2E_TMP/hpa.py" "$URL" "$PKI" "$E2E_TMP/hpa.state" "$1" <<'PYEOF'
-import importlib.util, json, os, sys
-spec = importlib.util.spec_from_file_location("hpa", sys.argv[1]); hpa = importlib.util.module_from_spec(spec); spec.loader.exec_module(hpa)
-url, pki, state, now = sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5])
-pods = [{"name": n, "phase": "Running"} for n in ("web-1", "web-2", "web-3")]
-h = hpa.HPA(hpa.adapter_fetch(url, pki), 100000, 2, 10)
-if os.path.exists(state):
-    h.recs = [tuple(r) for r in json.load(open(state))]
-out = h.sync(now, 3, pods)
-json.dump(h.recs, open(state, "w"))
-print(json.dumps(out))
-PYEOF
-}
+sim() { "$PY" "$E2E_TMP/hpa.py" sync "$URL" "$PKI" "$E2E_TMP/hpa.state" "$1" 3 web-1,web-2,web-3 2 10; }
 # adapter_rates: "name=milli ..." of the adapter's answer, sorted by pod
 adapter_rates() {
     acurl front-proxy "$URL" -H 'X-Remote-User: system:serviceaccount:kube-system:horizontal-pod-autoscaler' \
