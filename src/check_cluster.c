@@ -42,7 +42,7 @@ static void doc_fetch(struct kube_client *kc, const char *path, struct doc *d)
     char err[256] = "";
     int rc = kube_client_request(kc, "GET", path, NULL, &status, &resp, err, sizeof(err));
     if (rc < 0) {
-        snprintf(d->err, sizeof(d->err), "GET %.200s: %s", path, err[0] ? err : err_str(rc));
+        snprintf(d->err, sizeof(d->err), "GET %.200s: %.180s", path, err[0] ? err : err_str(rc));
         buf_fini(&resp);
         return;
     }
