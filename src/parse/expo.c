@@ -65,9 +65,19 @@ struct fam_state {
     enum expo_reason invalid_why;
     unsigned invalid_line;
     unsigned seq;
-    unsigned last_line; /* the block's last line, where end-of-block findings are reported */
-    uint64_t cur_group; /* key of the group of the previous sample (0: none) */
-    unsigned ngroups;   /* entries of group_list in use */
+    unsigned last_line;     /* the block's last line, where end-of-block findings are reported */
+    size_t sample_name_len; /* of the sample being checked */
+    uint64_t cur_group;     /* key of the group of the previous sample (0: none) */
+    unsigned ngroups;       /* entries of group_list in use */
+};
+
+/* A set of nonzero 64-bit hashes, open addressing, doubled when 3/4 full up to max slots; past
+ * that it stops growing and stops adding (its checks then become a floor). */
+struct hset {
+    uint64_t *v;
+    unsigned mask;
+    unsigned n;
+    unsigned max;
 };
 
 struct parser {
@@ -86,15 +96,12 @@ struct parser {
     struct fam_state fam;
     char *scratch; /* unescaped names and values of the current line */
     struct expo_label *labels;
-    uint64_t *seen; /* hashes of sample names reserved by closed families; 0 marks a free slot */
-    unsigned seen_mask;
-    unsigned nseen;
+    uint64_t *lhash;      /* label_hash of each label of the current sample */
+    struct hset seen;     /* hashes of sample names reserved by closed families */
     struct group *groups; /* the current family's groups, by key */
     unsigned groups_mask;
     unsigned *group_list; /* their slots, for the end-of-family checks */
-    uint64_t *series;     /* 0.0.4: hashes of the series seen */
-    unsigned series_mask;
-    unsigned nseries;
+    struct hset series;   /* 0.0.4: hashes of the series seen */
     struct parse_err fatal;
 };
 
@@ -121,14 +128,22 @@ static const char *sep(const struct parser *P, const char *q, const char *e)
     return skip_blanks(q, e);
 }
 
+/* Character classes of names, by table: the name scans are a tenth of the parse. */
+enum { C_START = 1, C_CHAR = 2, C_COLON = 4 };
+#define C_LETTER (C_START | C_CHAR)
+static const unsigned char name_class[256] = {
+    ['0' ... '9'] = C_CHAR, ['a' ... 'z'] = C_LETTER, ['A' ... 'Z'] = C_LETTER,
+    ['_'] = C_LETTER,       [':'] = C_COLON,
+};
+
 static bool is_name_start(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    return (name_class[(unsigned char)c] & C_START) != 0;
 }
 
 static bool is_name_char(char c)
 {
-    return is_name_start(c) || (c >= '0' && c <= '9');
+    return (name_class[(unsigned char)c] & C_CHAR) != 0;
 }
 
 static bool is_digit(char c)
@@ -141,9 +156,9 @@ static bool is_digit(char c)
 static size_t scan_metric_name(const char *q, const char *e)
 {
     const char *s = q;
-    if (q >= e || !(is_name_start(*q) || *q == ':'))
+    if (q >= e || (name_class[(unsigned char)*q] & (C_START | C_COLON)) == 0)
         return 0;
-    while (q < e && (is_name_char(*q) || *q == ':'))
+    while (q < e && (name_class[(unsigned char)*q] & (C_CHAR | C_COLON)) != 0)
         q++;
     return (size_t)(q - s);
 }
@@ -235,9 +250,46 @@ static const char *om_number(const char *q, const char *e, bool special, double 
     return stop == end ? end : NULL;
 }
 
+/* fast_decimal reads the common case, [sign] digits [. digits] with at most 15 digits and no
+ * exponent, ending at a blank or the end: the digits as an integer below 2^53 divided by a power
+ * of ten up to 1e15, both exact doubles, so IEEE division rounds exactly as strtod does. NULL
+ * when the token is anything else (the caller then takes the general path). */
+static const char *fast_decimal(const char *q, const char *e, double *v)
+{
+    static const double pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    bool neg = false;
+    if (q < e && (*q == '-' || *q == '+')) {
+        neg = *q == '-';
+        q++;
+    }
+    uint64_t m = 0;
+    const char *d = q;
+    while (q < e && is_digit(*q))
+        m = m * 10 + (uint64_t)(*q++ - '0');
+    unsigned digits = (unsigned)(q - d), frac = 0;
+    if (q < e && *q == '.') {
+        const char *f = ++q;
+        while (q < e && is_digit(*q))
+            m = m * 10 + (uint64_t)(*q++ - '0');
+        frac = (unsigned)(q - f);
+        digits += frac;
+    }
+    if (digits > 15)
+        return NULL;
+    if (digits == 0 || (q < e && !is_blank(*q)))
+        return NULL;
+    double x = (double)m / pow10[frac];
+    *v = neg ? -x : x;
+    return q;
+}
+
 /* number reads a sample value: the OM grammar, or Go's ParseFloat decimal syntax in 0.0.4. */
 static const char *number(const struct parser *P, const char *q, const char *e, double *v)
 {
+    const char *end = fast_decimal(q, e, v);
+    if (end != NULL)
+        return end;
     if (P->om)
         return om_number(q, e, true, v);
     const char *p = q;
@@ -281,15 +333,6 @@ static int fatal(struct parser *P, const char *at, int rc, const char *what)
 
 /* ---- hashing and sets ---- */
 
-static uint64_t fnv(uint64_t h, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
 #define FNV_SEED 14695981039346656037ull
 
 static uint64_t mix(uint64_t h)
@@ -302,50 +345,97 @@ static uint64_t mix(uint64_t h)
     return h != 0 ? h : 1;
 }
 
-static uint64_t name_hash(const char *s, size_t n, const char *suffix)
+/* hash_bytes: a word at a time, for the per-sample keys (FNV's byte loop was a tenth of the
+ * parse). The last word is read whole and masked: s must be followed by 8 readable bytes,
+ * which the scratch area (zeroed, twice the longest line + 16) guarantees for what is hashed.
+ * Not streaming: hash_bytes(a) then b differs from hash_bytes(ab). */
+static uint64_t hash_bytes(uint64_t h, const char *s, size_t n)
 {
-    return mix(fnv(fnv(FNV_SEED, s, n), suffix, strlen(suffix)));
+    const uint64_t k = 0x9e3779b97f4a7c15ull;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * k;
+        h ^= h >> 29;
+    }
+    uint64_t w = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (i < n) {
+        memcpy(&w, s + i, 8);
+        w &= ~0ull >> (8 * (8 - (n - i))); /* keep the n - i low bytes */
+    }
+#else
+    for (unsigned sh = 0; i < n; i++, sh += 8)
+        w |= (uint64_t)(unsigned char)s[i] << sh;
+#endif
+    h = (h ^ w ^ ((uint64_t)n << 56)) * k;
+    return h ^ (h >> 32);
 }
 
-/* set_has / set_add: open addressing over nonzero hashes, filled to 3/4 at most. */
-static bool set_has(const uint64_t *set, unsigned mask, uint64_t h)
+/* name_hash hashes name + suffix as one string, assembled in the family's name buffer, which
+ * has room for the longest suffix and the 8 bytes hash_bytes may read past it. */
+static uint64_t name_hash(char *name, size_t n, const char *suffix)
 {
-    for (unsigned i = (unsigned)h & mask;; i = (i + 1) & mask) {
-        if (set[i] == 0)
+    size_t k = strlen(suffix);
+    memcpy(name + n, suffix, k + 1);
+    uint64_t h = mix(hash_bytes(FNV_SEED, name, n + k));
+    name[n] = '\0';
+    return h;
+}
+
+static void hset_init(struct hset *s, unsigned slots, unsigned max)
+{
+    s->v = xcalloc(slots, sizeof(*s->v));
+    s->mask = slots - 1;
+    s->n = 0;
+    s->max = max;
+}
+
+static bool set_has(const struct hset *s, uint64_t h)
+{
+    for (unsigned i = (unsigned)h & s->mask;; i = (i + 1) & s->mask) {
+        if (s->v[i] == 0)
             return false;
-        if (set[i] == h)
+        if (s->v[i] == h)
             return true;
     }
 }
 
-/* set_add returns false when h was there already. */
-static bool set_add(uint64_t *set, unsigned mask, unsigned *n, uint64_t h)
+static void hset_put(struct hset *s, uint64_t h)
 {
-    unsigned i = (unsigned)h & mask;
-    while (set[i] != 0) {
-        if (set[i] == h)
-            return false;
-        i = (i + 1) & mask;
-    }
-    if (*n >= (mask + 1) / 4 * 3)
-        return true; /* full: stop tracking */
-    set[i] = h;
-    (*n)++;
-    return true;
+    unsigned i = (unsigned)h & s->mask;
+    while (s->v[i] != 0)
+        i = (i + 1) & s->mask;
+    s->v[i] = h;
+    s->n++;
 }
 
-/* labels_hash is independent of label order: the sum of one hash per label, skipping one name
- * (NULL: none). */
-static uint64_t labels_hash(const struct expo_label *l, unsigned n, const char *skip)
+/* set_add returns false when h was there already (one probe: found, or the free slot). */
+static bool set_add(struct hset *s, uint64_t h)
 {
-    uint64_t h = 0x9e3779b97f4a7c15ull;
-    for (unsigned i = 0; i < n; i++) {
-        if (skip != NULL && strcmp(l[i].name, skip) == 0)
-            continue;
-        uint64_t x = fnv(FNV_SEED, l[i].name, strlen(l[i].name) + 1);
-        h += mix(fnv(x, l[i].value, strlen(l[i].value)));
+    unsigned i = (unsigned)h & s->mask;
+    for (; s->v[i] != 0; i = (i + 1) & s->mask) {
+        if (s->v[i] == h)
+            return false;
     }
-    return mix(h);
+    if (s->n < (s->mask + 1) / 4 * 3) {
+        s->v[i] = h;
+        s->n++;
+        return true;
+    }
+    if (s->mask + 1 >= s->max)
+        return true; /* full: stop tracking */
+    struct hset big;
+    hset_init(&big, (s->mask + 1) * 2, s->max);
+    for (unsigned k = 0; k <= s->mask; k++) {
+        if (s->v[k] != 0)
+            hset_put(&big, s->v[k]);
+    }
+    free(s->v);
+    *s = big;
+    hset_put(s, h);
+    return true;
 }
 
 /* ---- family blocks ---- */
@@ -481,18 +571,18 @@ static int fam_close(struct parser *P)
     const char *const *suf = reserved_suffixes(P, P->fam.type);
     bool clash = false;
     uint64_t own = name_hash(P->fam.name, P->fam.name_len, "");
-    if (set_has(P->seen, P->seen_mask, own))
+    if (set_has(&P->seen, own))
         clash = true;
     for (unsigned i = 0; !clash && suf[i] != NULL; i++)
-        clash = set_has(P->seen, P->seen_mask, name_hash(P->fam.name, P->fam.name_len, suf[i]));
+        clash = set_has(&P->seen, name_hash(P->fam.name, P->fam.name_len, suf[i]));
     /* 0.0.4 forbids a second HELP or TYPE for a name; a block of samples only that comes back
      * (untyped x_bucket/x_sum/x_count lines by series) is taken, as Prometheus takes it. */
     if (clash && (P->om || P->fam.typed || P->fam.has_help))
         violation(P, at, EXPO_REASON_GROUPING, "family name clashes with an earlier family", true);
     P->line = saved;
-    set_add(P->seen, P->seen_mask, &P->nseen, own);
+    set_add(&P->seen, own);
     for (unsigned i = 0; suf[i] != NULL; i++)
-        set_add(P->seen, P->seen_mask, &P->nseen, name_hash(P->fam.name, P->fam.name_len, suf[i]));
+        set_add(&P->seen, name_hash(P->fam.name, P->fam.name_len, suf[i]));
     int rc = fam_announce(P);
     if (rc == 0)
         rc = fam_flush(P);
@@ -505,10 +595,10 @@ static int fam_open(struct parser *P, const char *name, size_t n)
     int rc = fam_close(P);
     if (rc < 0)
         return rc;
-    if (set_has(P->seen, P->seen_mask, name_hash(name, n, "")))
-        P->st.reopened++;
     memcpy(P->fam.name, name, n);
     P->fam.name[n] = '\0';
+    if (set_has(&P->seen, name_hash(P->fam.name, n, "")))
+        P->st.reopened++;
     P->fam.name_len = n;
     P->fam.has_help = false;
     P->fam.has_unit = false;
@@ -757,8 +847,8 @@ static int parse_meta(struct parser *P, const char *s, const char *e)
  * and the OM ABNF allows. OM allows no blanks inside and no trailing comma. Returns the label
  * count, or -1 with *what and *why set and *pq at the offending byte. */
 static int parse_labels(struct parser *P, const char **pq, const char *e, char **pw,
-                        struct expo_label *labels, unsigned max, const char **what,
-                        enum expo_reason *why)
+                        struct expo_label *labels, uint64_t *hashes, unsigned max,
+                        const char **what, enum expo_reason *why)
 {
     const char *q = *pq + 1;
     char *w = *pw;
@@ -784,7 +874,7 @@ static int parse_labels(struct parser *P, const char **pq, const char *e, char *
             *why = EXPO_REASON_LIMIT;
             break;
         }
-        if (sp_word_eq(q, len, "__name__")) {
+        if (len == 8 && memcmp(q, "__name__", 8) == 0) {
             *what = "reserved label name __name__";
             break;
         }
@@ -817,6 +907,16 @@ static int parse_labels(struct parser *P, const char **pq, const char *e, char *
         q++;
         l->value = w;
         while (q < e && *q != '"') {
+            /* Plain runs in one copy: the bytes that end one are '"', '\\' and NUL. */
+            const char *x = q;
+            while (x < e && *x != '"' && *x != '\\' && *x != '\0')
+                x++;
+            if (x > q) {
+                memcpy(w, q, (size_t)(x - q));
+                w += x - q;
+                q = x;
+                continue;
+            }
             if (*q == '\0') {
                 *what = "NUL byte in a label value (not supported)";
                 *why = EXPO_REASON_LIMIT;
@@ -844,6 +944,8 @@ static int parse_labels(struct parser *P, const char **pq, const char *e, char *
             break;
         }
         *w++ = '\0';
+        if (hashes != NULL) /* name, NUL, value: one run of the scratch area */
+            hashes[n] = mix(hash_bytes(FNV_SEED, l->name, (size_t)(w - 1 - l->name)));
         n++;
         q++;
         if (!P->om)
@@ -877,7 +979,9 @@ static const char *parse_timestamp(const struct parser *P, const char *q, const 
         return p;
     }
     double sec;
-    const char *end = om_number(q, e, false, &sec);
+    const char *end = fast_decimal(q, e, &sec);
+    if (end == NULL)
+        end = om_number(q, e, false, &sec);
     if (end == NULL || !isfinite(sec))
         return NULL;
     *raw = sec;
@@ -907,7 +1011,7 @@ static const char *parse_exemplar(struct parser *P, const char *q, const char *e
     const char *lq = q + 2;
     const char *lwhat = NULL;
     enum expo_reason lwhy;
-    int n = parse_labels(P, &lq, e, pw, ex, EXPO_LABELS_MAX_DEFAULT, &lwhat, &lwhy);
+    int n = parse_labels(P, &lq, e, pw, ex, NULL, EXPO_LABELS_MAX_DEFAULT, &lwhat, &lwhy);
     if (n < 0) {
         *what = "invalid exemplar labels";
         return NULL;
@@ -937,14 +1041,14 @@ static const char *parse_exemplar(struct parser *P, const char *q, const char *e
     return p;
 }
 
-/* label_value returns the value of a label of the current sample, or NULL. */
-static const char *label_value(const struct expo_sample *s, const char *name)
+/* label_index returns the index of a label of the current sample, or -1. */
+static int label_index(const struct expo_sample *s, const char *name)
 {
     for (unsigned i = 0; i < s->nlabels; i++) {
         if (strcmp(s->labels[i].name, name) == 0)
-            return s->labels[i].value;
+            return (int)i;
     }
-    return NULL;
+    return -1;
 }
 
 /* bound_value parses an le or quantile label value: a number, not NaN; +Inf only as "+Inf" in
@@ -980,9 +1084,33 @@ static bool is_counter_like(const struct parser *P, enum expo_type t, enum expo_
 }
 
 /* group_slot finds or adds the current family's group key; UINT32_MAX when the table is full. */
+/* groups_grow doubles the group table, moving the current family's groups (the others are
+ * stale). */
+static void groups_grow(struct parser *P)
+{
+    unsigned slots = (P->groups_mask + 1) * 2;
+    struct group *g = xcalloc(slots, sizeof(*g));
+    unsigned *list = xcalloc(slots, sizeof(*list));
+    for (unsigned k = 0; k < P->fam.ngroups; k++) {
+        const struct group *o = &P->groups[P->group_list[k]];
+        unsigned i = (unsigned)o->key & (slots - 1);
+        while (g[i].gen == o->gen)
+            i = (i + 1) & (slots - 1);
+        g[i] = *o;
+        list[k] = i;
+    }
+    free(P->groups);
+    free(P->group_list);
+    P->groups = g;
+    P->group_list = list;
+    P->groups_mask = slots - 1;
+}
+
 static unsigned group_slot(struct parser *P, uint64_t key, bool *fresh)
 {
     unsigned gen = P->fam.seq + 1;
+    if (P->fam.ngroups >= (P->groups_mask + 1) / 4 * 3 && P->groups_mask + 1 < GROUP_SLOTS_MAX)
+        groups_grow(P);
     unsigned i = (unsigned)key & P->groups_mask;
     for (;; i = (i + 1) & P->groups_mask) {
         struct group *g = &P->groups[i];
@@ -1029,46 +1157,46 @@ static void check_sample(struct parser *P, const struct expo_sample *s, const ch
         violation(P, at, EXPO_REASON_VALUE, "a stateset value other than 0 or 1", true);
 
     /* The labels a type requires or forbids, and the group key. */
-    const char *skip = NULL;
+    int skip = -1;
     double bound = 0;
     bool hist = t == EXPO_TYPE_HISTOGRAM || t == EXPO_TYPE_GAUGEHISTOGRAM;
     if (hist && r == EXPO_ROLE_BUCKET) {
-        const char *le = label_value(s, "le");
-        skip = "le";
-        if (le == NULL || !bound_value(P, le, &bound)) {
-            violation(P, at, EXPO_REASON_LABELS, le == NULL ? "a bucket without le" : "invalid le",
+        skip = label_index(s, "le");
+        if (skip < 0 || !bound_value(P, s->labels[skip].value, &bound)) {
+            violation(P, at, EXPO_REASON_LABELS, skip < 0 ? "a bucket without le" : "invalid le",
                       true);
             return;
         }
     } else if (t == EXPO_TYPE_SUMMARY && r == EXPO_ROLE_VALUE) {
-        const char *qv = label_value(s, "quantile");
-        skip = "quantile";
-        if (qv == NULL || !bound_value(P, qv, &bound) || bound < 0 || bound > 1) {
+        skip = label_index(s, "quantile");
+        if (skip < 0 || !bound_value(P, s->labels[skip].value, &bound) || bound < 0 || bound > 1) {
             violation(P, at, EXPO_REASON_LABELS,
-                      qv == NULL ? "a quantile sample without quantile" : "invalid quantile", true);
+                      skip < 0 ? "a quantile sample without quantile" : "invalid quantile", true);
             return;
         }
         if (v < 0)
             violation(P, at, EXPO_REASON_VALUE, "a negative quantile value", true);
     } else if (t == EXPO_TYPE_STATESET) {
-        skip = P->fam.name;
-        if (label_value(s, P->fam.name) == NULL) {
+        skip = label_index(s, P->fam.name);
+        if (skip < 0) {
             violation(P, at, EXPO_REASON_LABELS, "a stateset sample without its state label", true);
             return;
         }
-    } else if (P->om && ((hist && label_value(s, "le") != NULL) ||
-                         (t == EXPO_TYPE_SUMMARY && label_value(s, "quantile") != NULL))) {
+    } else if (P->om && ((hist && label_index(s, "le") >= 0) ||
+                         (t == EXPO_TYPE_SUMMARY && label_index(s, "quantile") >= 0))) {
         violation(P, at, EXPO_REASON_LABELS, "le or quantile on a sample that cannot have it",
                   true);
         return;
     }
-    uint64_t key = t == EXPO_TYPE_INFO ? 1 : labels_hash(s->labels, s->nlabels, skip);
+    uint64_t all = 0x9e3779b97f4a7c15ull;
+    for (unsigned i = 0; i < s->nlabels; i++)
+        all += P->lhash[i];
+    uint64_t key = t == EXPO_TYPE_INFO ? 1 : mix(skip >= 0 ? all - P->lhash[skip] : all);
 
     if (!P->om) {
         /* 0.0.4: each series once. */
-        uint64_t sh =
-            mix(labels_hash(s->labels, s->nlabels, NULL) ^ name_hash(s->name, strlen(s->name), ""));
-        if (!set_add(P->series, P->series_mask, &P->nseries, sh))
+        uint64_t sh = mix(all ^ hash_bytes(FNV_SEED, s->name, P->fam.sample_name_len));
+        if (!set_add(&P->series, sh))
             violation(P, at, EXPO_REASON_GROUPING, "a series repeated", true);
     }
     bool fresh = false;
@@ -1161,10 +1289,11 @@ static int parse_sample(struct parser *P, const char *s, const char *e)
         smp.role = EXPO_ROLE_VALUE;
     }
     P->fam.last_line = P->line;
+    P->fam.sample_name_len = nlen;
     if (q < e && *q == '{') {
         const char *what = NULL;
         enum expo_reason why;
-        int n = parse_labels(P, &q, e, &w, P->labels, P->max_labels, &what, &why);
+        int n = parse_labels(P, &q, e, &w, P->labels, P->lhash, P->max_labels, &what, &why);
         if (n < 0) {
             violation(P, q, why, what, true);
             return 0;
@@ -1307,10 +1436,11 @@ static void parser_fini(struct parser *P)
     free(P->fam.unit);
     free(P->scratch);
     free(P->labels);
-    free(P->seen);
+    free(P->lhash);
+    free(P->seen.v);
     free(P->groups);
     free(P->group_list);
-    free(P->series);
+    free(P->series.v);
 }
 
 static int parse_lines(struct parser *P, const char *body, size_t len)
@@ -1387,14 +1517,6 @@ static int parse_lines(struct parser *P, const char *body, size_t len)
     return 0;
 }
 
-static unsigned slots_for(size_t len, unsigned per, unsigned max)
-{
-    unsigned slots = 16;
-    while (slots < max && slots < len / per)
-        slots *= 2;
-    return slots;
-}
-
 int parse_expo(const char *body, size_t len, enum expo_format fmt, const struct expo_limits *lim,
                const struct expo_callbacks *cb, void *cls, struct expo_stats *stats,
                struct parse_err *err)
@@ -1412,26 +1534,22 @@ int parse_expo(const char *body, size_t len, enum expo_format fmt, const struct 
     P.max_samples = lim != NULL ? lim->max_samples : 0;
     /* No line is longer than the body: small bodies get small buffers. */
     size_t line_cap = len < P.max_line ? len : P.max_line;
-    P.fam.name = xmalloc(line_cap + 1);
+    P.fam.name = xcalloc(1, line_cap + 24); /* + the longest suffix, "_created", and 8 */
     P.fam.help = xmalloc(line_cap + 1);
     P.fam.unit = xmalloc(line_cap + 1);
     /* Unescaping never grows a value, and each label's two NULs fit in its '=' and quotes; the
      * exemplar's labels follow the sample's in the same line. */
-    P.scratch = xmalloc(2 * line_cap + 16);
+    P.scratch = xcalloc(1, 2 * line_cap + 16);
     P.labels = xcalloc(P.max_labels, sizeof(*P.labels));
-    /* A family reserves up to 5 names and needs a line of 3 bytes or more ("a 1"); a group or
-     * a series needs a sample line. Small bodies get small sets. */
-    unsigned seen = slots_for(len, 1, SEEN_SLOTS_MAX);
-    P.seen = xcalloc(seen, sizeof(*P.seen));
-    P.seen_mask = seen - 1;
-    unsigned groups = slots_for(len, 4, GROUP_SLOTS_MAX);
-    P.groups = xcalloc(groups, sizeof(*P.groups));
-    P.groups_mask = groups - 1;
-    P.group_list = xcalloc(groups, sizeof(*P.group_list));
+    P.lhash = xcalloc(P.max_labels, sizeof(*P.lhash));
+    /* The sets start small and double as they fill (zeroing big tables cost more than the
+     * parse of a small body). */
+    hset_init(&P.seen, 64, SEEN_SLOTS_MAX);
+    P.groups = xcalloc(16, sizeof(*P.groups));
+    P.groups_mask = 15;
+    P.group_list = xcalloc(16, sizeof(*P.group_list));
     if (!P.om) {
-        unsigned series = slots_for(len, 4, SERIES_SLOTS_MAX);
-        P.series = xcalloc(series, sizeof(*P.series));
-        P.series_mask = series - 1;
+        hset_init(&P.series, 64, SERIES_SLOTS_MAX);
     }
     int rc = parse_lines(&P, body, len);
     if (rc < 0 && err != NULL)

@@ -568,18 +568,10 @@ static void test_malformed_lines(void)
 
     /* Each of these lines alone: malformed, and with no valid line the body is rejected. */
     static const char *const bad[] = {
-        "x{l=\"a\\\"} 1\n",
-        "x{l=\"a\"",
-        "x{=\"a\"} 1\n",
-        "x{l \"a\"} 1\n",
-        "x{l=a} 1\n",
-        "x{l=\"a\" m=\"b\"} 1\n",
-        "x 1 2 3\n",
-        "x\n",
-        "x -\n",
-        "x 1_000\n",
-        "x 0x1p3\n",
-        "x 1 # {a=\"b\"} 1\n", /* no exemplars in 0.0.4 */
+        "x{l=\"a\\\"} 1\n", "x{l=\"a\"",  "x{=\"a\"} 1\n",
+        "x{l \"a\"} 1\n",   "x{l=a} 1\n", "x{l=\"a\" m=\"b\"} 1\n",
+        "x 1 2 3\n",        "x\n",        "x -\n",
+        "x 1_000\n",        "x 0x1p3\n",  "x 1 # {a=\"b\"} 1\n", /* no exemplars in 0.0.4 */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct parse_err e = {0};
@@ -645,8 +637,8 @@ static void test_not_an_exposition(void)
     CU_ASSERT_EQUAL(st.reason_first[EXPO_REASON_LIMIT].col, 7);
     CU_ASSERT_EQUAL(r->nsmp, 2);
     static const char nul_help[] = "# TYPE a counter\n# HELP a he\0lp\na_total 1\n# EOF\n";
-    CU_ASSERT_EQUAL(
-        rec_parse(nul_help, sizeof(nul_help) - 1, EXPO_FORMAT_OPENMETRICS, r, &st, &e), 0);
+    CU_ASSERT_EQUAL(rec_parse(nul_help, sizeof(nul_help) - 1, EXPO_FORMAT_OPENMETRICS, r, &st, &e),
+                    0);
     CU_ASSERT_EQUAL(st.malformed, 0);
     CU_ASSERT_EQUAL(r->nsmp, 1);
     /* a control byte after the first line is only a malformed line (outside a label value) */
@@ -783,7 +775,6 @@ static void test_content_type(void)
     CU_ASSERT_STRING_EQUAL(expo_type_name(EXPO_TYPE_UNTYPED), "untyped");
 }
 
-
 /* ---- the validity rules, one valid and at least one invalid exposition each ----
  * Written from OpenMetrics 1.0 (ABNF, sections "Data model" and "Text format") and from the
  * 0.0.4 text format: the reason, the line of its first occurrence, and the family (selected by
@@ -823,7 +814,10 @@ static const struct rule_case {
     {OM, "# a comment\na 1\n# EOF\n", EXPO_REASON_SYNTAX, 1, NULL},
     {OM, "a 1\r\n# EOF\n", EXPO_REASON_SYNTAX, 1, "a"},
     {TXT, "a 1\r\n", EXPO_REASON_SYNTAX, 1, "a"},
-    {OM, "\xEF\xBB\xBF" "a 1\n# EOF\n", EXPO_REASON_SYNTAX, 1, NULL},
+    {OM,
+     "\xEF\xBB\xBF"
+     "a 1\n# EOF\n",
+     EXPO_REASON_SYNTAX, 1, NULL},
     /* numbers */
     {OM, "a 0042\nb 1.5e-3\nc .5\nd 1.\ne -Inf\nf +inf\ng NaN\nh Infinity\n# EOF\n", VALID, 0,
      NULL},
@@ -860,8 +854,7 @@ static const struct rule_case {
     /* families and series: grouping, clashes, repetition */
     {OM, "# TYPE a gauge\na 1\n# TYPE b gauge\nb 1\n# EOF\n", VALID, 0, NULL},
     {OM, "a 1\nb 1\na{x=\"1\"} 2\n# EOF\n", EXPO_REASON_GROUPING, 3, "a"},
-    {TXT, "# TYPE a gauge\na 1\nb 1\n# TYPE a gauge\na{x=\"1\"} 2\n", EXPO_REASON_GROUPING, 5,
-     "a"},
+    {TXT, "# TYPE a gauge\na 1\nb 1\n# TYPE a gauge\na{x=\"1\"} 2\n", EXPO_REASON_GROUPING, 5, "a"},
     {TXT, "a 1\nb 1\na{x=\"1\"} 2\n", VALID, 0, NULL},
     {OM, "# TYPE a_created gauge\na_created 1\n# TYPE a counter\na_total 1\n# EOF\n",
      EXPO_REASON_GROUPING, 4, "a"},
@@ -888,27 +881,27 @@ static const struct rule_case {
      "# TYPE a histogram\na_bucket{le=\"0.1\"} 1\na_bucket{le=\"1e1\"} 2\n"
      "a_bucket{le=\"+Inf\"} 3\na_count 3\na_sum 2.5\n# EOF\n",
      VALID, 0, NULL},
-    {TXT,
-     "# TYPE a histogram\na_bucket{le=\"0.1\"} 1\na_bucket{le=\"+Inf\"} 3\na_count 3\n",
-     VALID, 0, NULL},
+    {TXT, "# TYPE a histogram\na_bucket{le=\"0.1\"} 1\na_bucket{le=\"+Inf\"} 3\na_count 3\n", VALID,
+     0, NULL},
     {OM, "# TYPE a histogram\na_bucket{le=\"1\"} 1\n# EOF\n", EXPO_REASON_HISTOGRAM, 2, "a"},
-    {TXT, "# TYPE a histogram\na_bucket{le=\"1\"} 1\na_count 1\n", EXPO_REASON_HISTOGRAM, 3,
-     "a"},
-    {OM, "# TYPE a histogram\na_bucket{le=\"2\"} 1\na_bucket{le=\"1\"} 1\na_bucket{le=\"+Inf\"} 1\n"
-         "# EOF\n",
+    {TXT, "# TYPE a histogram\na_bucket{le=\"1\"} 1\na_count 1\n", EXPO_REASON_HISTOGRAM, 3, "a"},
+    {OM,
+     "# TYPE a histogram\na_bucket{le=\"2\"} 1\na_bucket{le=\"1\"} 1\na_bucket{le=\"+Inf\"} 1\n"
+     "# EOF\n",
      EXPO_REASON_HISTOGRAM, 3, "a"},
     {TXT, "# TYPE a histogram\na_bucket{le=\"1\"} 2\na_bucket{le=\"+Inf\"} 1\n",
      EXPO_REASON_HISTOGRAM, 3, "a"},
     {TXT, "# TYPE a histogram\na_bucket{le=\"+Inf\"} 2\na_count 3\n", EXPO_REASON_HISTOGRAM, 3,
      "a"},
-    {OM, "# TYPE a histogram\na_bucket{le=\"+Inf\"} 2\na_count 2\n# EOF\n",
-     EXPO_REASON_HISTOGRAM, 3, "a"},
-    {OM, "# TYPE a histogram\na_bucket{le=\"+Inf\"} 2\na_sum 2\n# EOF\n", EXPO_REASON_HISTOGRAM,
+    {OM, "# TYPE a histogram\na_bucket{le=\"+Inf\"} 2\na_count 2\n# EOF\n", EXPO_REASON_HISTOGRAM,
      3, "a"},
+    {OM, "# TYPE a histogram\na_bucket{le=\"+Inf\"} 2\na_sum 2\n# EOF\n", EXPO_REASON_HISTOGRAM, 3,
+     "a"},
     {OM, "# TYPE a histogram\na_bucket{le=\"-1\"} 1\na_bucket{le=\"+Inf\"} 2\n# EOF\n", VALID, 0,
      NULL},
-    {OM, "# TYPE a histogram\na_bucket{le=\"-1\"} 1\na_bucket{le=\"+Inf\"} 2\na_count 2\n"
-         "a_sum 1\n# EOF\n",
+    {OM,
+     "# TYPE a histogram\na_bucket{le=\"-1\"} 1\na_bucket{le=\"+Inf\"} 2\na_count 2\n"
+     "a_sum 1\n# EOF\n",
      EXPO_REASON_HISTOGRAM, 5, "a"},
     {OM, "# TYPE a histogram\na_bucket{le=\"+Inf\"} 1.5\n# EOF\n", EXPO_REASON_VALUE, 2, "a"},
     {OM, "# TYPE a histogram\na_bucket{le=\"+Inf\"} -1\n# EOF\n", EXPO_REASON_VALUE, 2, "a"},
@@ -929,23 +922,23 @@ static const struct rule_case {
     {OM, "# TYPE a gaugehistogram\na_bucket{le=\"+Inf\"} 2\na_gcount 2\na_gsum NaN\n# EOF\n",
      EXPO_REASON_VALUE, 4, "a"},
     /* summary quantiles */
-    {OM, "# TYPE a summary\na{quantile=\"0.9\"} 2\na{quantile=\"0.5\"} NaN\na_count 3\n"
-         "a_sum 4\n# EOF\n",
+    {OM,
+     "# TYPE a summary\na{quantile=\"0.9\"} 2\na{quantile=\"0.5\"} NaN\na_count 3\n"
+     "a_sum 4\n# EOF\n",
      VALID, 0, NULL},
-    {TXT, "# TYPE a summary\na{quantile=\"0.9\"} 2\na{quantile=\"0.5\"} 1\n",
-     EXPO_REASON_HISTOGRAM, 3, "a"},
+    {TXT, "# TYPE a summary\na{quantile=\"0.9\"} 2\na{quantile=\"0.5\"} 1\n", EXPO_REASON_HISTOGRAM,
+     3, "a"},
     {OM, "# TYPE a summary\na 1\n# EOF\n", EXPO_REASON_LABELS, 2, "a"},
     {OM, "# TYPE a summary\na{quantile=\"1.5\"} 1\n# EOF\n", EXPO_REASON_LABELS, 2, "a"},
     {OM, "# TYPE a summary\na{quantile=\"0.5\"} -1\n# EOF\n", EXPO_REASON_VALUE, 2, "a"},
     {OM, "# TYPE a summary\na_count 1.5\n# EOF\n", EXPO_REASON_VALUE, 2, "a"},
     {TXT, "# TYPE a summary\na_count -1\n", EXPO_REASON_VALUE, 2, "a"},
     /* units */
-    {OM, "# TYPE a_seconds gauge\n# UNIT a_seconds seconds\na_seconds 1\n# EOF\n", VALID, 0,
-     NULL},
-    {OM, "# TYPE a_seconds gauge\n# UNIT a_seconds bytes\na_seconds 1\n# EOF\n",
-     EXPO_REASON_UNIT, 3, "a_seconds"},
-    {OM, "# TYPE xseconds gauge\n# UNIT xseconds seconds\nxseconds 1\n# EOF\n", EXPO_REASON_UNIT,
-     3, "xseconds"},
+    {OM, "# TYPE a_seconds gauge\n# UNIT a_seconds seconds\na_seconds 1\n# EOF\n", VALID, 0, NULL},
+    {OM, "# TYPE a_seconds gauge\n# UNIT a_seconds bytes\na_seconds 1\n# EOF\n", EXPO_REASON_UNIT,
+     3, "a_seconds"},
+    {OM, "# TYPE xseconds gauge\n# UNIT xseconds seconds\nxseconds 1\n# EOF\n", EXPO_REASON_UNIT, 3,
+     "xseconds"},
     {OM, "# TYPE a_u info\n# UNIT a_u u\na_u_info 1\n# EOF\n", EXPO_REASON_UNIT, 3, "a_u"},
     {TXT, "# UNIT a_seconds bytes\na_seconds 1\n", VALID, 0, NULL}, /* a comment in 0.0.4 */
     /* exemplars */
@@ -988,8 +981,7 @@ static void test_rules_table(void)
         if (c->reason == VALID) {
             ok = ok && st.malformed == 0 && st.families_invalid == 0;
         } else {
-            ok = ok && st.reasons[c->reason] >= 1 &&
-                 st.reason_first[c->reason].line == c->line &&
+            ok = ok && st.reasons[c->reason] >= 1 && st.reason_first[c->reason].line == c->line &&
                  (c->fam != NULL) == (st.families_invalid > 0);
         }
         if (ok && c->fam != NULL) {
