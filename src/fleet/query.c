@@ -193,31 +193,15 @@ void fleet_pods_fini(struct fleet_pods *p)
 
 bool fleet_pod_signal(const Rizk__V1__PodSnapshot *p, int id, double *out)
 {
-    /* The generated struct has one has_/value pair per signal, in enum fleet_signal order. */
-    const struct {
-        protobuf_c_boolean has;
-        double v;
-    } f[FLEET_SIG_COUNT] = {
-        [FLEET_SIG_REQUESTS_PER_SECOND] = {p->has_requests_per_second, p->requests_per_second},
-        [FLEET_SIG_ERROR_RATIO] = {p->has_error_ratio, p->error_ratio},
-        [FLEET_SIG_RESPONSE_TIME_SECONDS] = {p->has_response_time_seconds,
-                                             p->response_time_seconds},
-        [FLEET_SIG_CACHE_HIT_RATIO] = {p->has_cache_hit_ratio, p->cache_hit_ratio},
-        [FLEET_SIG_ACTIVE_CONNECTIONS] = {p->has_active_connections, p->active_connections},
-        [FLEET_SIG_CPU_UTILIZATION_RATIO] = {p->has_cpu_utilization_ratio,
-                                             p->cpu_utilization_ratio},
-        [FLEET_SIG_MEMORY_UTILIZATION_RATIO] = {p->has_memory_utilization_ratio,
-                                                p->memory_utilization_ratio},
-        [FLEET_SIG_RESPONSE_TIME_P50_SECONDS] = {p->has_response_time_p50_seconds,
-                                                 p->response_time_p50_seconds},
-        [FLEET_SIG_RESPONSE_TIME_P95_SECONDS] = {p->has_response_time_p95_seconds,
-                                                 p->response_time_p95_seconds},
-        [FLEET_SIG_RESPONSE_TIME_P99_SECONDS] = {p->has_response_time_p99_seconds,
-                                                 p->response_time_p99_seconds},
-    };
-    if (id < 0 || id >= FLEET_SIG_COUNT || !f[id].has)
+    const ProtobufCFieldDescriptor *f = fleet_signal_field((enum sig_id)id);
+    if (f == NULL)
         return false;
-    *out = f[id].v;
+    const char *base = (const char *)p;
+    protobuf_c_boolean has;
+    memcpy(&has, base + f->quantifier_offset, sizeof(has));
+    if (!has)
+        return false;
+    memcpy(out, base + f->offset, sizeof(double));
     return true;
 }
 

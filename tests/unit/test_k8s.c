@@ -237,7 +237,7 @@ static void test_select(void)
     struct selector *sel = NULL;
     CU_ASSERT_EQUAL_FATAL(selector_parse("app=web", &sel, NULL), 0);
     struct k8s_pod_filter flt = {.ns = "ns-a",
-                                 .signal = FLEET_SIG_REQUESTS_PER_SECOND,
+                                 .signal = SIG_REQUESTS_PER_SECOND,
                                  .sel = sel,
                                  .now_ms = now,
                                  .max_age_ms = 15000};
@@ -253,25 +253,25 @@ static void test_select(void)
     flt.pod = "web-3";
     CU_ASSERT_EQUAL(k8s_select_pods(&flt, pods, 6, items), 0);
     flt.pod = NULL;
-    flt.signal = FLEET_SIG_ERROR_RATIO;
+    flt.signal = SIG_ERROR_RATIO;
     CU_ASSERT_EQUAL(k8s_select_pods(&flt, pods, 6, items), 4); /* web-4 has this one */
     selector_free(sel);
 
     /* aggregate: sum for the rate, mean for the ratio, nothing for no pod */
     struct external_value ev;
-    flt.signal = FLEET_SIG_REQUESTS_PER_SECOND;
+    flt.signal = SIG_REQUESTS_PER_SECOND;
     n = k8s_select_pods(&flt, pods, 6, items);
-    CU_ASSERT_EQUAL(external_aggregate(FLEET_SIG_REQUESTS_PER_SECOND, items, n, &ev), 0);
+    CU_ASSERT_EQUAL(external_aggregate(SIG_REQUESTS_PER_SECOND, items, n, &ev), 0);
     CU_ASSERT_DOUBLE_EQUAL(ev.value, 390.5, 1e-9);
     CU_ASSERT_EQUAL(ev.pods, 3);
     CU_ASSERT_EQUAL(ev.t_ms, now - 100);
     CU_ASSERT_EQUAL(ev.agg, EXTERNAL_SUM);
-    CU_ASSERT_EQUAL(external_aggregate(FLEET_SIG_ERROR_RATIO, items, n, &ev), 0);
+    CU_ASSERT_EQUAL(external_aggregate(SIG_ERROR_RATIO, items, n, &ev), 0);
     CU_ASSERT_DOUBLE_EQUAL(ev.value, 390.5 / 3, 1e-9);
     CU_ASSERT_EQUAL(ev.agg, EXTERNAL_MEAN);
-    CU_ASSERT_EQUAL(external_aggregation(FLEET_SIG_ACTIVE_CONNECTIONS), EXTERNAL_SUM);
-    CU_ASSERT_EQUAL(external_aggregation(FLEET_SIG_RESPONSE_TIME_P99_SECONDS), EXTERNAL_MEAN);
-    CU_ASSERT_EQUAL(external_aggregate(FLEET_SIG_ERROR_RATIO, items, 0, &ev), -ENOENT);
+    CU_ASSERT_EQUAL(external_aggregation(SIG_ACTIVE_CONNECTIONS), EXTERNAL_SUM);
+    CU_ASSERT_EQUAL(external_aggregation(SIG_RESPONSE_TIME_P99), EXTERNAL_MEAN);
+    CU_ASSERT_EQUAL(external_aggregate(SIG_ERROR_RATIO, items, 0, &ev), -ENOENT);
 }
 
 static json_t *parse_buf(struct buf *b)
@@ -391,7 +391,7 @@ static void test_discovery(void)
     CU_ASSERT_STRING_EQUAL(jstr(j, "kind"), "APIResourceList");
     CU_ASSERT_STRING_EQUAL(jstr(j, "groupVersion"), "custom.metrics.k8s.io/v1beta2");
     json_t *res = json_object_get(j, "resources");
-    CU_ASSERT_EQUAL(json_array_size(res), FLEET_SIG_COUNT);
+    CU_ASSERT_EQUAL(json_array_size(res), sigtable_fleet_count());
     CU_ASSERT_STRING_EQUAL(jstr(json_array_get(res, 0), "name"), "pods/rizk_requests_per_second");
     CU_ASSERT_STRING_EQUAL(jstr(json_array_get(res, 0), "kind"), "MetricValueList");
     json_decref(j);
