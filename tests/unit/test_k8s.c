@@ -1,6 +1,6 @@
-/* Unit tests for the adapter's pure parts: URL decoding (http/urldecode.c), the router, the
- * quantity table of reference/k8s-custom-metrics.md 1.6, pod selection (namespace, name,
- * selector, signal presence, staleness), both MetricValueList shapes, the external aggregate,
+/* Unit tests for the adapter's pure parts: URL decoding (parse/urldecode.c, lenient and strict),
+ * the router, the quantity table of reference/k8s-custom-metrics.md 1.6, pod selection (namespace,
+ * name, selector, signal presence, staleness), both MetricValueList shapes, the external aggregate,
  * Status and discovery documents (parsed back with jansson: every document must be JSON). */
 #include <errno.h>
 #include <math.h>
@@ -12,7 +12,7 @@
 
 #include "fleet/publish.h"
 #include "fleet/selector.h"
-#include "http/urldecode.h"
+#include "parse/urldecode.h"
 #include "k8s/custom_metrics.h"
 #include "k8s/discovery.h"
 #include "k8s/external_metrics.h"
@@ -49,6 +49,20 @@ static void test_urldecode(void)
     CU_ASSERT_STRING_EQUAL(dec("%25%32%41", 0), "%2A"); /* decoded once, not twice */
     char b[8] = "%41%42";
     CU_ASSERT_EQUAL(urldecode(b, 0), 2);
+    /* strict (redis:// credentials): what lenient mode keeps is an error; the cap is exact */
+    char o[8];
+    size_t n = 99;
+    CU_ASSERT_EQUAL(urldecode_n("p%40ss+", 7, o, sizeof(o), URLDECODE_STRICT, &n), 0);
+    CU_ASSERT_STRING_EQUAL(o, "p@ss+");
+    CU_ASSERT_EQUAL(n, 5);
+    CU_ASSERT_EQUAL(urldecode_n("%4", 2, o, sizeof(o), URLDECODE_STRICT, NULL), -EPROTO);
+    CU_ASSERT_EQUAL(urldecode_n("%zz", 3, o, sizeof(o), URLDECODE_STRICT, NULL), -EPROTO);
+    CU_ASSERT_EQUAL(urldecode_n("a%00", 4, o, sizeof(o), URLDECODE_STRICT, NULL), -EPROTO);
+    CU_ASSERT_EQUAL(urldecode_n("a%00", 4, o, sizeof(o), 0, &n), 0);
+    CU_ASSERT_STRING_EQUAL(o, "a%00");
+    CU_ASSERT_EQUAL(urldecode_n("1234567", 7, o, sizeof(o), URLDECODE_STRICT, &n), 0);
+    CU_ASSERT_EQUAL(urldecode_n("12345678", 8, o, sizeof(o), URLDECODE_STRICT, NULL), -E2BIG);
+    CU_ASSERT_EQUAL(urldecode_n("%41%42%43%44%45%46%47%48", 24, o, sizeof(o), 0, NULL), -E2BIG);
 }
 
 static void test_router(void)
