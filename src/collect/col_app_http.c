@@ -8,7 +8,7 @@
  * an interval after the ticks (the worker starts on the first collect), so a result is ready
  * well before the tick that takes it and every tick sees about one pull: the request rate is
  * then exact to the jitter of one fetch. A result replaced before it was taken loses nothing,
- * because pulled values are cumulative: signals/pull_delta turns them into per-series increases
+ * because pulled values are cumulative: collect/pull_delta turns them into per-series increases
  * (counter resets handled like rate(), the first pull a baseline only), which go into the
  * aggregate through app_stats_add. A failed pull changes nothing but rizk_source_up{source="app"}
  * and the error counters; the next good one carries the increase since the last good one. */
@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "collect/app_stats.h"
+#include "collect/pull_delta.h"
 #include "collect/sink.h"
 #include "config/config.h"
 #include "core/clock.h"
@@ -27,7 +28,6 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "io/pull_worker.h"
-#include "signals/pull_delta.h"
 #include "core/banned.h"
 
 #define APP_PULL_URL_LOG_MAX 256

@@ -1,4 +1,4 @@
-/* Unit tests for signals/pull_delta: exact tables of pulled bodies (parsed with the real
+/* Unit tests for collect/pull_delta: exact tables of pulled bodies (parsed with the real
  * parse_expo_select, as the pull worker does) and the deltas they must give: first pull a
  * baseline, increases, resets of every counter kind and of histograms, series appearing,
  * vanishing and coming back, app restarts, error rules, skipped series, and the outputs
@@ -13,8 +13,8 @@
 #include <CUnit/CUnit.h>
 
 #include "collect/app_stats.h"
+#include "collect/pull_delta.h"
 #include "parse/expo_select.h"
-#include "signals/pull_delta.h"
 
 static struct pull_map default_map(void)
 {
