@@ -181,6 +181,19 @@ static void check_print_json(json_t *doc, const char *source, bool strict, bool 
     buf_fini(&b);
 }
 
+/* check_is_dns_name: a DNS-1123 subdomain, the rule for Deployment and namespace names. */
+static bool check_is_dns_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 253 || s[0] == '-' || s[0] == '.' || s[n - 1] == '-' || s[n - 1] == '.')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+              s[i] == '.'))
+            return false;
+    return true;
+}
+
 int check_run(const struct config *cfg)
 {
     json_t *doc = NULL;
@@ -191,6 +204,18 @@ int check_run(const struct config *cfg)
         fprintf(stderr, "rizk-metrics: --check.cluster needs --check.workload (the name of the "
                         "workload's Deployment)\n");
         return 2;
+    }
+    /* Both go into API paths: only what Kubernetes allows in a name (DNS-1123), never a '/'. */
+    const char *names[] = {cfg->check_workload, cfg->check_namespace};
+    const char *flags[] = {"--check.workload", "--check.namespace"};
+    for (int i = 0; cfg->check_cluster && i < 2; i++) {
+        if (names[i] != NULL && !check_is_dns_name(names[i])) {
+            fprintf(stderr,
+                    "rizk-metrics: invalid value \"%s\" for %s: a Kubernetes name (lower-case "
+                    "letters, digits, '-' and '.', at most 253)\n",
+                    names[i], flags[i]);
+            return 2;
+        }
     }
     if (http_fetch_global_init() < 0) {
         fprintf(stderr, "rizk-metrics: check: cannot initialise libcurl\n");

@@ -179,5 +179,9 @@ rc=0
 "$RIZK_BIN" check --cluster > /dev/null 2> "$E2E_TMP/err" || rc=$?
 assert_eq "$rc" 2 "--cluster without --check.workload: exit 2"
 grep -q -- "--check.workload" "$E2E_TMP/err" || fail "usage message: $(cat "$E2E_TMP/err")"
+rc=0
+"$RIZK_BIN" check --cluster --check.workload='rizk-app/../../secrets' > /dev/null 2> "$E2E_TMP/err" || rc=$?
+assert_eq "$rc" 2 "a workload name with '/': exit 2"
+assert_eq "$(cat "$E2E_TMP/err")" "rizk-metrics: invalid value \"rizk-app/../../secrets\" for --check.workload: a Kubernetes name (lower-case letters, digits, '-' and '.', at most 253)" "the message names the flag"
 echo "--- sample table output"
 cat "$E2E_TMP/sample-table.txt"
