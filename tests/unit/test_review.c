@@ -5,6 +5,7 @@
 
 #include <CUnit/CUnit.h>
 
+#include "k8s/authn_configmap.h"
 #include "k8s/request_info.h"
 #include "k8s/review.h"
 
@@ -132,10 +133,55 @@ static void test_parse_access(void)
     CU_ASSERT_EQUAL(review_parse_access("nope", 4, &a, &e), -EPROTO);
 }
 
+static void test_configmap(void)
+{
+    /* the shape kube-apiserver writes (lists as JSON inside strings) */
+    const char *cm = "{\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":"
+                     "\"extension-apiserver-authentication\"},\"data\":{\"client-ca-file\":\"CA1\","
+                     "\"requestheader-client-ca-file\":\"CA2\",\"requestheader-allowed-names\":"
+                     "\"[\\\"front-proxy-client\\\",\\\"aggregator\\\"]\","
+                     "\"requestheader-username-headers\":\"[\\\"X-Remote-User\\\"]\","
+                     "\"requestheader-group-headers\":\"[\\\"X-Remote-Group\\\"]\","
+                     "\"requestheader-extra-headers-prefix\":\"[\\\"X-Remote-Extra-\\\"]\"}}";
+    struct authn_configmap c;
+    struct parse_err e = {0};
+    CU_ASSERT_EQUAL_FATAL(parse_authn_configmap(cm, strlen(cm), &c, &e), 0);
+    CU_ASSERT_STRING_EQUAL(c.client_ca, "CA1");
+    CU_ASSERT_STRING_EQUAL(c.requestheader_ca, "CA2");
+    CU_ASSERT_STRING_EQUAL(c.allowed_names, "front-proxy-client,aggregator");
+    CU_ASSERT_STRING_EQUAL(c.username_headers, "X-Remote-User");
+    CU_ASSERT_STRING_EQUAL(c.group_headers, "X-Remote-Group");
+    CU_ASSERT_STRING_EQUAL(c.extra_prefixes, "X-Remote-Extra-");
+    authn_configmap_fini(&c);
+    CU_ASSERT_PTR_NULL(c.client_ca);
+    /* an empty allowed-names list is "any CN" (""), an absent key NULL */
+    const char *empty =
+        "{\"kind\":\"ConfigMap\",\"data\":{\"requestheader-allowed-names\":\"[]\"}}";
+    CU_ASSERT_EQUAL_FATAL(parse_authn_configmap(empty, strlen(empty), &c, &e), 0);
+    CU_ASSERT_STRING_EQUAL(c.allowed_names, "");
+    CU_ASSERT_PTR_NULL(c.requestheader_ca);
+    authn_configmap_fini(&c);
+    const char *bad[] = {
+        "{\"kind\":\"Secret\"}",
+        "{\"kind\":\"ConfigMap\",\"data\":[]}",
+        "{\"kind\":\"ConfigMap\",\"data\":{\"client-ca-file\":1}}",
+        "{\"kind\":\"ConfigMap\",\"data\":{\"requestheader-allowed-names\":\"front-proxy\"}}",
+        "{\"kind\":\"ConfigMap\",\"data\":{\"requestheader-allowed-names\":\"[\\\"a,b\\\"]\"}}",
+    };
+    const char *what[] = {"the answer is not a ConfigMap", "data is not an object",
+                          "client-ca-file", "requestheader-allowed-names",
+                          "requestheader-allowed-names"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        CU_ASSERT_EQUAL(parse_authn_configmap(bad[i], strlen(bad[i]), &c, &e), -EPROTO);
+        CU_ASSERT_STRING_EQUAL(e.what, what[i]);
+    }
+}
+
 static CU_TestInfo review_tests[] = {
     {"review bodies as Go writes them", test_render},
     {"TokenReview answers", test_parse_token},
     {"SubjectAccessReview answers", test_parse_access},
+    {"extension-apiserver-authentication ConfigMap", test_configmap},
     CU_TEST_INFO_NULL,
 };
 
