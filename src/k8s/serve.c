@@ -19,6 +19,7 @@
 #include "fleet/query.h"
 #include "fleet/selector.h"
 #include "http/auth.h"
+#include "http/urldecode.h"
 #include "io/redis_pool.h"
 #include "k8s/custom_metrics.h"
 #include "k8s/delegate.h"
@@ -247,17 +248,6 @@ static void serve_hdr_group(void *cls, const char *v)
         h->groups[h->ngroups++] = v;
 }
 
-static int serve_hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* serve_hdr_extra keeps X-Remote-Extra-<key> headers: the key percent-decoded and lower-cased,
  * as k8s.io/apiserver's requestheader authenticator does. */
 static void serve_hdr_extra(void *cls, const char *name, const char *value)
@@ -271,17 +261,11 @@ static void serve_hdr_extra(void *cls, const char *name, const char *value)
         if (h->nextra == AUTH_MAX_EXTRA)
             return;
         char *k = h->extra_keys[h->nextra];
-        size_t o = 0;
-        for (const char *c = name + n; *c != '\0' && o + 1 < AUTH_NAME_MAX; c++) {
-            int hi = c[0] == '%' ? serve_hex(c[1]) : -1, lo = hi >= 0 ? serve_hex(c[2]) : -1;
-            char ch = *c;
-            if (hi >= 0 && lo >= 0) {
-                ch = (char)(hi * 16 + lo);
-                c += 2;
-            }
-            k[o++] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
-        }
-        k[o] = '\0';
+        snprintf(k, AUTH_NAME_MAX, "%s", name + n);
+        urldecode(k, 0);
+        for (char *c = k; *c != '\0'; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c + 32);
         h->extra[h->nextra++] = (struct auth_extra){k, value};
         return;
     }

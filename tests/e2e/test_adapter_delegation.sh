@@ -36,6 +36,7 @@ b = {
     "tok-hpa": {"username": os.environ["HPA"], "uid": "uid-hpa",
                 "groups": ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"],
                 "extra": {"authentication.kubernetes.io/pod-name": ["hpa-0"]}},
+    "tok-hpa2": {"username": os.environ["HPA"], "groups": ["system:authenticated"]},
     "tok-eve": {"username": "eve", "groups": ["system:authenticated"]},
     "tok-boss": {"username": "boss", "groups": ["system:masters", "system:authenticated"]},
     "tok-slow": {"username": "slow", "groups": ["system:authenticated"]},
@@ -137,11 +138,13 @@ assert_eq "$(kube_last_review K access | "$PY" -c 'import json,sys; print(json.l
 # an expired one needs a review (which fails). The 8 s TTLs leave the few requests in between
 # plenty of time even on a loaded machine; the sleep outlasts them.
 t0=$(date +%s.%N)
+P0="$CM/namespaces/ns-a/pods/fake-0/rizk_requests_per_second"
 assert_eq "$(bcurl tok-boss "$A$PODS" | cut -d' ' -f1)" 200 "system:masters, reviewed once"
+assert_eq "$(bcurl tok-hpa2 "$A$P0" | cut -d' ' -f1)" 200 "a new token and a new access, reviewed once"
 behaviour '{"fail": {"tokenreviews": 500, "subjectaccessreviews": 503}}'
 assert_eq "$(bcurl tok-boss "$A$PODS" | cut -d' ' -f1)" 200 "kube-apiserver failing: the cached token still answers"
-assert_eq "$(bcurl tok-hpa "$A$CM/namespaces/ns-a/pods/fake-1/rizk_requests_per_second" | cut -d' ' -f1)" 200 \
-    "kube-apiserver failing: the cached access decision still answers"
+assert_eq "$(bcurl tok-hpa2 "$A$P0" | cut -d' ' -f1)" 200 \
+    "kube-apiserver failing: the cached token and access decision still answer"
 sleep "$("$PY" -c 'import sys,time; print(max(0.0, 8.3 - (time.time() - float(sys.argv[1]))))' "$t0")"
 out=$(bcurl tok-boss "$A$PODS")
 assert_eq "$(status_msg "${out#* }")" "Status 503 kube-apiserver answered the TokenReview with HTTP 500: tokenreviews are failing" \
