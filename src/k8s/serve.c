@@ -19,7 +19,7 @@
 #include "fleet/query.h"
 #include "fleet/selector.h"
 #include "http/auth.h"
-#include "http/urldecode.h"
+#include "parse/urldecode.h"
 #include "io/redis_pool.h"
 #include "k8s/custom_metrics.h"
 #include "k8s/delegate.h"
