@@ -269,4 +269,16 @@ case "$out" in *'pods.custom.metrics.k8s.io "*" is forbidden: User "eve" cannot 
 
 kube_log_invalid K
 pass "every review the adapter sent matches the python3-kubernetes models"
+
+# --- a dead kube-apiserver ------------------------------------------------------------------------
+assert_eq "$(bcurl tok-boss "$A$PODS" | cut -d' ' -f1)" 200 "system:masters' token cached before kube-apiserver dies"
+kill "$K_PID"; wait "$K_PID" 2>/dev/null
+out=$(bcurl tok-new "$A$PODS")
+case "$(status_msg "${out#* }")" in
+"Status 503 the TokenReview failed: POST https://127.0.0.1:$K_PORT/apis/authentication.k8s.io/v1/tokenreviews: "*)
+    pass "kube-apiserver down: 503 with a Status naming the failed TokenReview" ;;
+*) fail "kube-apiserver down: $out" ;;
+esac
+assert_eq "$(bcurl tok-boss "$A$PODS" | cut -d' ' -f1)" 200 "kube-apiserver down: a cached identity is still served"
+assert_eq "$(bcurl none "$A/readyz")" "200 ok" "kube-apiserver down: the probes answer"
 echo "all delegation checks passed"
