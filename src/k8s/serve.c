@@ -361,9 +361,8 @@ static enum MHD_Result serve_self_metrics(struct k8s_serve *s, const struct http
     size_t len = 0;
     char *body = buf_steal(&b, &len);
     buf_fini(&b);
-    return http_reply_zero_copy(req, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8",
-                                NULL, false, body != NULL ? body : "", len,
-                                serve_free_body, body);
+    return http_reply_zero_copy(req, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", NULL,
+                                false, body != NULL ? body : "", len, serve_free_body, body);
 }
 
 /* --- dispatch ----------------------------------------------------------------------------- */
