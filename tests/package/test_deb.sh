@@ -46,7 +46,8 @@ want=(/usr/bin/rizk-metrics /usr/share/man/man1/rizk-metrics.1.gz
       /lib/systemd/system/rizk-metrics.service /lib/systemd/system/rizk-metrics-adapter.service
       /etc/default/rizk-metrics /usr/lib/sysusers.d/rizk-metrics.conf
       /usr/share/doc/rizk-metrics/copyright /usr/share/doc/rizk-metrics/changelog.gz
-      /usr/share/rizk-metrics/dashboards/rizk-fleet.json /usr/share/rizk-metrics/dashboards/rizk-sidecar.json)
+      /usr/share/rizk-metrics/dashboards/rizk-fleet.json /usr/share/rizk-metrics/dashboards/rizk-sidecar.json
+      /usr/share/rizk-metrics/dashboards/rizk-adapter.json)
 dpkg-deb -c "$DEB" | awk '{print substr($6, 2)}' | grep -v '/$' | sort > "$E2E_TMP/listed"
 for f in "${want[@]}"; do grep -qx -- "$f" "$E2E_TMP/listed" || fail "the package lacks $f"; done
 pass "the package holds the binary, man page, both units, /etc/default/rizk-metrics, sysusers, docs, dashboards"
