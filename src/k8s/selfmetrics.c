@@ -317,6 +317,16 @@ static int sm_render_users(struct k8s_selfmetrics *m, struct buf *b)
     return rc;
 }
 
+/* sm_pair writes the two samples of a counter with a two-valued label. */
+static int sm_pair(struct buf *b, const char *name, const char *label, const char *v1,
+                   const struct sm_counter *c1, const char *v2, const struct sm_counter *c2)
+{
+    int rc = buf_printf(b, "%s{%s=\"%s\"} %llu\n", name, label, v1, (unsigned long long)sm_get(c1));
+    if (rc == 0)
+        rc = buf_printf(b, "%s{%s=\"%s\"} %llu\n", name, label, v2, (unsigned long long)sm_get(c2));
+    return rc;
+}
+
 static int sm_render_auth(struct k8s_selfmetrics *m, struct buf *b)
 {
     int rc = sm_head(b, "rizk_adapter_authentications_total", "counter",
@@ -329,11 +339,8 @@ static int sm_render_auth(struct k8s_selfmetrics *m, struct buf *b)
         rc = sm_head(b, "rizk_adapter_authorizations_total", "counter",
                      "Authorization decisions on metric reads and /metrics (denied: 403).");
     if (rc == 0)
-        rc = buf_printf(b,
-                        "rizk_adapter_authorizations_total{decision=\"allowed\"} %llu\n"
-                        "rizk_adapter_authorizations_total{decision=\"denied\"} %llu\n",
-                        (unsigned long long)sm_get(&m->authz_allowed),
-                        (unsigned long long)sm_get(&m->authz_denied));
+        rc = sm_pair(b, "rizk_adapter_authorizations_total", "decision", "allowed",
+                     &m->authz_allowed, "denied", &m->authz_denied);
     return rc;
 }
 
@@ -342,11 +349,8 @@ static int sm_render_redis(struct k8s_selfmetrics *m, struct buf *b)
     int rc = sm_head(b, "rizk_adapter_redis_queries_total", "counter",
                      "Fleet-registry queries (ZRANGEBYSCORE + MGET round trips), by result.");
     if (rc == 0)
-        rc = buf_printf(b,
-                        "rizk_adapter_redis_queries_total{result=\"ok\"} %llu\n"
-                        "rizk_adapter_redis_queries_total{result=\"error\"} %llu\n",
-                        (unsigned long long)sm_get(&m->redis_ok),
-                        (unsigned long long)sm_get(&m->redis_err));
+        rc = sm_pair(b, "rizk_adapter_redis_queries_total", "result", "ok", &m->redis_ok, "error",
+                     &m->redis_err);
     if (rc == 0)
         rc = sm_head(b, "rizk_adapter_redis_query_duration_seconds", "histogram",
                      "Duration of one fleet-registry query.");
