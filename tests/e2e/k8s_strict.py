@@ -20,6 +20,9 @@ import sys
 import kubernetes.client as kc
 import yaml
 
+# libyaml when present: the checks read tens of rendered manifests
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 # (group/version, kind) -> model class name
 GV_MODEL = {
     ("autoscaling/v2", "HorizontalPodAutoscaler"): "V2beta2HorizontalPodAutoscaler",
@@ -229,7 +232,7 @@ def main(paths):
     for p in paths:
         c.file = p
         with open(p, encoding="utf-8") as f:
-            for obj in yaml.safe_load_all(f):
+            for obj in yaml.load_all(f, Loader=LOADER):
                 if obj:
                     n += 1
                     c.object(obj)
