@@ -37,7 +37,7 @@ pass "lintian: no error, no warning"
 dpkg-deb -f "$DEB" Package Version Architecture Depends > "$E2E_TMP/fields"
 grep -qx "Package: rizk-metrics" "$E2E_TMP/fields" && grep -qx "Version: $VERSION" "$E2E_TMP/fields" \
     && grep -qx "Architecture: $ARCH" "$E2E_TMP/fields" \
-    && grep -q "^Depends: libcurl4 | libcurl3-gnutls, systemd | systemd-standalone-sysusers, libc6" "$E2E_TMP/fields" \
+    && grep -q "^Depends: libcurl4 | libcurl3-gnutls, systemd | systemd-standalone-sysusers, .*libc6 (>= " "$E2E_TMP/fields" \
     || fail "control fields: $(cat "$E2E_TMP/fields")"
 pass "control: rizk-metrics $VERSION $ARCH, Depends with the dlopen'ed libcurl and sysusers"
 
