@@ -5,8 +5,8 @@
 # names the step. --dry-run prints every step and command and runs none.
 #
 #   deploy/deploy.sh [--namespace NS] [--context CTX] [--timeout SECONDS] [--load-seconds N]
-#                    [--external-metrics] [--cert-manager] [--prometheus-operator]
-#                    [--redis-cluster] [--no-custom-metrics] [--dry-run]
+#                    [--local-port PORT] [--external-metrics] [--cert-manager]
+#                    [--prometheus-operator] [--redis-cluster] [--no-custom-metrics] [--dry-run]
 set -euo pipefail
 
 usage() {
@@ -19,6 +19,7 @@ NS=default
 CONTEXT=
 TIMEOUT=300
 LOAD_SECONDS=30
+LOCAL_PORT=18080   # the load check's kubectl port-forward
 DRY_RUN=0
 COMPONENTS=(custom-metrics-api)
 EXTRA=()
@@ -32,6 +33,8 @@ while [ $# -gt 0 ]; do
     --timeout=*) TIMEOUT=${1#*=} ;;
     --load-seconds) LOAD_SECONDS=${2:?--load-seconds needs a value}; shift ;;
     --load-seconds=*) LOAD_SECONDS=${1#*=} ;;
+    --local-port) LOCAL_PORT=${2:?--local-port needs a value}; shift ;;
+    --local-port=*) LOCAL_PORT=${1#*=} ;;
     --external-metrics) EXTRA+=(external-metrics-api) ;;
     --cert-manager) CERT_MANAGER=1 ;;
     --prometheus-operator) EXTRA+=(prometheus-operator) ;;
@@ -43,10 +46,11 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-for v in TIMEOUT LOAD_SECONDS; do
+for v in TIMEOUT LOAD_SECONDS LOCAL_PORT; do
     n=${v,,}; n=${n//_/-}
-    if ! [[ ${!v} =~ ^[0-9]+$ ]] || [ "${!v}" -lt 1 ]; then echo "deploy.sh: --$n: a whole number of seconds >= 1" >&2; exit 2; fi
+    if ! [[ ${!v} =~ ^[0-9]+$ ]] || [ "${!v}" -lt 1 ]; then echo "deploy.sh: --$n: a whole number >= 1" >&2; exit 2; fi
 done
+if [ "$LOCAL_PORT" -gt 65535 ]; then echo "deploy.sh: --local-port: a port from 1 to 65535" >&2; exit 2; fi
 COMPONENTS+=("${EXTRA[@]}")
 # cert-manager patches the APIServices present when it runs: it comes last
 [ -n "${CERT_MANAGER:-}" ] && COMPONENTS+=(cert-manager)
@@ -185,7 +189,7 @@ step "monitoring: the Prometheus rules (ConfigMap; PodMonitor and PrometheusRule
 apply_part app.kubernetes.io/name=rizk-metrics "$NS"
 
 step "a bounded load check: ${LOAD_SECONDS}s of requests through Service rizk-app, none may fail"
-PORT=18080
+PORT=$LOCAL_PORT
 printf '+ %s port-forward --namespace %q service/rizk-app %s:80 &\n' "${KUBECTL[*]}" "$NS" "$PORT"
 if [ "$DRY_RUN" != 1 ]; then
     "${KUBECTL[@]}" port-forward --namespace "$NS" service/rizk-app "$PORT:80" > "$WORK/pf.log" 2>&1 &

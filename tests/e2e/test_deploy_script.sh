@@ -19,6 +19,17 @@ cat > "$E2E_TMP/bin/kubectl" <<'SH'
 echo "$*" >> "$KUBECTL_LOG"
 case "$FAKE_MODE:$*" in
 dry:*) echo "kubectl called during a dry run: $*" >&2; exit 99 ;;
+ok:kustomize*) if [ -n "$REAL_KUBECTL" ]; then exec "$REAL_KUBECTL" "$@"; fi; echo "kind: List"; exit 0 ;;
+ok:*"get pod"*jsonpath*) printf 'rizk-app-a\nrizk-app-b\n'; exit 0 ;;
+ok:*"apply "*) f=$(echo "$*" | sed 's/.*--filename //'); cp "$f" "$KUBECTL_LOG.rendered"; exit 0 ;;
+ok:*port-forward*)
+    port=$(echo "$*" | sed 's/.* \([0-9]*\):80.*/\1/')
+    exec /usr/bin/python3 -c 'import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200 if self.path == "/ready" else 404); self.end_headers(); self.wfile.write(b"ready")
+    def log_message(self, *a): pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()' "$port" ;;
 nometrics:*"get apiservice v1beta1.metrics.k8s.io"*) echo 'Error from server (NotFound): apiservices "v1beta1.metrics.k8s.io" not found' >&2; exit 1 ;;
 taken:*"get apiservice v1beta2.custom.metrics.k8s.io -o"*) printf monitoring/prometheus-adapter; exit 0 ;;
 *"get apiservice v1beta"*"-o"*) exit 1 ;;   # absent: nobody holds the group
@@ -123,7 +134,48 @@ else
     echo "note: kubectl not installed: selector coverage not checked" >&2
 fi
 
-for args in "--timeout=0" "--timeout=abc" "--load-seconds=-1" "--bogus"; do
+# The whole rollout against the fake cluster: every step runs, in order, and succeeds.
+: > "$KUBECTL_LOG"
+LP=$(free_port)
+REAL_KUBECTL=$(command -v kubectl || true) PATH=$E2E_TMP/bin:$PATH FAKE_MODE=ok \
+    timeout 120 "$SCRIPT" --namespace prod --load-seconds 2 --local-port "$LP" --timeout 30 \
+    > "$E2E_TMP/run.out" 2> "$E2E_TMP/run.err" || fail "full run: $(cat "$E2E_TMP/run.err")"
+grep -q '^deploy.sh: done$' "$E2E_TMP/run.out" || fail "full run: no 'done': $(tail -3 "$E2E_TMP/run.out")"
+grep -q '^load check: [1-9][0-9]* answered 200, 0 failed$' "$E2E_TMP/run.out" || fail "load check: $(grep 'load check' "$E2E_TMP/run.out")"
+"$PY" - "$KUBECTL_LOG" <<'PY' || fail "kubectl calls out of order"
+import sys
+calls = [l.strip() for l in open(sys.argv[1])]
+want = ["get apiservice v1beta1.metrics.k8s.io", "kustomize ", "apply --selector app.kubernetes.io/component=namespace",
+        "get secret rizk-redis --namespace prod", "get secret rizk-redis --namespace rizk-system",
+        "apply --selector app.kubernetes.io/name=rizk-metrics-adapter,app.kubernetes.io/component!=namespace",
+        "rollout status deployment/rizk-metrics-adapter", "wait apiservice/v1beta2.custom.metrics.k8s.io",
+        "apply --namespace prod --selector app.kubernetes.io/name=rizk-app,app.kubernetes.io/component in (app,metrics)",
+        "scale deployment/rizk-app --namespace prod --replicas 3", "rollout status deployment/rizk-app --namespace prod",
+        "wait pod --namespace prod", "get --raw /api/v1/namespaces/prod/pods/rizk-app-a:8080/proxy/ready",
+        "get --raw /api/v1/namespaces/prod/pods/rizk-app-a:9090/proxy/readyz",
+        "get --raw /api/v1/namespaces/prod/pods/rizk-app-b:8080/proxy/ready",
+        "get --raw /apis/custom.metrics.k8s.io/v1beta2/namespaces/prod/pods/*/rizk_requests_per_second",
+        "apply --namespace prod --selector app.kubernetes.io/name=rizk-app,app.kubernetes.io/component in (autoscaler,disruption-budget)",
+        "wait hpa/rizk-app --namespace prod --for condition=AbleToScale",
+        "apply --namespace prod --selector app.kubernetes.io/name=rizk-metrics",
+        "port-forward --namespace prod service/rizk-app", "get hpa rizk-app --namespace prod",
+        "exec --namespace prod deployment/rizk-app --container rizk-metrics -- rizk-metrics check --url=http://127.0.0.1:9090"]
+i = 0
+for c in calls:
+    if i < len(want) and c.startswith(want[i]):
+        i += 1
+if i < len(want):
+    print("missing or out of order from:", want[i])
+    print("\n".join(calls))
+    sys.exit(1)
+PY
+if [ -n "$(command -v kubectl)" ]; then
+    grep -q 'name: v1beta2.custom.metrics.k8s.io' "$KUBECTL_LOG.rendered" || fail "the applied manifests lack the custom metrics APIService"
+    ! grep -q 'v1beta1.external.metrics.k8s.io' "$KUBECTL_LOG.rendered" || fail "the default run applied the external metrics APIService"
+fi
+pass "full run against a fake cluster: the 22 calls in the guide's order, load check 0 failed, done"
+
+for args in "--timeout=0" "--timeout=abc" "--load-seconds=-1" "--local-port=70000" "--bogus"; do
     "$SCRIPT" --dry-run $args > /dev/null 2> "$E2E_TMP/err"
     rc=$?
     flag=${args%%=*}
