@@ -57,13 +57,16 @@ struct sm_hist {
 enum sm_auth {
     SM_AUTH_FRONT_PROXY,
     SM_AUTH_CLIENT_CERT,
+    SM_AUTH_TOKEN,
     SM_AUTH_INSECURE,
+    SM_AUTH_ANONYMOUS,
     SM_AUTH_OTHER,
     SM_AUTH_REFUSED,
     SM_NAUTH
 };
-static const char *const sm_auth_names[SM_NAUTH] = {"front-proxy", "client-cert", "insecure-http",
-                                                    "other", "refused"};
+/* the auth_identity.via values, then the two of this module */
+static const char *const sm_auth_names[SM_NAUTH] = {
+    "front-proxy", "client-cert", "token", "insecure-http", "anonymous", "other", "refused"};
 
 struct sm_user {
     char *name;
@@ -189,12 +192,9 @@ static void sm_count_user(struct k8s_selfmetrics *m, const char *user)
 
 static enum sm_auth sm_auth_of(const char *via)
 {
-    if (strcmp(via, "front-proxy") == 0)
-        return SM_AUTH_FRONT_PROXY;
-    if (strcmp(via, "client-cert") == 0)
-        return SM_AUTH_CLIENT_CERT;
-    if (strcmp(via, "insecure-http") == 0)
-        return SM_AUTH_INSECURE;
+    for (int i = 0; i < SM_AUTH_OTHER; i++)
+        if (strcmp(via, sm_auth_names[i]) == 0)
+            return (enum sm_auth)i;
     return SM_AUTH_OTHER;
 }
 
