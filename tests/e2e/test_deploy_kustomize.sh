@@ -10,6 +10,10 @@
 . "$E2E_LIB"
 need kubectl
 need promtool
+# kustomize components need kustomize >= 3.7, built into kubectl since 1.21 (Debian's
+# kubernetes-client fallback is 1.20, which prints no kustomize version)
+kubectl version --client 2>/dev/null | grep -q '^Kustomize Version: v[4-9]' ||
+    skip "kubectl's built-in kustomize is older than v4 (components unsupported)"
 "$PY" -c 'import yaml, kubernetes' 2>/dev/null || skip "python3-yaml or python3-kubernetes not installed"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 STRICT=$ROOT/tests/e2e/k8s_strict.py
