@@ -30,6 +30,11 @@ struct config {
     uint64_t web_max_request_bytes;
     int64_t web_idle_timeout_ms;
     uint64_t web_threads;
+    int64_t web_read_header_timeout_ms;
+    int64_t web_read_body_timeout_ms;
+    uint64_t web_max_connections_per_source;
+    char *web_priority_sources; /* comma-separated CIDRs; NULL = none */
+    uint64_t web_reserved_connections;
     /* log */
     char *log_level;
     char *log_format;
