@@ -213,10 +213,11 @@ static void guard_sweep(struct http_guard *g, int64_t now)
                       atomic_load_explicit(&g->reaped_body, memory_order_relaxed);
     if (refused != g->logged_refused || reaped != g->logged_reaped) {
         log_warn("http",
-                 "refused %llu connections (limits: %u in all, %u per source, %u reserved) and "
-                 "closed %llu requests past their head/body deadline since the last report",
-                 (unsigned long long)(refused - g->logged_refused), g->o.max_connections,
-                 g->o.per_source, g->o.priority != NULL ? g->o.reserved : 0,
+                 "over the limits (%u connections in all, %u per source, %u reserved): %llu "
+                 "connections refused; past their head or body deadline: %llu requests closed "
+                 "(since the last report)",
+                 g->o.max_connections, g->o.per_source, g->o.priority != NULL ? g->o.reserved : 0,
+                 (unsigned long long)(refused - g->logged_refused),
                  (unsigned long long)(reaped - g->logged_reaped));
         g->logged_refused = refused;
         g->logged_reaped = reaped;
