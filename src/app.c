@@ -44,6 +44,7 @@
 #include "store/dhist.h"
 #include "store/hwindow.h"
 #include "store/snapshot.h"
+#include "store/persist.h"
 #include "store/store.h"
 #include "core/banned.h"
 
@@ -73,6 +74,7 @@ struct app {
     int64_t start_mono_ms; /* ... and the monotonic time it corresponds to */
     struct scale_history *scale_hist; /* decision samples, one per tick (sampler-owned) */
     struct scale_thresholds scale_th;
+    int64_t persisted_mono_ms; /* last --history.path save (sampler) */
 };
 
 static void app_emit_self(struct app *a, struct sample_sink *sink)
@@ -272,21 +274,67 @@ static void app_scale_thresholds(const struct config *cfg, struct scale_threshol
 
 /* app_emit_scaling appends this tick's decision sample (the five signals appended to the
  * history at t_ms, each possibly absent), computes the recommendation and exports it. */
+static const enum hist_series app_scale_inputs[SCALE_NSIGNALS] = {
+    [SCALE_CPU] = HS_CPU_UTILIZATION_RATIO, [SCALE_MEMORY] = HS_MEMORY_UTILIZATION_RATIO,
+    [SCALE_RPS] = HS_REQUESTS_PER_SECOND,   [SCALE_RESPONSE_TIME] = HS_RESPONSE_TIME_SECONDS,
+    [SCALE_ERROR_RATIO] = HS_ERROR_RATIO,
+};
+
+/* app_scale_sample reads the decision sample of the tick at t_ms from the store. */
+static void app_scale_sample(const struct app *a, int64_t t_ms, struct scale_sample *smp)
+{
+    for (int i = 0; i < SCALE_NSIGNALS; i++) {
+        double v = 0;
+        /* A 1 ms window ending at the tick holds exactly what that tick appended, if any. */
+        smp->has[i] = store_last(a->store, app_scale_inputs[i], t_ms, 1, &v) == 0;
+        smp->v[i] = v;
+    }
+}
+
+/* app_history_restore loads --history.path into the new store and replays the decision
+ * history from it (one sample per tick that recorded a replica change), so rates and the
+ * recommendation carry on where the last run stopped. */
+static void app_history_restore(struct app *a)
+{
+    const char *why = NULL;
+    long n = persist_load(a->store, a->cfg->history_path, a->start_wall_ms,
+                          a->cfg->history_retention_ms, &why);
+    if (n == -ENOENT) {
+        log_info("main", "no history at %s yet: starting empty", a->cfg->history_path);
+        return;
+    }
+    if (n < 0) {
+        log_warn("main", "ignoring the history file %s: %s", a->cfg->history_path,
+                 why != NULL ? why : err_str((int)n));
+        return;
+    }
+    size_t cap = (size_t)a->cfg->scaling_history;
+    struct ring_sample *ticks = xcalloc(cap, sizeof(*ticks));
+    int k = store_copy_window(a->store, HS_SCALING_REPLICA_CHANGE, a->start_wall_ms,
+                              a->cfg->history_retention_ms, ticks, cap);
+    for (int i = 0; i < k; i++) {
+        struct scale_sample smp;
+        app_scale_sample(a, ticks[i].t_ms, &smp);
+        scale_history_push(a->scale_hist, &smp);
+    }
+    free(ticks);
+    log_info("main", "history restored from %s: %ld samples, %d decision samples",
+             a->cfg->history_path, n, k < 0 ? 0 : k);
+}
+
+static void app_history_save(struct app *a, int64_t wall_ms)
+{
+    long n = persist_save(a->store, a->cfg->history_path, wall_ms);
+    if (n < 0)
+        log_warn("main", "cannot save the history to %s: %s", a->cfg->history_path,
+                 err_str((int)n));
+}
+
 static void app_emit_scaling(struct app *a, struct sample_sink *sink, int64_t t_ms,
                              struct scale_advice *adv)
 {
-    static const enum hist_series inputs[SCALE_NSIGNALS] = {
-        [SCALE_CPU] = HS_CPU_UTILIZATION_RATIO, [SCALE_MEMORY] = HS_MEMORY_UTILIZATION_RATIO,
-        [SCALE_RPS] = HS_REQUESTS_PER_SECOND,   [SCALE_RESPONSE_TIME] = HS_RESPONSE_TIME_SECONDS,
-        [SCALE_ERROR_RATIO] = HS_ERROR_RATIO,
-    };
     struct scale_sample smp;
-    for (int i = 0; i < SCALE_NSIGNALS; i++) {
-        double v = 0;
-        /* A 1 ms window ending now holds exactly what this tick appended, if anything. */
-        smp.has[i] = store_last(a->store, inputs[i], t_ms, 1, &v) == 0;
-        smp.v[i] = v;
-    }
+    app_scale_sample(a, t_ms, &smp);
     scale_history_push(a->scale_hist, &smp);
     scale_history_recommend(a->scale_hist, &a->scale_th, adv);
     store_append(a->store, HS_SCALING_REPLICA_CHANGE, t_ms, (double)adv->replica_change);
@@ -358,6 +406,11 @@ static void app_tick(struct app *a)
     struct readiness_report rr;
     app_emit_readiness(sink, &rr);
     app_stats_tick_done(a->app_stats);
+    if (a->cfg->history_path != NULL &&
+        mono_ms - a->persisted_mono_ms >= a->cfg->history_persist_interval_ms) {
+        app_history_save(a, wall_ms);
+        a->persisted_mono_ms = mono_ms;
+    }
     a->seq++;
     app_emit_self(a, sink);
     fleet_pub_emit(a->fleet, sink);
@@ -526,6 +579,9 @@ int app_run(const struct config *cfg)
     int rc = app_core_init(&a);
     if (rc < 0)
         goto out;
+    if (cfg->history_path != NULL)
+        app_history_restore(&a);
+    a.persisted_mono_ms = a.start_mono_ms;
     rc = fleet_pub_new(cfg, &a.fleet);
     if (rc < 0)
         log_error("main", "fleet registry publishing disabled: %s", err_str(rc));
@@ -571,6 +627,8 @@ int app_run(const struct config *cfg)
 out:
     http_server_stop(a.http, APP_DRAIN_MS);
     app_stop_sampler(&a);
+    if (exit_code == 0 && cfg->history_path != NULL)
+        app_history_save(&a, a.start_wall_ms + (clock_mono_ms() - a.start_mono_ms));
     app_free(&a);
     return exit_code;
 }

@@ -45,6 +45,8 @@ struct config {
     /* history and signals */
     int64_t history_interval_ms;
     int64_t history_retention_ms;
+    char *history_path; /* --history.path; NULL: not persisted */
+    int64_t history_persist_interval_ms;
     int64_t signals_window_ms;
     /* scaling recommendation (SPEC 5): ratios 0-1, requests/s, milliseconds */
     double scaling_cpu_up;

@@ -65,6 +65,14 @@ const struct option_def option_table[] = {
     {"history.retention", OPT_DURATION, "1h", 1 * MIN, 7 * DAY, NULL,
      "How much history the ring buffers keep (retention / interval slots per series).",
      OFF(history_retention_ms)},
+    {"history.path", OPT_STRING, "", 0, 0, NULL,
+     "File the history is saved to (on SIGTERM and every --history.persist-interval) and "
+     "reloaded from at start, so rates and the recommendation survive a restart. Unset: the "
+     "history lives in memory only.",
+     OFF(history_path)},
+    {"history.persist-interval", OPT_DURATION, "1m", 1 * SEC, 1 * DAY, NULL,
+     "How often the history is saved to --history.path besides on SIGTERM.",
+     OFF(history_persist_interval_ms)},
     {"signals.window", OPT_DURATION, "60s", 1 * SEC, 1 * DAY, NULL,
      "Window over which the scaling signals are computed.", OFF(signals_window_ms)},
     /* The scaling recommendation (SPEC 5): defaults are the Rizk scaling guide's thresholds. */
