@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "config/config.h"
 #include "core/err.h"
@@ -36,6 +37,7 @@
  * per HTTP thread instead of churning. */
 #define ADAPTER_MALLOC_KEEP (16 << 20)
 #define ADAPTER_MALLOC_MMAP_MIN (8 << 20)
+#define ADAPTER_TRIM_S 10
 
 /* SIGTERM must end the process within 5 s: 4 s for in-flight requests, the rest for teardown. */
 #define ADAPTER_DRAIN_MS 4000
@@ -152,9 +154,16 @@ int adapter_run(const struct config *cfg)
              a.tls != NULL ? "https" : "INSECURE plain http",
              (long long)(3 * cfg->fleet_interval_ms));
     for (;;) {
-        int sig = 0;
-        if (sigwait(&set, &sig) != 0)
+        /* Every ADAPTER_TRIM_S without a signal, the freed memory that ADAPTER_MALLOC_KEEP
+         * keeps per arena goes back to the kernel: a burst keeps its working set resident,
+         * and the RSS returns to the steady state after it (issue 14: each of the HTTP
+         * threads' arenas held its busiest query, 9 -> 21 MB with 16 connections). */
+        struct timespec trim = {ADAPTER_TRIM_S, 0};
+        int sig = sigtimedwait(&set, NULL, &trim);
+        if (sig < 0) {
+            malloc_trim(0);
             continue;
+        }
         if (sig == SIGHUP) {
             adapter_reload(&a);
             continue;
