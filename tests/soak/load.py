@@ -15,13 +15,16 @@ ACCEPTS = ["text/plain;version=0.0.4", "application/openmetrics-text;version=1.0
            "encoding=delimited"]
 
 
+last_status = [0]
+
+
 def every(period, seconds, fn, stats):
     end = time.monotonic() + seconds
     nxt = time.monotonic()
     while time.monotonic() < end:
         try:
             ok = fn()
-            why = "status"
+            why = f"status {last_status[0]}"
         except Exception as e:
             ok = False
             why = f"{type(e).__name__}: {e}"
@@ -60,7 +63,8 @@ def main():
         try:
             c.request("GET", path, headers=headers)
             r = c.getresponse()
-            r.read()
+            body = r.read()
+            last_status[0] = f"{r.status} {body[:120]!r}"
             return 200 <= r.status < 300
         except Exception:
             conn.pop(key, None)
