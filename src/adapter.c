@@ -20,11 +20,13 @@
 #include "config/config.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/procsig.h"
 #include "core/version.h"
 #include "http/auth.h"
 #include "http/server.h"
 #include "http/tls.h"
 #include "io/redis_pool.h"
+#include "k8s/auth_setup.h"
 #include "k8s/serve.h"
 #include "core/banned.h"
 
@@ -43,7 +45,8 @@
 #define ADAPTER_DRAIN_MS 4000
 
 struct adapter {
-    const struct config *cfg;
+    const struct config *cfg; /* the effective one: auth.eff */
+    struct auth_setup auth;
     struct tls_store *tls;
     struct redis_pool *pool;
     struct auth_policy *policy;
@@ -58,6 +61,7 @@ static void adapter_free(struct adapter *a)
     redis_pool_free(a->pool);
     auth_policy_free(a->policy);
     tls_store_free(a->tls);
+    auth_setup_fini(&a->auth);
 }
 
 static int adapter_tls(struct adapter *a)
@@ -81,15 +85,17 @@ static int adapter_tls(struct adapter *a)
     char desc[512];
     tls_creds_describe(c, desc, sizeof(desc));
     log_info("adapter", "serving certificate %s", desc);
-    if (!tls_creds_requests_cert(c))
-        log_warn("adapter", "neither --client-ca-file nor --requestheader-client-ca-file is set: "
-                            "no client can authenticate, every data request will be refused");
+    if (!tls_creds_requests_cert(c) && a->auth.authn == NULL)
+        log_warn("adapter", "neither --client-ca-file nor --requestheader-client-ca-file is set "
+                            "and no kube-apiserver reviews tokens: no client can authenticate, "
+                            "every data request will be refused");
     tls_creds_release(c);
     return 0;
 }
 
-static void adapter_reload(struct adapter *a)
+static void adapter_reload(void *arg)
 {
+    struct adapter *a = arg;
     if (a->tls == NULL) {
         log_info("adapter", "SIGHUP: nothing to reload (--insecure-http)");
         return;
@@ -108,18 +114,18 @@ static void adapter_reload(struct adapter *a)
     log_info("adapter", "SIGHUP: certificates reloaded, new connections get %s", desc);
 }
 
+static void adapter_trim(void *arg)
+{
+    (void)arg;
+    malloc_trim(0);
+}
+
 int adapter_run(const struct config *cfg)
 {
     struct adapter a = {.cfg = cfg};
     int exit_code = 1;
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGHUP);
-    /* Blocked before any thread exists so every thread inherits the mask; main sigwaits. */
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    procsig_block(&set);
     mallopt(M_TRIM_THRESHOLD, ADAPTER_MALLOC_KEEP);
     mallopt(M_MMAP_THRESHOLD, ADAPTER_MALLOC_MMAP_MIN);
 
@@ -132,6 +138,12 @@ int adapter_run(const struct config *cfg)
         exit_code = 2;
         goto out;
     }
+    char why[1024] = "";
+    if (auth_setup_init(&a.auth, cfg, why, sizeof(why)) < 0) {
+        log_error("adapter", "%s", why);
+        goto out;
+    }
+    cfg = a.cfg = &a.auth.eff;
     if (adapter_tls(&a) < 0)
         goto out;
     auth_policy_new(cfg, &a.policy);
@@ -140,6 +152,9 @@ int adapter_run(const struct config *cfg)
         log_error("adapter", "cannot render the discovery documents: %s", err_str(rc));
         goto out;
     }
+    struct k8s_serve_auth sa;
+    auth_setup_serve_auth(&a.auth, &sa);
+    k8s_serve_set_auth(a.serve, &sa);
     struct http_server_opts o = {
         .fallback = k8s_serve_handle, .tls = a.tls, .decode_urls = true, .app = a.serve};
     rc = http_server_start_opts(cfg, &o, &a.http);
@@ -153,24 +168,11 @@ int adapter_run(const struct config *cfg)
              RIZK_VERSION, cfg->web_listen_address, http_server_port(a.http),
              a.tls != NULL ? "https" : "INSECURE plain http",
              (long long)(3 * cfg->fleet_interval_ms));
-    for (;;) {
-        /* Every ADAPTER_TRIM_S without a signal, the freed memory that ADAPTER_MALLOC_KEEP
-         * keeps per arena goes back to the kernel: a burst keeps its working set resident,
-         * and the RSS returns to the steady state after it (issue 14: each of the HTTP
-         * threads' arenas held its busiest query, 9 -> 21 MB with 16 connections). */
-        struct timespec trim = {ADAPTER_TRIM_S, 0};
-        int sig = sigtimedwait(&set, NULL, &trim);
-        if (sig < 0) {
-            malloc_trim(0);
-            continue;
-        }
-        if (sig == SIGHUP) {
-            adapter_reload(&a);
-            continue;
-        }
-        log_info("adapter", "received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-        break;
-    }
+    /* Every ADAPTER_TRIM_S without a signal, the freed memory that ADAPTER_MALLOC_KEEP keeps
+     * per arena goes back to the kernel: a burst keeps its working set resident, and the RSS
+     * returns to the steady state after it (issue 14: each HTTP thread's arena held its
+     * busiest query, 9 -> 21 MB with 16 connections). */
+    (void)procsig_wait_every(&set, "adapter", adapter_reload, &a, ADAPTER_TRIM_S, adapter_trim);
     exit_code = 0;
 out:
     adapter_free(&a);

@@ -15,36 +15,18 @@
 
 #include "fleet/publish.h"
 #include "io/redis_cluster.h"
+#include "core/arena.h"
 #include "core/err.h"
 #include "core/xalloc.h"
 #include "core/banned.h"
 
-/* A bump arena of 64 KiB chunks: alloc is a pointer bump, free a no-op, the whole arena goes
- * at once. */
+/* The snapshots' arena: 64 KiB chunks; protobuf-c's free is a no-op, the whole arena goes at
+ * once with fleet_pods_fini. */
 #define QUERY_ARENA_CHUNK (64u * 1024)
-
-struct query_chunk {
-    struct query_chunk *next;
-    size_t used, cap;
-    max_align_t data[];
-};
 
 static void *query_arena_alloc(void *ad, size_t n)
 {
-    struct query_chunk **head = ad;
-    size_t need = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-    struct query_chunk *c = *head;
-    if (c == NULL || c->cap - c->used < need) {
-        size_t cap = need > QUERY_ARENA_CHUNK ? need : QUERY_ARENA_CHUNK;
-        c = xmalloc(sizeof(*c) + cap);
-        c->used = 0;
-        c->cap = cap;
-        c->next = *head;
-        *head = c;
-    }
-    void *p = (char *)c->data + c->used;
-    c->used += need;
-    return p;
+    return arena_alloc(ad, n);
 }
 
 static void query_arena_free(void *ad, void *p)
@@ -53,17 +35,8 @@ static void query_arena_free(void *ad, void *p)
     (void)p;
 }
 
-static void query_arena_release(struct query_chunk *c)
-{
-    while (c != NULL) {
-        struct query_chunk *next = c->next;
-        free(c);
-        c = next;
-    }
-}
-
 static int query_members(struct redis_cluster *c, const char *zkey, int64_t cutoff,
-                         redisReply **members)
+                         struct redis_reply **members)
 {
     char min[32], lim[16];
     snprintf(min, sizeof(min), "(%lld", (long long)cutoff);
@@ -73,12 +46,12 @@ static int query_members(struct redis_cluster *c, const char *zkey, int64_t cuto
     const char *zp[] = {"ZREMRANGEBYSCORE", zkey, "-inf", min};
     size_t zpl[] = {16, strlen(zkey), 4, strlen(min)};
     struct redis_cmd cmds[] = {{7, zr, zrl}, {4, zp, zpl}};
-    redisReply *r[2] = {NULL, NULL};
+    struct redis_reply *r[2] = {NULL, NULL};
     int rc = redis_cluster_exec(c, zkey, strlen(zkey), 2, cmds, r);
     if (rc < 0)
         return rc;
     rc = redis_reply_error_rc(r[0]);
-    if (rc == 0 && r[0]->type != REDIS_REPLY_ARRAY)
+    if (rc == 0 && redis_reply_type(r[0]) != REDIS_R_ARRAY)
         rc = -EPROTO;
     redis_reply_free(r[1]);
     if (rc < 0) {
@@ -89,8 +62,9 @@ static int query_members(struct redis_cluster *c, const char *zkey, int64_t cuto
     return 0;
 }
 
-static void query_prune(struct redis_cluster *c, const char *zkey, const redisReply *members,
-                        const bool *gone, size_t ngone)
+static void query_prune(struct redis_cluster *c, const char *zkey,
+                        const struct redis_reply_elem *members, size_t n, const bool *gone,
+                        size_t ngone)
 {
     const char **argv = xcalloc(ngone + 2, sizeof(*argv));
     size_t *lens = xcalloc(ngone + 2, sizeof(*lens));
@@ -99,13 +73,13 @@ static void query_prune(struct redis_cluster *c, const char *zkey, const redisRe
     lens[k++] = 4;
     argv[k] = zkey;
     lens[k++] = strlen(zkey);
-    for (size_t i = 0; i < members->elements; i++)
+    for (size_t i = 0; i < n; i++)
         if (gone[i]) {
-            argv[k] = members->element[i]->str;
-            lens[k++] = members->element[i]->len;
+            argv[k] = members[i].str;
+            lens[k++] = members[i].len;
         }
     struct redis_cmd cmd = {(int)k, argv, lens};
-    redisReply *r = NULL;
+    struct redis_reply *r = NULL;
     /* Best effort: a failed prune is retried by the next query. */
     (void)redis_cluster_exec(c, zkey, strlen(zkey), 1, &cmd, &r);
     redis_reply_free(r);
@@ -117,18 +91,23 @@ int fleet_query_pods(struct redis_cluster *c, const char *prefix, const char *ns
                      int64_t max_age_ms, struct fleet_pods *out)
 {
     char *zkey = fleet_key_pods(prefix, ns);
-    redisReply *members = NULL, *vals = NULL;
+    struct redis_reply *members = NULL, *vals = NULL;
     char *keys = NULL;
     const char **argv = NULL;
     size_t *lens = NULL;
     bool *gone = NULL;
+    struct redis_reply_elem *el = NULL; /* members' view, then values' */
     struct fleet_pods res = {0};
+    arena_init(&res._arena, QUERY_ARENA_CHUNK);
     int rc = query_members(c, zkey, now_ms - max_age_ms, &members);
     if (rc < 0)
         goto out;
-    size_t n = members->elements;
+    size_t n = redis_reply_count(members);
     if (n == 0)
         goto done;
+    el = xcalloc(2 * n, sizeof(*el));
+    struct redis_reply_elem *mel = el, *vel = el + n;
+    redis_reply_elems(members, mel);
     argv = xcalloc(n + 1, sizeof(*argv));
     lens = xcalloc(n + 1, sizeof(*lens));
     argv[0] = "MGET";
@@ -136,46 +115,46 @@ int fleet_query_pods(struct redis_cluster *c, const char *prefix, const char *ns
     /* every key is "<prefix>fleet:{<ns>}:pod:<member>", laid out in one buffer */
     size_t stem = strlen(prefix) + strlen(ns) + strlen("fleet:{}:pod:"), total = 0;
     for (size_t i = 0; i < n; i++) {
-        const redisReply *m = members->element[i];
-        if (m->type != REDIS_REPLY_STRING) {
+        if (mel[i].type != REDIS_R_STRING) {
             rc = -EPROTO;
             goto out;
         }
-        total += stem + m->len;
+        total += stem + mel[i].len;
     }
     keys = xmalloc(total + 1);
     char *kp = keys;
     for (size_t i = 0; i < n; i++) {
-        const redisReply *m = members->element[i];
+        size_t mlen = mel[i].len;
+        const char *m = mel[i].str;
         int w = snprintf(kp, total + 1 - (size_t)(kp - keys), "%sfleet:{%s}:pod:", prefix, ns);
         RIZK_ASSERT(w >= 0 && (size_t)w == stem);
-        memcpy(kp + w, m->str, m->len); /* binary-safe: the member as stored */
+        memcpy(kp + w, m, mlen); /* binary-safe: the member as stored */
         argv[i + 1] = kp;
-        lens[i + 1] = (size_t)w + m->len;
-        kp += (size_t)w + m->len;
+        lens[i + 1] = (size_t)w + mlen;
+        kp += (size_t)w + mlen;
     }
     struct redis_cmd mget = {(int)(n + 1), argv, lens};
     rc = redis_cluster_exec(c, zkey, strlen(zkey), 1, &mget, &vals);
     if (rc < 0)
         goto out;
     rc = redis_reply_error_rc(vals);
-    if (rc == 0 && (vals->type != REDIS_REPLY_ARRAY || vals->elements != n))
+    if (rc == 0 && (redis_reply_type(vals) != REDIS_R_ARRAY || redis_reply_count(vals) != n))
         rc = -EPROTO;
     if (rc < 0)
         goto out;
     res.pods = xcalloc(n, sizeof(*res.pods));
     gone = xcalloc(n, sizeof(*gone));
-    ProtobufCAllocator arena = {query_arena_alloc, query_arena_free, &res._arena};
+    ProtobufCAllocator pballoc = {query_arena_alloc, query_arena_free, &res._arena};
+    redis_reply_elems(vals, vel);
     for (size_t i = 0; i < n; i++) {
-        const redisReply *v = vals->element[i];
-        if (v->type == REDIS_REPLY_NIL) {
+        if (vel[i].type == REDIS_R_NIL) {
             gone[i] = true;
             res.expired++;
             continue;
         }
         Rizk__V1__PodSnapshot *s =
-            v->type == REDIS_REPLY_STRING
-                ? rizk__v1__pod_snapshot__unpack(&arena, v->len, (const uint8_t *)v->str)
+            vel[i].type == REDIS_R_STRING
+                ? rizk__v1__pod_snapshot__unpack(&pballoc, vel[i].len, (const uint8_t *)vel[i].str)
                 : NULL;
         if (s == NULL) {
             res.malformed++;
@@ -184,18 +163,19 @@ int fleet_query_pods(struct redis_cluster *c, const char *prefix, const char *ns
         res.pods[res.n++] = s;
     }
     if (res.expired > 0)
-        query_prune(c, zkey, members, gone, res.expired);
+        query_prune(c, zkey, mel, n, gone, res.expired);
 done:
     *out = res;
     res.pods = NULL;
     res.n = 0;
-    res._arena = NULL;
+    arena_init(&res._arena, QUERY_ARENA_CHUNK); /* now *out's */
 out:
     fleet_pods_fini(&res);
     free(keys);
     free(argv);
     free(lens);
     free(gone);
+    free(el);
     redis_reply_free(vals);
     redis_reply_free(members);
     free(zkey);
@@ -207,8 +187,7 @@ void fleet_pods_fini(struct fleet_pods *p)
     if (p == NULL)
         return;
     /* the snapshots live in the arena: no free_unpacked one by one */
-    query_arena_release(p->_arena);
-    p->_arena = NULL;
+    arena_fini(&p->_arena);
     free(p->pods);
     p->pods = NULL;
     p->n = 0;
@@ -216,31 +195,15 @@ void fleet_pods_fini(struct fleet_pods *p)
 
 bool fleet_pod_signal(const Rizk__V1__PodSnapshot *p, int id, double *out)
 {
-    /* The generated struct has one has_/value pair per signal, in enum fleet_signal order. */
-    const struct {
-        protobuf_c_boolean has;
-        double v;
-    } f[FLEET_SIG_COUNT] = {
-        [FLEET_SIG_REQUESTS_PER_SECOND] = {p->has_requests_per_second, p->requests_per_second},
-        [FLEET_SIG_ERROR_RATIO] = {p->has_error_ratio, p->error_ratio},
-        [FLEET_SIG_RESPONSE_TIME_SECONDS] = {p->has_response_time_seconds,
-                                             p->response_time_seconds},
-        [FLEET_SIG_CACHE_HIT_RATIO] = {p->has_cache_hit_ratio, p->cache_hit_ratio},
-        [FLEET_SIG_ACTIVE_CONNECTIONS] = {p->has_active_connections, p->active_connections},
-        [FLEET_SIG_CPU_UTILIZATION_RATIO] = {p->has_cpu_utilization_ratio,
-                                             p->cpu_utilization_ratio},
-        [FLEET_SIG_MEMORY_UTILIZATION_RATIO] = {p->has_memory_utilization_ratio,
-                                                p->memory_utilization_ratio},
-        [FLEET_SIG_RESPONSE_TIME_P50_SECONDS] = {p->has_response_time_p50_seconds,
-                                                 p->response_time_p50_seconds},
-        [FLEET_SIG_RESPONSE_TIME_P95_SECONDS] = {p->has_response_time_p95_seconds,
-                                                 p->response_time_p95_seconds},
-        [FLEET_SIG_RESPONSE_TIME_P99_SECONDS] = {p->has_response_time_p99_seconds,
-                                                 p->response_time_p99_seconds},
-    };
-    if (id < 0 || id >= FLEET_SIG_COUNT || !f[id].has)
+    const ProtobufCFieldDescriptor *f = fleet_signal_field((enum sig_id)id);
+    if (f == NULL)
         return false;
-    *out = f[id].v;
+    const char *base = (const char *)p;
+    protobuf_c_boolean has;
+    memcpy(&has, base + f->quantifier_offset, sizeof(has));
+    if (!has)
+        return false;
+    memcpy(out, base + f->offset, sizeof(double));
     return true;
 }
 

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "rizk/v1/fleet.pb-c.h"
 
 struct redis_cluster;
@@ -20,7 +21,7 @@ struct fleet_pods {
     size_t n;
     size_t expired;   /* members whose key had expired (pruned) */
     size_t malformed; /* records that did not decode (skipped) */
-    void *_arena;     /* private: the snapshots' memory, freed at once by fleet_pods_fini */
+    struct arena _arena; /* private: the snapshots' memory, freed at once by fleet_pods_fini */
 };
 
 /* fleet_query_pods lists the pods of ns published within max_age_ms before now_ms (Unix ms).
@@ -32,7 +33,7 @@ int fleet_query_pods(struct redis_cluster *c, const char *prefix, const char *ns
 /* fleet_pods_fini frees the snapshots. NULL-safe. */
 void fleet_pods_fini(struct fleet_pods *p);
 
-/* fleet_pod_signal reads signal id (enum fleet_signal) of a decoded snapshot: true with *out
+/* fleet_pod_signal reads signal id (enum sig_id) of a decoded snapshot: true with *out
  * set when the pod published it, false when it is absent. thread: any. */
 bool fleet_pod_signal(const Rizk__V1__PodSnapshot *p, int id, double *out);
 /* fleet_pod_label returns the value of label key (borrowed from p) or NULL; its signature is

@@ -53,8 +53,7 @@ static int hf_name_ok(const unsigned char *p, size_t n)
     return 1;
 }
 
-int parse_history_file(const void *buf, size_t len, struct history_file *out,
-                       struct parse_err *err)
+int parse_history_file(const void *buf, size_t len, struct history_file *out, struct parse_err *err)
 {
     const unsigned char *b = buf;
     if (len < 8 || memcmp(b, HISTORY_FILE_MAGIC, 8) != 0)
@@ -99,8 +98,7 @@ int parse_history_file(const void *buf, size_t len, struct history_file *out,
     return 0;
 }
 
-void history_file_sample(const struct history_file_series *s, uint32_t i, int64_t *t_ms,
-                         double *v)
+void history_file_sample(const struct history_file_series *s, uint32_t i, int64_t *t_ms, double *v)
 {
     const unsigned char *p = s->samples + (size_t)i * 16;
     uint64_t bits = hf_u64(p + 8);

@@ -72,7 +72,8 @@ static int persist_sync_dir(const char *path)
     return rc;
 }
 
-long persist_save(const struct store *s, const char *path, int64_t now_wall_ms)
+long persist_save(const struct store *s, const struct persist_names *names, const char *path,
+                  int64_t now_wall_ms)
 {
     size_t cap = (size_t)store_capacity(s);
     struct ring_sample *buf = xcalloc(cap, sizeof(*buf));
@@ -92,7 +93,8 @@ long persist_save(const struct store *s, const char *path, int64_t now_wall_ms)
     po_u64(&o, (uint64_t)now_wall_ms);
     po_u32(&o, HS_COUNT);
     for (int id = 0; id < HS_COUNT; id++) {
-        const char *name = hist_series_name((enum hist_series)id);
+        char nbuf[HISTORY_FILE_MAX_NAME + 1];
+        const char *name = names->name((enum hist_series)id, nbuf, sizeof(nbuf));
         int n = store_copy_window(s, (enum hist_series)id, now_wall_ms, now_wall_ms, buf, cap);
         if (n < 0)
             n = 0; /* a read that kept losing to the writer: this series starts empty */
@@ -167,8 +169,8 @@ out:
     return rc;
 }
 
-long persist_load(struct store *s, const char *path, int64_t now_wall_ms, int64_t retention_ms,
-                  const char **why)
+long persist_load(struct store *s, const struct persist_names *names, const char *path,
+                  int64_t now_wall_ms, int64_t retention_ms, const char **why)
 {
     unsigned char *b = NULL;
     size_t len = 0;
@@ -195,7 +197,7 @@ long persist_load(struct store *s, const char *path, int64_t now_wall_ms, int64_
         char name[HISTORY_FILE_MAX_NAME + 1];
         memcpy(name, fs->name, fs->name_len);
         name[fs->name_len] = '\0';
-        int id = hist_series_lookup(name);
+        int id = names->lookup(name);
         if (id < 0 || store_count(s, (enum hist_series)id) > 0)
             continue; /* unknown to this build, or a duplicate: keep the first */
         for (uint32_t j = 0; j < fs->nsamples; j++) {

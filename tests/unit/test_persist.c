@@ -11,6 +11,7 @@
 #include <CUnit/CUnit.h>
 
 #include "parse/history_file.h"
+#include "signals/sigtable.h"
 #include "store/persist.h"
 #include "store/store.h"
 #include "core/banned.h"
@@ -18,6 +19,7 @@
 #define NOW 1700000000000LL
 
 static char path[64];
+static const struct persist_names names = {sigtable_history_name, sigtable_history_lookup};
 
 static int setup(void)
 {
@@ -63,11 +65,11 @@ static void spit(const unsigned char *b, size_t len)
 static void test_round_trip(void)
 {
     struct store *s = filled();
-    CU_ASSERT_EQUAL(persist_save(s, path, NOW), 16 + 2);
+    CU_ASSERT_EQUAL(persist_save(s, &names, path, NOW), 16 + 2);
     struct store *t = NULL;
     CU_ASSERT_EQUAL_FATAL(store_new(16, &t), 0);
     const char *why = "x";
-    CU_ASSERT_EQUAL(persist_load(t, path, NOW + 1, 3600000, &why), 18);
+    CU_ASSERT_EQUAL(persist_load(t, &names, path, NOW + 1, 3600000, &why), 18);
     CU_ASSERT_PTR_NULL(why);
     struct ring_sample a[16], b[16];
     int na = store_copy_window(s, HS_APP_REQUESTS, NOW, NOW, a, 16);
@@ -85,7 +87,7 @@ static void test_round_trip(void)
      * old or in the future */
     store_free(t);
     CU_ASSERT_EQUAL_FATAL(store_new(16, &t), 0);
-    CU_ASSERT_EQUAL(persist_load(t, path, NOW - 3500, 10000, &why), 10 + 2);
+    CU_ASSERT_EQUAL(persist_load(t, &names, path, NOW - 3500, 10000, &why), 10 + 2);
     store_free(t);
     store_free(s);
 }
@@ -93,7 +95,7 @@ static void test_round_trip(void)
 static void test_refused(void)
 {
     struct store *s = filled();
-    CU_ASSERT_TRUE_FATAL(persist_save(s, path, NOW) > 0);
+    CU_ASSERT_TRUE_FATAL(persist_save(s, &names, path, NOW) > 0);
     size_t len;
     unsigned char *b = slurp(&len);
     struct store *t = NULL;
@@ -102,27 +104,27 @@ static void test_refused(void)
 
     b[40] ^= 1; /* one flipped bit */
     spit(b, len);
-    CU_ASSERT_EQUAL(persist_load(t, path, NOW + 1, 3600000, &why), -EPROTO);
+    CU_ASSERT_EQUAL(persist_load(t, &names, path, NOW + 1, 3600000, &why), -EPROTO);
     CU_ASSERT_STRING_EQUAL(why, "checksum mismatch");
     b[40] ^= 1;
     spit(b, len / 2);
-    CU_ASSERT_EQUAL(persist_load(t, path, NOW + 1, 3600000, &why), -EPROTO);
+    CU_ASSERT_EQUAL(persist_load(t, &names, path, NOW + 1, 3600000, &why), -EPROTO);
     CU_ASSERT_STRING_EQUAL(why, "checksum mismatch"); /* the CRC is checked first */
     spit(b, 20);
-    CU_ASSERT_EQUAL(persist_load(t, path, NOW + 1, 3600000, &why), -EPROTO);
+    CU_ASSERT_EQUAL(persist_load(t, &names, path, NOW + 1, 3600000, &why), -EPROTO);
     CU_ASSERT_STRING_EQUAL(why, "truncated");
     spit((const unsigned char *)"{\"json\": true}\n", 15);
-    CU_ASSERT_EQUAL(persist_load(t, path, NOW + 1, 3600000, &why), -EPROTO);
+    CU_ASSERT_EQUAL(persist_load(t, &names, path, NOW + 1, 3600000, &why), -EPROTO);
     CU_ASSERT_STRING_EQUAL(why, "not a history file");
     b[8] = 2; /* version 2, with a valid checksum */
     uint32_t crc = history_file_crc32(0, b, len - 4);
     for (int i = 0; i < 4; i++)
         b[len - 4 + i] = (unsigned char)(crc >> (8 * i));
     spit(b, len);
-    CU_ASSERT_EQUAL(persist_load(t, path, NOW + 1, 3600000, &why), -EPROTO);
+    CU_ASSERT_EQUAL(persist_load(t, &names, path, NOW + 1, 3600000, &why), -EPROTO);
     CU_ASSERT_STRING_EQUAL(why, "unsupported version");
     unlink(path);
-    CU_ASSERT_EQUAL(persist_load(t, path, NOW + 1, 3600000, &why), -ENOENT);
+    CU_ASSERT_EQUAL(persist_load(t, &names, path, NOW + 1, 3600000, &why), -ENOENT);
     CU_ASSERT_EQUAL(store_count(t, HS_APP_REQUESTS), 0);
     free(b);
     store_free(t);
@@ -140,12 +142,12 @@ static void test_changed_series(void)
     n += 8;
     memcpy(b + n, "\x02\0\0\0", 4);
     n += 4;
-    const char *names[2] = {"rizk_from_a_future_build", "rizk_requests_total"};
+    const char *series[2] = {"rizk_from_a_future_build", "rizk_requests_total"};
     for (int k = 0; k < 2; k++) {
-        size_t l = strlen(names[k]);
+        size_t l = strlen(series[k]);
         b[n++] = (unsigned char)l;
         b[n++] = 0;
-        memcpy(b + n, names[k], l);
+        memcpy(b + n, series[k], l);
         n += l;
         memcpy(b + n, "\x01\0\0\0", 4);
         n += 4;
@@ -162,7 +164,7 @@ static void test_changed_series(void)
     struct store *t = NULL;
     const char *why = NULL;
     CU_ASSERT_EQUAL_FATAL(store_new(16, &t), 0);
-    CU_ASSERT_EQUAL(persist_load(t, path, NOW, 3600000, &why), 1);
+    CU_ASSERT_EQUAL(persist_load(t, &names, path, NOW, 3600000, &why), 1);
     double v = 0;
     CU_ASSERT_EQUAL(store_last(t, HS_APP_REQUESTS, NOW, 5000, &v), 0);
     CU_ASSERT_EQUAL(v, 7.0);
