@@ -45,6 +45,7 @@ struct http_guard {
     int listen_fd;
     int stop_fd; /* eventfd: 1 = stop accepting, 2 = stop the thread */
     pthread_t thread;
+    bool started;
     pthread_mutex_t mu;
     struct guard_conn **by_fd; /* under mu */
     size_t cap;
@@ -258,7 +259,7 @@ static void *guard_main(void *arg)
     return NULL;
 }
 
-int http_guard_start(const struct http_guard_opts *o, int listen_fd, struct http_guard **out)
+int http_guard_new(const struct http_guard_opts *o, int listen_fd, struct http_guard **out)
 {
     struct http_guard *g = xcalloc(1, sizeof(*g));
     g->o = *o;
@@ -273,14 +274,16 @@ int http_guard_start(const struct http_guard_opts *o, int listen_fd, struct http
         free(g);
         return rc;
     }
-    int rc = pthread_create(&g->thread, NULL, guard_main, g);
-    if (rc != 0) {
-        close(g->stop_fd);
-        pthread_mutex_destroy(&g->mu);
-        free(g);
-        return -rc;
-    }
     *out = g;
+    return 0;
+}
+
+int http_guard_start(struct http_guard *g)
+{
+    int rc = pthread_create(&g->thread, NULL, guard_main, g);
+    if (rc != 0)
+        return -rc;
+    g->started = true;
     return 0;
 }
 
@@ -301,8 +304,10 @@ void http_guard_stop(struct http_guard *g)
 {
     if (g == NULL)
         return;
-    guard_signal(g, 2);
-    pthread_join(g->thread, NULL);
+    if (g->started) {
+        guard_signal(g, 2);
+        pthread_join(g->thread, NULL);
+    }
     if (g->listen_fd >= 0)
         close(g->listen_fd);
     close(g->stop_fd);

@@ -38,17 +38,19 @@ struct http_guard_stats {
     unsigned open;
 };
 
-/* http_guard_start starts the guard thread accepting on listen_fd (non-blocking, listening;
- * borrowed, closed by http_guard_stop). Errors: negative errno from pthread_create or
- * eventfd. thread: main. */
-int http_guard_start(const struct http_guard_opts *o, int listen_fd, struct http_guard **out);
+/* http_guard_new makes a guard for listen_fd (non-blocking, listening; owned from here on,
+ * closed by http_guard_stop); http_guard_start starts its thread, which accepts and reaps.
+ * Two steps, so that the server holds the guard before any connection can reach its threads.
+ * Errors: negative errno from eventfd / pthread_create. thread: main. */
+int http_guard_new(const struct http_guard_opts *o, int listen_fd, struct http_guard **out);
+int http_guard_start(struct http_guard *g);
 
 /* http_guard_stop_accepting stops accepting and closes the listening socket; the reaper keeps
  * running for the connections still open. NULL is a no-op. thread: main. */
 void http_guard_stop_accepting(struct http_guard *g);
 
-/* http_guard_stop stops the thread and frees the guard; call after the server has closed
- * every connection (MHD_stop_daemon). NULL is a no-op. thread: main. */
+/* http_guard_stop stops the thread (if started) and frees the guard; call after the server
+ * has closed every connection (MHD_stop_daemon). NULL is a no-op. thread: main. */
 void http_guard_stop(struct http_guard *g);
 
 /* The phases of a connection, reported by the server's threads for socket fd: the request

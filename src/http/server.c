@@ -529,10 +529,17 @@ int http_server_start_opts(const struct config *cfg, const struct http_server_op
                                  .reply_503 = o->tls == NULL,
                                  .hand_over = http_hand_over,
                                  .cls = s};
-    rc = http_guard_start(&go, s->listen_fd, &s->guard);
+    rc = http_guard_new(&go, s->listen_fd, &s->guard);
     if (rc < 0) {
         MHD_stop_daemon(s->d);
         close(s->listen_fd);
+        http_free(s);
+        return rc;
+    }
+    rc = http_guard_start(s->guard);
+    if (rc < 0) {
+        MHD_stop_daemon(s->d);
+        http_guard_stop(s->guard); /* closes the listening socket */
         http_free(s);
         return rc;
     }
