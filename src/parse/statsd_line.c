@@ -297,6 +297,30 @@ static enum statsd_reason statsd_meta(const char *p, size_t n, struct statsd_lin
     }
 }
 
+/* statsd_meta_fields handles the "|field" list [p, end) of an event or a service check; a
+ * service check's "m:" message is the last field and runs to the end of the line. */
+static enum statsd_reason statsd_meta_fields(const char *p, const char *end,
+                                             struct statsd_line *out, enum statsd_reason bad)
+{
+    while (p < end) {
+        if (*p != '|')
+            return bad;
+        p++;
+        if (out->kind == STATSD_KIND_SERVICE_CHECK && end - p >= 2 && p[0] == 'm' && p[1] == ':') {
+            out->message.p = p + 2;
+            out->message.n = (size_t)(end - p - 2);
+            return STATSD_OK;
+        }
+        const char *f = memchr(p, '|', (size_t)(end - p));
+        const char *fe = f ? f : end;
+        enum statsd_reason r = statsd_meta(p, (size_t)(fe - p), out, bad);
+        if (r != STATSD_OK)
+            return r;
+        p = fe;
+    }
+    return STATSD_OK;
+}
+
 static void statsd_meta_init(struct statsd_line *out, enum statsd_kind kind)
 {
     memset(&out->text, 0, sizeof(out->text));
@@ -379,19 +403,7 @@ static enum statsd_reason statsd_parse_event(const char *line, size_t len, struc
     out->name.n = (size_t)(title_end - p);
     out->text.p = title_end + 1;
     out->text.n = (size_t)(text_end - title_end - 1);
-    p = text_end;
-    while (p < end) {
-        if (*p != '|')
-            return STATSD_BAD_EVENT;
-        p++;
-        const char *f = memchr(p, '|', (size_t)(end - p));
-        const char *fe = f ? f : end;
-        enum statsd_reason r = statsd_meta(p, (size_t)(fe - p), out, STATSD_BAD_EVENT);
-        if (r != STATSD_OK)
-            return r;
-        p = fe;
-    }
-    return STATSD_OK;
+    return statsd_meta_fields(text_end, end, out, STATSD_BAD_EVENT);
 }
 
 /* "_sc|<name>|<status>[|field...][|m:<message>]": the message runs to the end of the line. */
@@ -411,22 +423,7 @@ static enum statsd_reason statsd_parse_check(const char *line, size_t len, struc
     if (p == end || *p < '0' || *p > '3' || (p + 1 < end && p[1] != '|'))
         return STATSD_BAD_SERVICE_CHECK;
     out->status = (enum statsd_check_status)(*p - '0');
-    p++;
-    while (p < end) {
-        p++; /* the '|' */
-        if (end - p >= 2 && p[0] == 'm' && p[1] == ':') {
-            out->message.p = p + 2;
-            out->message.n = (size_t)(end - p - 2);
-            return STATSD_OK;
-        }
-        const char *f = memchr(p, '|', (size_t)(end - p));
-        const char *fe = f ? f : end;
-        enum statsd_reason r = statsd_meta(p, (size_t)(fe - p), out, STATSD_BAD_SERVICE_CHECK);
-        if (r != STATSD_OK)
-            return r;
-        p = fe;
-    }
-    return STATSD_OK;
+    return statsd_meta_fields(p + 1, end, out, STATSD_BAD_SERVICE_CHECK);
 }
 
 static enum statsd_reason statsd_parse(const char *line, size_t len, struct statsd_line *out)

@@ -78,24 +78,8 @@ def hold(port, n, source):
     sys.stdin.read()
 
 
-def probe(port, source, path):
-    try:
-        s = connect(port, source)
-        s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
-        r = read_response(s)
-    except (ConnectionResetError, BrokenPipeError):
-        r = None
-    if r is None:
-        print("closed")
-        return
-    print(r[0], r[2].split(b"\n", 1)[0].decode("utf-8", "replace"))
-
-
-def raw(port, hexdata, pad=0):
-    data = bytes.fromhex(hexdata)
-    if pad:
-        data = data.replace(b"\x00", b"a" * pad, 1)
-    s = connect(port)
+def send_and_print(s, data):
+    """Sends data on s and prints the answer's status and the body's first line, or "closed"."""
     try:
         s.sendall(data)
         r = read_response(s)
@@ -105,6 +89,22 @@ def raw(port, hexdata, pad=0):
         print("closed")
         return
     print(r[0], r[2].split(b"\n", 1)[0].decode("utf-8", "replace"))
+
+
+def probe(port, source, path):
+    try:
+        s = connect(port, source)
+    except (ConnectionResetError, BrokenPipeError):
+        print("closed")
+        return
+    send_and_print(s, f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+
+
+def raw(port, hexdata, pad=0):
+    data = bytes.fromhex(hexdata)
+    if pad:
+        data = data.replace(b"\x00", b"a" * pad, 1)
+    send_and_print(connect(port), data)
 
 
 def slow(port, secs, fast, hexdata):
