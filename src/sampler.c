@@ -31,7 +31,7 @@
 #include "signals/sigtable.h"
 #include "store/dhist.h"
 #include "store/hwindow.h"
-#include "store/persist.h"
+#include "io/persist.h"
 #include "store/snapshot.h"
 #include "store/store.h"
 #include "core/banned.h"

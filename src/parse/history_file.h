@@ -1,5 +1,5 @@
 /* The --history.path file, parse side (pure: bytes in, a view out; the writer and the file I/O
- * are store/persist.c). Layout, every integer little-endian:
+ * are io/persist.c). Layout, every integer little-endian:
  *   "RIZKHIST" | u32 version (1) | u64 saved_wall_ms | u32 nseries |
  *   nseries x ( u16 name_len | name | u32 nsamples | nsamples x ( i64 t_ms | f64 v ) ) |
  *   u32 CRC-32 (zlib's) of every byte before it

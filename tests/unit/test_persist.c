@@ -12,7 +12,7 @@
 
 #include "parse/history_file.h"
 #include "signals/sigtable.h"
-#include "store/persist.h"
+#include "io/persist.h"
 #include "store/store.h"
 #include "core/banned.h"
 

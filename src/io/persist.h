@@ -3,8 +3,8 @@
  * parse/history_file.h; this file does the I/O: a save writes PATH.tmp, fsyncs it, renames it
  * over PATH and fsyncs the directory, so a crash leaves the old file or the new one, never half
  * of one. */
-#ifndef RIZK_STORE_PERSIST_H
-#define RIZK_STORE_PERSIST_H
+#ifndef RIZK_IO_PERSIST_H
+#define RIZK_IO_PERSIST_H
 
 #include <stddef.h>
 #include <stdint.h>

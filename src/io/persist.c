@@ -1,7 +1,7 @@
 /* History persistence: the writer streams the rings through stdio with a running CRC (no copy
  * of the whole history in memory: one series' window at a time), the loader reads the whole
  * file (bounded by what the format can describe) and hands it to the pure parser. */
-#include "store/persist.h"
+#include "io/persist.h"
 
 #include <errno.h>
 #include <fcntl.h>
