@@ -31,6 +31,7 @@
 #include "signals/sigtable.h"
 #include "store/dhist.h"
 #include "store/hwindow.h"
+#include "io/persist.h"
 #include "store/snapshot.h"
 #include "store/store.h"
 #include "core/banned.h"
@@ -57,6 +58,8 @@ struct sampler {
     struct scale_thresholds scale_th;
     unsigned long cur_replicas;   /* this tick's current replica count (0 unknown) ... */
     const char *cur_replicas_src; /* ... and where it came from ("flag", "fleet"); static */
+    bool persist;              /* --history.path set and this is the daemon's sampler */
+    int64_t persisted_mono_ms; /* last save */
 };
 
 static void sampler_emit_self(struct sampler *a, struct sample_sink *sink)
@@ -201,6 +204,64 @@ static unsigned long sampler_current_replicas(const struct sampler *a, const cha
     return fleet_pub_workload_pods(a->fleet);
 }
 
+/* sampler_scale_sample reads the decision sample of the tick at t_ms from the store. */
+static void sampler_scale_sample(const struct sampler *a, int64_t t_ms, struct scale_sample *smp)
+{
+    for (int i = 0; i < SCALE_NSIGNALS; i++) {
+        double v = 0;
+        /* The signal table says which row plays each role. A 1 ms window ending at the tick
+         * holds exactly what that tick appended, if anything. */
+        int row = sigtable_scale_row(i);
+        smp->has[i] = row >= 0 && store_last(a->store, sigtable_at((enum sig_id)row)->history, t_ms,
+                                             1, &v) == 0;
+        smp->v[i] = v;
+    }
+}
+
+static const struct persist_names sampler_persist_names = {sigtable_history_name,
+                                                           sigtable_history_lookup};
+
+/* sampler_history_restore loads --history.path into the new store and replays the decision
+ * history from it (one sample per tick that recorded a replica change), so rates and the
+ * recommendation carry on where the last run stopped. A replayed tick was idle when its rps
+ * was recorded as 0 (signals_mark_idle is what records a 0). */
+static void sampler_history_restore(struct sampler *a)
+{
+    const char *why = NULL;
+    long n = persist_load(a->store, &sampler_persist_names, a->cfg->history_path, a->start_wall_ms,
+                          a->cfg->history_retention_ms, &why);
+    if (n == -ENOENT) {
+        log_info("main", "no history at %s yet: starting empty", a->cfg->history_path);
+        return;
+    }
+    if (n < 0) {
+        log_warn("main", "ignoring the history file %s: %s", a->cfg->history_path,
+                 why != NULL ? why : err_str((int)n));
+        return;
+    }
+    size_t cap = (size_t)a->cfg->scaling_history;
+    struct ring_sample *ticks = xcalloc(cap, sizeof(*ticks));
+    int k = store_copy_window(a->store, HS_SCALING_REPLICA_CHANGE, a->start_wall_ms,
+                              a->cfg->history_retention_ms, ticks, cap);
+    for (int i = 0; i < k; i++) {
+        struct scale_sample smp;
+        sampler_scale_sample(a, ticks[i].t_ms, &smp);
+        smp.idle = smp.has[SCALE_RPS] && smp.v[SCALE_RPS] == 0;
+        scale_history_push(a->scale_hist, &smp);
+    }
+    free(ticks);
+    log_info("main", "history restored from %s: %ld samples, %d decision samples",
+             a->cfg->history_path, n, k < 0 ? 0 : k);
+}
+
+static void sampler_history_save(struct sampler *a, int64_t wall_ms)
+{
+    long n = persist_save(a->store, &sampler_persist_names, a->cfg->history_path, wall_ms);
+    if (n < 0)
+        log_warn("main", "cannot save the history to %s: %s", a->cfg->history_path,
+                 err_str((int)n));
+}
+
 /* sampler_emit_scaling appends this tick's decision sample (the five signals appended to the
  * history at t_ms, each possibly absent; idle as sampler_emit_signals found it), computes the
  * recommendation and exports it. */
@@ -208,15 +269,7 @@ static void sampler_emit_scaling(struct sampler *a, struct sample_sink *sink, in
                                  bool idle, struct scale_advice *adv)
 {
     struct scale_sample smp;
-    for (int i = 0; i < SCALE_NSIGNALS; i++) {
-        double v = 0;
-        /* The signal table says which row plays each role. A 1 ms window ending now holds
-         * exactly what this tick appended, if anything. */
-        int row = sigtable_scale_row(i);
-        smp.has[i] = row >= 0 &&
-                     store_last(a->store, sigtable_at((enum sig_id)row)->history, t_ms, 1, &v) == 0;
-        smp.v[i] = v;
-    }
+    sampler_scale_sample(a, t_ms, &smp);
     smp.idle = idle;
     scale_history_push(a->scale_hist, &smp);
     scale_history_recommend(a->scale_hist, &a->scale_th, adv);
@@ -301,6 +354,10 @@ void sampler_tick(struct sampler *a)
     struct readiness_report rr;
     sampler_emit_readiness(sink, &rr);
     app_stats_tick_done(a->app_stats);
+    if (a->persist && mono_ms - a->persisted_mono_ms >= a->cfg->history_persist_interval_ms) {
+        sampler_history_save(a, wall_ms);
+        a->persisted_mono_ms = mono_ms;
+    }
     a->seq++;
     sampler_emit_self(a, sink);
     fleet_pub_emit(a->fleet, sink);
@@ -448,6 +505,10 @@ int sampler_new(const struct config *cfg, struct fleet_pub *fleet, bool with_loo
     registry_bind_app_stats(a->reg, a->app_stats);
     a->scale_hist = scale_history_new((size_t)cfg->scaling_history);
     sampler_scale_thresholds(cfg, &a->scale_th);
+    a->persist = with_loop && cfg->history_path != NULL;
+    a->persisted_mono_ms = a->start_mono_ms;
+    if (a->persist)
+        sampler_history_restore(a);
     if (with_loop) {
         rc = sampler_loop_init(a);
         if (rc < 0) {
@@ -480,6 +541,8 @@ void sampler_stop(struct sampler *a)
     (void)w;
     pthread_join(a->thread, NULL);
     a->started = false;
+    if (a->persist)
+        sampler_history_save(a, a->start_wall_ms + (clock_mono_ms() - a->start_mono_ms));
 }
 
 struct snapshot_pub *sampler_pub(struct sampler *a)

@@ -8,7 +8,9 @@
  * too. Every other name is aggregated here into at most --statsd.max-series rizk_app_* series
  * (fixed-capacity open-addressed table; the cap is what bounds memory) and flushed into the sink
  * on collect. Everything refused is counted: malformed lines by reason, dropped lines by reason
- * (series cap, truncated datagram, set capacity, kernel receive-buffer overflow). */
+ * (series cap, truncated datagram, set capacity, kernel receive-buffer overflow). DogStatsD
+ * events and service checks are valid input, counted by alert type and status; each service
+ * check's last status is a gauge (at most STATSD_MAX_CHECKS names). */
 #include "collect/collectors.h"
 
 #include <errno.h>
@@ -35,6 +37,7 @@
 #define STATSD_NAME_MAX 256    /* sanitized metric or label name */
 #define STATSD_SET_SLOTS 65536 /* distinct set members per tick, over all sets */
 #define STATSD_NBOUNDS 11
+#define STATSD_MAX_CHECKS 64 /* service check names with a status gauge */
 
 static const double statsd_bounds[STATSD_NBOUNDS] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
                                                      0.5,   1,    2.5,   5,    10};
@@ -45,11 +48,18 @@ enum statsd_drop {
     DROP_SET_CAPACITY,   /* more distinct set members in one tick than STATSD_SET_SLOTS / 2 */
     DROP_TYPE_CONFLICT,  /* a series whose name another type already uses (counted once) */
     DROP_RECEIVE_BUFFER, /* datagrams the kernel dropped: the socket buffer was full */
+    DROP_MAX_CHECKS,     /* a service check name beyond STATSD_MAX_CHECKS */
     DROPS
 };
 
-static const char *const statsd_drop_names[DROPS] = {"max_series", "truncated", "set_capacity",
-                                                     "type_conflict", "receive_buffer"};
+static const char *const statsd_drop_names[DROPS] = {
+    "max_series", "truncated", "set_capacity", "type_conflict", "receive_buffer", "max_checks"};
+
+/* A service check's last status, exported as rizk_statsd_service_check_status{check}. */
+struct statsd_check {
+    char name[STATSD_NAME_MAX];
+    enum statsd_check_status status;
+};
 
 /* The known names under the prefix. */
 enum statsd_known {
@@ -99,6 +109,10 @@ struct col_statsd {
     size_t nseries;
     uint64_t *sets; /* lazily allocated STATSD_SET_SLOTS member hashes; 0 = free */
     size_t sets_used;
+    uint64_t events[STATSD_ALERTS];
+    uint64_t check_lines[STATSD_CHECK_STATUSES];
+    struct statsd_check *checks; /* lazily allocated, STATSD_MAX_CHECKS */
+    size_t nchecks;
     /* scratch */
     struct statsd_line line;
     char key[STATSD_KEY_MAX];
@@ -473,6 +487,34 @@ static enum statsd_reason statsd_app_apply(struct col_statsd *c, const struct st
     return STATSD_OK;
 }
 
+/* statsd_check_apply records a service check's status under its name (a linear search: at
+ * most STATSD_MAX_CHECKS names, and checks come a few a minute). */
+static void statsd_check_apply(struct col_statsd *c, const struct statsd_line *l)
+{
+    c->check_lines[l->status]++;
+    if (l->name.n >= STATSD_NAME_MAX) {
+        c->dropped[DROP_MAX_CHECKS]++;
+        return;
+    }
+    for (size_t i = 0; i < c->nchecks; i++) {
+        struct statsd_check *k = &c->checks[i];
+        if (strlen(k->name) == l->name.n && memcmp(k->name, l->name.p, l->name.n) == 0) {
+            k->status = l->status;
+            return;
+        }
+    }
+    if (c->nchecks == STATSD_MAX_CHECKS) {
+        c->dropped[DROP_MAX_CHECKS]++;
+        return;
+    }
+    if (c->checks == NULL)
+        c->checks = xcalloc(STATSD_MAX_CHECKS, sizeof(*c->checks));
+    struct statsd_check *k = &c->checks[c->nchecks++];
+    memcpy(k->name, l->name.p, l->name.n);
+    k->name[l->name.n] = '\0';
+    k->status = l->status;
+}
+
 /* statsd_line_apply handles one line; c->line is scratch. */
 static void statsd_line_apply(struct col_statsd *c, const char *p, size_t n)
 {
@@ -481,6 +523,14 @@ static void statsd_line_apply(struct col_statsd *c, const char *p, size_t n)
     c->lines++;
     if (parse_statsd_line(p, n, l, &why) < 0) {
         c->malformed[why]++;
+        return;
+    }
+    if (l->kind == STATSD_KIND_EVENT) {
+        c->events[l->alert]++;
+        return;
+    }
+    if (l->kind == STATSD_KIND_SERVICE_CHECK) {
+        statsd_check_apply(c, l);
         return;
     }
     enum statsd_known k = KNOWN_NONE;
@@ -596,6 +646,25 @@ static void statsd_emit_self(struct col_statsd *c, struct sample_sink *out)
                      "kernel-dropped datagrams, set capacity, type conflicts).",
                      &l, 1, (double)c->dropped[r]);
     }
+    for (int a = 0; a < STATSD_ALERTS; a++) {
+        struct label l = {"alert_type", statsd_alert_name((enum statsd_alert)a)};
+        sink_counter(out, "rizk_statsd_events_total",
+                     "DogStatsD events (_e{) received, by alert type.", &l, 1,
+                     (double)c->events[a]);
+    }
+    for (int st = 0; st < STATSD_CHECK_STATUSES; st++) {
+        struct label l = {"status", statsd_check_status_name((enum statsd_check_status)st)};
+        sink_counter(out, "rizk_statsd_service_checks_total",
+                     "DogStatsD service checks (_sc|) received, by status.", &l, 1,
+                     (double)c->check_lines[st]);
+    }
+    for (size_t i = 0; i < c->nchecks; i++) {
+        struct label l = {"check", c->checks[i].name};
+        sink_gauge(out, "rizk_statsd_service_check_status",
+                   "Last status of each DogStatsD service check: 0 ok, 1 warning, 2 critical, "
+                   "3 unknown.",
+                   &l, 1, (double)c->checks[i].status);
+    }
     sink_gauge(out, "rizk_statsd_series", "rizk_app_* series held by the statsd listener.", NULL, 0,
                (double)c->nseries);
     sink_gauge(out, "rizk_statsd_max_series", "--statsd.max-series.", NULL, 0,
@@ -640,6 +709,7 @@ static void col_statsd_destroy(void *ctx)
     free(c->order);
     free(c->table);
     free(c->sets);
+    free(c->checks);
     udp_batch_free(c->batch);
     free(c);
 }

@@ -658,6 +658,22 @@ static int config_check(struct config *cfg, FILE *err)
         return -EINVAL;
     }
     cidr_set_free(allow);
+    allow = NULL;
+    if (cfg->web_priority_sources != NULL &&
+        cidr_set_parse(cfg->web_priority_sources, &allow) < 0) {
+        fprintf(err,
+                "rizk-metrics: invalid value \"%s\" for --web.priority-sources: expected "
+                "comma-separated CIDRs such as 10.0.0.0/8,fd00::/8 \n",
+                cfg->web_priority_sources);
+        return -EINVAL;
+    }
+    cidr_set_free(allow);
+    if (cfg->web_reserved_connections >= cfg->web_max_connections) {
+        fprintf(err, "rizk-metrics: invalid value for --web.reserved-connections: expected "
+                     "fewer than --web.max-connections (%llu)\n",
+                (unsigned long long)cfg->web_max_connections);
+        return -EINVAL;
+    }
     return 0;
 }
 

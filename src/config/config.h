@@ -30,6 +30,11 @@ struct config {
     uint64_t web_max_request_bytes;
     int64_t web_idle_timeout_ms;
     uint64_t web_threads;
+    int64_t web_read_header_timeout_ms;
+    int64_t web_read_body_timeout_ms;
+    uint64_t web_max_connections_per_source;
+    char *web_priority_sources; /* comma-separated CIDRs; NULL = none */
+    uint64_t web_reserved_connections;
     /* log */
     char *log_level;
     char *log_format;
@@ -40,6 +45,8 @@ struct config {
     /* history and signals */
     int64_t history_interval_ms;
     int64_t history_retention_ms;
+    char *history_path; /* --history.path; NULL: not persisted */
+    int64_t history_persist_interval_ms;
     int64_t signals_window_ms;
     /* scaling recommendation (SPEC 5): ratios 0-1, requests/s, milliseconds */
     double scaling_cpu_up;

@@ -19,7 +19,7 @@ const struct option_def option_table[] = {
      OFF(web_listen_address)},
     {"web.telemetry-path", OPT_PATH, "/metrics", 0, 0, NULL,
      "Path under which to expose metrics.", OFF(web_telemetry_path)},
-    {"web.max-connections", OPT_U64, "64", 1, 10000, NULL,
+    {"web.max-connections", OPT_U64, "512", 1, 10000, NULL,
      "Maximum concurrent HTTP connections; more are refused.", OFF(web_max_connections)},
     /* 64 KiB, not 32: libmicrohttpd mmaps connection pools above 32 KiB, so a closed
      * connection's pool goes back to the kernel instead of staying in the heap (measured: RSS
@@ -31,6 +31,26 @@ const struct option_def option_table[] = {
      "Close HTTP connections idle for this long.", OFF(web_idle_timeout_ms)},
     {"web.threads", OPT_U64, "2", 1, 64, NULL, "Number of HTTP worker threads.",
      OFF(web_threads)},
+    /* Attack limits (README "Reliability"): deadlines that do not reset on each byte, unlike
+     * the idle timeout, and admission per source with a share kept for the scrapers. */
+    {"web.read-header-timeout", OPT_DURATION, "5s", 100, 1 * MIN, NULL,
+     "Deadline for a whole request head (TLS handshake included), from the accept or the next "
+     "request's first byte; the connection is closed when it passes.",
+     OFF(web_read_header_timeout_ms)},
+    {"web.read-body-timeout", OPT_DURATION, "10s", 100, 10 * MIN, NULL,
+     "Deadline for a whole request body, from the end of its head.",
+     OFF(web_read_body_timeout_ms)},
+    {"web.max-connections-per-source", OPT_U64, "64", 1, 10000, NULL,
+     "Maximum concurrent HTTP connections from one client address (--web.priority-sources "
+     "are exempt); more are refused with 503.",
+     OFF(web_max_connections_per_source)},
+    {"web.priority-sources", OPT_STRING, "", 0, 0, NULL,
+     "Comma-separated CIDRs of the scrapers (e.g. Prometheus' pod network): they may use the "
+     "--web.reserved-connections that other clients cannot take. Unset: nothing is reserved.",
+     OFF(web_priority_sources)},
+    {"web.reserved-connections", OPT_U64, "16", 0, 1000, NULL,
+     "Of --web.max-connections, how many only --web.priority-sources may use.",
+     OFF(web_reserved_connections)},
     {"log.level", OPT_ENUM, "info", 0, 0, "debug|info|warn|error",
      "Only log messages with the given severity or above.", OFF(log_level)},
     {"log.format", OPT_ENUM, "logfmt", 0, 0, "logfmt|json", "Output format of log messages.",
@@ -45,6 +65,14 @@ const struct option_def option_table[] = {
     {"history.retention", OPT_DURATION, "1h", 1 * MIN, 7 * DAY, NULL,
      "How much history the ring buffers keep (retention / interval slots per series).",
      OFF(history_retention_ms)},
+    {"history.path", OPT_STRING, "", 0, 0, NULL,
+     "File the history is saved to (on SIGTERM and every --history.persist-interval) and "
+     "reloaded from at start, so rates and the recommendation survive a restart. Unset: the "
+     "history lives in memory only.",
+     OFF(history_path)},
+    {"history.persist-interval", OPT_DURATION, "1m", 1 * SEC, 1 * DAY, NULL,
+     "How often the history is saved to --history.path besides on SIGTERM.",
+     OFF(history_persist_interval_ms)},
     {"signals.window", OPT_DURATION, "60s", 1 * SEC, 1 * DAY, NULL,
      "Window over which the scaling signals are computed.", OFF(signals_window_ms)},
     /* The scaling recommendation (SPEC 5): defaults are the Rizk scaling guide's thresholds. */

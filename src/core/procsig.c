@@ -1,7 +1,9 @@
 /* sigwait loop shared by app.c and adapter.c. */
 #include "core/procsig.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <time.h>
 
 #include "core/log.h"
 #include "core/banned.h"
@@ -18,10 +20,25 @@ void procsig_block(sigset_t *set)
 
 int procsig_wait(const sigset_t *set, const char *component, procsig_hup_fn on_hup, void *arg)
 {
+    return procsig_wait_every(set, component, on_hup, arg, 0, NULL);
+}
+
+int procsig_wait_every(const sigset_t *set, const char *component, procsig_hup_fn on_hup, void *arg,
+                       int every_s, procsig_hup_fn on_tick)
+{
     for (;;) {
         int sig = 0;
-        if (sigwait(set, &sig) != 0)
+        if (every_s > 0) {
+            struct timespec ts = {every_s, 0};
+            sig = sigtimedwait(set, NULL, &ts);
+            if (sig < 0) {
+                if (errno == EAGAIN)
+                    on_tick(arg);
+                continue;
+            }
+        } else if (sigwait(set, &sig) != 0) {
             continue;
+        }
         if (sig == SIGHUP) {
             on_hup(arg);
             continue;

@@ -17,5 +17,10 @@ void procsig_block(sigset_t *set);
  * before that, then logs "received SIGTERM, shutting down" (or SIGINT) under component and
  * returns the signal. thread: main, after procsig_block. */
 int procsig_wait(const sigset_t *set, const char *component, procsig_hup_fn on_hup, void *arg);
+/* procsig_wait_every is procsig_wait that also calls on_tick(arg) on main whenever every_s
+ * seconds pass without a signal (the adapter gives freed memory back this way). thread: main,
+ * after procsig_block. */
+int procsig_wait_every(const sigset_t *set, const char *component, procsig_hup_fn on_hup,
+                       void *arg, int every_s, procsig_hup_fn on_tick);
 
 #endif

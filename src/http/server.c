@@ -18,13 +18,19 @@
 
 #include "config/config.h"
 #include "core/buf.h"
+#include "core/cidr.h"
 #include "core/clock.h"
 #include "core/hostport.h"
 #include "core/log.h"
 #include "core/xalloc.h"
+#include "http/guard.h"
 #include "http/tls.h"
 #include "parse/urldecode.h"
 #include "core/banned.h"
+
+/* The guard counts a connection gone at its close notification, libmicrohttpd a moment later:
+ * its own limit sits a little above ours so that it never refuses what the guard admitted. */
+#define HTTP_MHD_LIMIT_SLACK 64
 
 struct http_server {
     struct MHD_Daemon *d;
@@ -40,6 +46,8 @@ struct http_server {
     char *tls_key_pem;  /* store's current ones when it starts); the key is wiped on stop */
     size_t max_body;
     atomic_bool draining;
+    struct http_guard *guard;   /* accepts, limits and deadlines (http/guard.c) */
+    struct cidr_set *priority;  /* --web.priority-sources, NULL when empty */
 };
 
 /* Per-connection request state, allocated on the first callback of a request. */
@@ -316,12 +324,18 @@ static enum MHD_Result http_reply_error(const struct http_request *req, unsigned
     return http_queue(req, status, r);
 }
 
+static int http_conn_fd(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return ci != NULL ? ci->connect_fd : -1;
+}
+
 static void http_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                            enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)c;
+    struct http_server *s = cls;
     (void)toe;
+    http_guard_request_done(s->guard, http_conn_fd(c));
     struct http_conn_state *st = *con_cls;
     if (st != NULL) {
         buf_fini(&st->body);
@@ -342,6 +356,7 @@ static enum MHD_Result http_dispatch(void *cls, struct MHD_Connection *conn, con
         st = xcalloc(1, sizeof(*st));
         buf_init(&st->body, s->max_body);
         *con_cls = st;
+        http_guard_head_done(s->guard, http_conn_fd(conn));
         return MHD_YES; /* headers only; body (if any) arrives next */
     }
     if (*upload_data_size > 0) {
@@ -350,6 +365,7 @@ static enum MHD_Result http_dispatch(void *cls, struct MHD_Connection *conn, con
         *upload_data_size = 0;
         return MHD_YES;
     }
+    http_guard_body_done(s->guard, http_conn_fd(conn));
     struct http_request req = {.method = method, .path = url, .conn = conn, .server = s};
     if (st->too_large)
         return http_reply_error(&req, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
@@ -389,6 +405,7 @@ static void http_conn_notify(void *cls, struct MHD_Connection *c, void **socket_
 {
     struct http_server *s = cls;
     if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        http_guard_closed(s->guard, http_conn_fd(c));
         struct http_tls_conn *t = *socket_context;
         if (t != NULL) {
             if (t->cache_free != NULL)
@@ -399,6 +416,8 @@ static void http_conn_notify(void *cls, struct MHD_Connection *c, void **socket_
         }
         return;
     }
+    if (s->tls == NULL)
+        return;
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
     if (ci == NULL || ci->tls_session == NULL)
@@ -431,8 +450,15 @@ static size_t http_unescape(void *cls, struct MHD_Connection *c, char *str)
     return urldecode(str, 0);
 }
 
+static int http_hand_over(void *cls, int fd, const struct sockaddr *sa, socklen_t len)
+{
+    struct http_server *s = cls;
+    return MHD_add_connection(s->d, fd, sa, len) == MHD_YES ? 0 : -1;
+}
+
 static void http_free(struct http_server *s)
 {
+    cidr_set_free(s->priority);
     if (s->tls_key_pem != NULL)
         explicit_bzero(s->tls_key_pem, strlen(s->tls_key_pem));
     free(s->tls_key_pem);
@@ -458,8 +484,10 @@ int http_server_start_opts(const struct config *cfg, const struct http_server_op
         free(s);
         return rc;
     }
+    /* The guard (http/guard.c) accepts and hands admitted sockets over, so MHD listens on
+     * nothing itself. */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+                     MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_USE_NO_LISTEN_SOCKET;
     struct MHD_OptionItem extra[8];
     size_t ne = 0;
     if (o->tls != NULL) {
@@ -470,25 +498,50 @@ int http_server_start_opts(const struct config *cfg, const struct http_server_op
         flags |= MHD_USE_TLS;
         extra[ne++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls_cert_pem};
         extra[ne++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key_pem};
-        extra[ne++] =
-            (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)http_conn_notify, s};
     }
+    extra[ne++] =
+        (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)http_conn_notify, s};
     if (o->decode_urls)
         extra[ne++] =
             (struct MHD_OptionItem){MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)http_unescape, NULL};
     extra[ne] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
     unsigned timeout_s = (unsigned)((cfg->web_idle_timeout_ms + 999) / 1000);
     s->d = MHD_start_daemon(
-        flags, 0, NULL, NULL, http_dispatch, s, MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->web_threads, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)cfg->web_max_connections, MHD_OPTION_CONNECTION_TIMEOUT, timeout_s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->web_max_request_bytes,
+        flags, 0, NULL, NULL, http_dispatch, s, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)cfg->web_threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)cfg->web_max_connections + HTTP_MHD_LIMIT_SLACK, MHD_OPTION_CONNECTION_TIMEOUT,
+        timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->web_max_request_bytes,
         MHD_OPTION_NOTIFY_COMPLETED, http_completed, s, MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, s,
         MHD_OPTION_ARRAY, extra, MHD_OPTION_END);
     if (s->d == NULL) {
         close(s->listen_fd);
         http_free(s);
         return -EIO;
+    }
+    if (cfg->web_priority_sources != NULL)
+        (void)cidr_set_parse(cfg->web_priority_sources, &s->priority); /* checked by config */
+    struct http_guard_opts go = {.max_connections = (unsigned)cfg->web_max_connections,
+                                 .per_source = (unsigned)cfg->web_max_connections_per_source,
+                                 .reserved = (unsigned)cfg->web_reserved_connections,
+                                 .priority = s->priority,
+                                 .head_timeout_ms = cfg->web_read_header_timeout_ms,
+                                 .body_timeout_ms = cfg->web_read_body_timeout_ms,
+                                 .reply_503 = o->tls == NULL,
+                                 .hand_over = http_hand_over,
+                                 .cls = s};
+    rc = http_guard_new(&go, s->listen_fd, &s->guard);
+    if (rc < 0) {
+        MHD_stop_daemon(s->d);
+        close(s->listen_fd);
+        http_free(s);
+        return rc;
+    }
+    rc = http_guard_start(s->guard);
+    if (rc < 0) {
+        MHD_stop_daemon(s->d);
+        http_guard_stop(s->guard); /* closes the listening socket */
+        http_free(s);
+        return rc;
     }
     *out = s;
     return 0;
@@ -515,9 +568,7 @@ void http_server_stop(struct http_server *s, int grace_ms)
     if (s == NULL)
         return;
     atomic_store(&s->draining, true);
-    MHD_socket lfd = MHD_quiesce_daemon(s->d);
-    if (lfd != MHD_INVALID_SOCKET)
-        close(lfd);
+    http_guard_stop_accepting(s->guard);
     int64_t deadline = clock_mono_ms() + grace_ms;
     while (clock_mono_ms() < deadline) {
         const union MHD_DaemonInfo *info =
@@ -528,5 +579,6 @@ void http_server_stop(struct http_server *s, int grace_ms)
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(s->d);
+    http_guard_stop(s->guard);
     http_free(s);
 }

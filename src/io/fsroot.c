@@ -64,10 +64,21 @@ int fsroot_read(const struct fsroot *r, const char *rel, struct buf *out)
 {
     if (!fsroot_rel_ok(rel))
         return -EINVAL;
-    int fd = openat(r->fd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    /* O_NONBLOCK: a FIFO in place of a file (a broken fixture or mount) must not block the
+     * sampler in open() waiting for a writer; anything but a regular file is refused. procfs,
+     * sysfs and cgroupfs files are all regular files. */
+    int fd = openat(r->fd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
         return -errno;
-    int rc = 0;
+    struct stat st;
+    int rc = fstat(fd, &st) < 0     ? -errno
+             : S_ISDIR(st.st_mode)  ? -EISDIR
+             : !S_ISREG(st.st_mode) ? -EINVAL
+                                    : 0;
+    if (rc < 0) {
+        close(fd);
+        return rc;
+    }
     char chunk[8192];
     for (;;) {
         ssize_t n = read(fd, chunk, sizeof(chunk));

@@ -23,10 +23,23 @@ const char *statsd_type_name(enum statsd_type t)
 
 const char *statsd_reason_name(enum statsd_reason r)
 {
-    static const char *const names[STATSD_REASONS] = {"ok",       "bad_name",   "bad_value",
-                                                      "bad_type", "bad_rate",   "bad_tags",
-                                                      "too_long", "unsupported"};
+    static const char *const names[STATSD_REASONS] = {"ok",       "bad_name",  "bad_value",
+                                                      "bad_type", "bad_rate",  "bad_tags",
+                                                      "too_long", "bad_event", "bad_service_check"};
     return (unsigned)r < STATSD_REASONS ? names[r] : "";
+}
+
+const char *statsd_alert_name(enum statsd_alert a)
+{
+    static const char *const names[STATSD_ALERTS] = {"info", "success", "warning", "error"};
+    return (unsigned)a < STATSD_ALERTS ? names[a] : "";
+}
+
+const char *statsd_check_status_name(enum statsd_check_status st)
+{
+    static const char *const names[STATSD_CHECK_STATUSES] = {"ok", "warning", "critical",
+                                                             "unknown"};
+    return (unsigned)st < STATSD_CHECK_STATUSES ? names[st] : "";
 }
 
 /* statsd_number converts [p, p+n) to a finite double; -EPROTO otherwise. */
@@ -189,14 +202,241 @@ static enum statsd_reason statsd_field(const char *p, size_t n, struct statsd_li
     }
 }
 
+/* statsd_uint reads the decimal digits of [*p, end) up to stop into *out (at most 9 digits,
+ * which bounds an event's lengths far above STATSD_LINE_MAX); false when there are none. */
+static bool statsd_uint(const char **p, const char *end, char stop, size_t *out)
+{
+    size_t v = 0, digits = 0;
+    const char *s = *p;
+    while (s < end && *s >= '0' && *s <= '9' && digits < 9) {
+        v = v * 10 + (size_t)(*s - '0');
+        s++;
+        digits++;
+    }
+    if (digits == 0 || s == end || *s != stop)
+        return false;
+    *out = v;
+    *p = s + 1;
+    return true;
+}
+
+static bool statsd_span_is(const char *p, size_t n, const char *lit)
+{
+    size_t l = strlen(lit);
+    return n == l && memcmp(p, lit, l) == 0;
+}
+
+/* statsd_printable: no control bytes (a title, name or hostname ends up in labels or logs). */
+static bool statsd_printable(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)p[i] < ' ' || p[i] == 0x7f)
+            return false;
+    return true;
+}
+
+/* statsd_meta handles one "|x:..." field of an event or a service check; bad is the reason for
+ * this kind of line. "d:" is a unix timestamp, "h:" a hostname, "#" tags, "c:" a container id
+ * (ignored); events also have "k:" (aggregation key), "p:" normal|low, "s:" (source type) and
+ * "t:" info|success|warning|error. */
+static enum statsd_reason statsd_meta(const char *p, size_t n, struct statsd_line *out,
+                                      enum statsd_reason bad)
+{
+    bool event = out->kind == STATSD_KIND_EVENT;
+    if (n >= 1 && p[0] == '#')
+        return statsd_tags(p + 1, n - 1, out) == STATSD_OK ? STATSD_OK : bad;
+    if (n < 2 || p[1] != ':')
+        return bad;
+    const char *v = p + 2;
+    size_t vn = n - 2;
+    switch (p[0]) {
+    case 'd': {
+        /* at most 12 digits: a unix time in seconds for the next 30 000 years */
+        if (vn == 0 || vn > 12)
+            return bad;
+        int64_t t = 0;
+        for (size_t i = 0; i < vn; i++) {
+            if (v[i] < '0' || v[i] > '9')
+                return bad;
+            t = t * 10 + (v[i] - '0');
+        }
+        out->timestamp = t;
+        return STATSD_OK;
+    }
+    case 'h':
+        if (!statsd_printable(v, vn))
+            return bad;
+        out->hostname.p = v;
+        out->hostname.n = vn;
+        return STATSD_OK;
+    case 'c':
+        return STATSD_OK;
+    case 'k':
+    case 's':
+        return event && statsd_printable(v, vn) ? STATSD_OK : bad;
+    case 'p':
+        if (!event)
+            return bad;
+        if (statsd_span_is(v, vn, "low"))
+            out->low_priority = true;
+        else if (!statsd_span_is(v, vn, "normal"))
+            return bad;
+        return STATSD_OK;
+    case 't':
+        if (!event)
+            return bad;
+        for (int a = 0; a < STATSD_ALERTS; a++) {
+            if (statsd_span_is(v, vn, statsd_alert_name((enum statsd_alert)a))) {
+                out->alert = (enum statsd_alert)a;
+                return STATSD_OK;
+            }
+        }
+        return bad;
+    default:
+        return bad;
+    }
+}
+
+/* statsd_meta_fields handles the "|field" list [p, end) of an event or a service check; a
+ * service check's "m:" message is the last field and runs to the end of the line. */
+static enum statsd_reason statsd_meta_fields(const char *p, const char *end,
+                                             struct statsd_line *out, enum statsd_reason bad)
+{
+    while (p < end) {
+        if (*p != '|')
+            return bad;
+        p++;
+        if (out->kind == STATSD_KIND_SERVICE_CHECK && end - p >= 2 && p[0] == 'm' && p[1] == ':') {
+            out->message.p = p + 2;
+            out->message.n = (size_t)(end - p - 2);
+            return STATSD_OK;
+        }
+        const char *f = memchr(p, '|', (size_t)(end - p));
+        const char *fe = f ? f : end;
+        enum statsd_reason r = statsd_meta(p, (size_t)(fe - p), out, bad);
+        if (r != STATSD_OK)
+            return r;
+        p = fe;
+    }
+    return STATSD_OK;
+}
+
+static void statsd_meta_init(struct statsd_line *out, enum statsd_kind kind)
+{
+    memset(&out->text, 0, sizeof(out->text));
+    memset(&out->hostname, 0, sizeof(out->hostname));
+    memset(&out->message, 0, sizeof(out->message));
+    out->kind = kind;
+    out->timestamp = 0;
+    out->alert = STATSD_ALERT_INFO;
+    out->low_priority = false;
+    out->status = STATSD_CHECK_OK;
+    out->ntags = 0;
+    out->nvalues = 0;
+    out->rate = 1.0;
+}
+
+/* statsd_utf16_skip advances over units UTF-16 code units of UTF-8 text (a 4-byte sequence is
+ * two units, as in a JavaScript string's length); NULL when the text ends first or is not
+ * UTF-8. */
+static const char *statsd_utf16_skip(const char *p, const char *end, size_t units)
+{
+    while (units > 0) {
+        if (p >= end)
+            return NULL;
+        unsigned char c = (unsigned char)*p;
+        size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        size_t u = n == 4 ? 2 : 1;
+        if (n == 0 || (size_t)(end - p) < n || u > units)
+            return NULL;
+        for (size_t i = 1; i < n; i++)
+            if (((unsigned char)p[i] >> 6) != 2)
+                return NULL;
+        p += n;
+        units -= u;
+    }
+    return p;
+}
+
+/* statsd_event_split finds where the title and the text end. The DogStatsD protocol gives the
+ * lengths in bytes; hot-shots (Node.js) sends string lengths (UTF-16 units), which differ for
+ * non-ASCII text: bytes first, then units, each accepted only when a '|' follows the title and
+ * the text ends the line or is followed by a field. */
+static bool statsd_event_split(const char *p, const char *end, size_t tn, size_t xn,
+                               const char **title_end, const char **text_end)
+{
+    size_t left = (size_t)(end - p);
+    if (left >= tn + 1 + xn && p[tn] == '|' && (tn + 1 + xn == left || p[tn + 1 + xn] == '|')) {
+        *title_end = p + tn;
+        *text_end = p + tn + 1 + xn;
+        return true;
+    }
+    const char *te = statsd_utf16_skip(p, end, tn);
+    if (te == NULL || te == end || *te != '|')
+        return false;
+    const char *xe = statsd_utf16_skip(te + 1, end, xn);
+    if (xe == NULL || (xe != end && *xe != '|'))
+        return false;
+    *title_end = te;
+    *text_end = xe;
+    return true;
+}
+
+/* "_e{<title length>,<text length>}:<title>|<text>[|field...]": the lengths decide where title
+ * and text end (either may hold '|'); the title must not be empty. */
+static enum statsd_reason statsd_parse_event(const char *line, size_t len, struct statsd_line *out)
+{
+    const char *end = line + len, *p = line + 3;
+    const char *title_end, *text_end;
+    size_t tn, xn;
+    statsd_meta_init(out, STATSD_KIND_EVENT);
+    if (!statsd_uint(&p, end, ',', &tn) || !statsd_uint(&p, end, '}', &xn))
+        return STATSD_BAD_EVENT;
+    if (p == end || *p != ':' || tn == 0)
+        return STATSD_BAD_EVENT;
+    p++;
+    if (!statsd_event_split(p, end, tn, xn, &title_end, &text_end))
+        return STATSD_BAD_EVENT;
+    if (!statsd_printable(p, (size_t)(title_end - p)))
+        return STATSD_BAD_EVENT;
+    out->name.p = p;
+    out->name.n = (size_t)(title_end - p);
+    out->text.p = title_end + 1;
+    out->text.n = (size_t)(text_end - title_end - 1);
+    return statsd_meta_fields(text_end, end, out, STATSD_BAD_EVENT);
+}
+
+/* "_sc|<name>|<status>[|field...][|m:<message>]": the message runs to the end of the line. */
+static enum statsd_reason statsd_parse_check(const char *line, size_t len, struct statsd_line *out)
+{
+    const char *end = line + len, *p = line + 4;
+    statsd_meta_init(out, STATSD_KIND_SERVICE_CHECK);
+    const char *bar = memchr(p, '|', (size_t)(end - p));
+    if (bar == NULL || bar == p)
+        return STATSD_BAD_SERVICE_CHECK;
+    for (const char *q = p; q < bar; q++)
+        if ((unsigned char)*q <= ' ' || *q == 0x7f)
+            return STATSD_BAD_SERVICE_CHECK;
+    out->name.p = p;
+    out->name.n = (size_t)(bar - p);
+    p = bar + 1;
+    if (p == end || *p < '0' || *p > '3' || (p + 1 < end && p[1] != '|'))
+        return STATSD_BAD_SERVICE_CHECK;
+    out->status = (enum statsd_check_status)(*p - '0');
+    return statsd_meta_fields(p + 1, end, out, STATSD_BAD_SERVICE_CHECK);
+}
+
 static enum statsd_reason statsd_parse(const char *line, size_t len, struct statsd_line *out)
 {
     if (len > 0 && line[len - 1] == '\r')
         len--;
     if (len > STATSD_LINE_MAX)
         return STATSD_TOO_LONG;
-    if ((len >= 3 && memcmp(line, "_e{", 3) == 0) || (len >= 4 && memcmp(line, "_sc|", 4) == 0))
-        return STATSD_UNSUPPORTED;
+    if (len >= 3 && memcmp(line, "_e{", 3) == 0)
+        return statsd_parse_event(line, len, out);
+    if (len >= 4 && memcmp(line, "_sc|", 4) == 0)
+        return statsd_parse_check(line, len, out);
+    out->kind = STATSD_KIND_METRIC;
     const char *end = line + len;
     const char *p = line;
     while (p < end && *p != ':' && *p != '|') {

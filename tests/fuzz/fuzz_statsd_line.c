@@ -44,6 +44,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             continue;
         const char *hi = line.p + line.n;
         fuzz_check_span(l.name, line.p, hi);
+        if (l.kind != STATSD_KIND_METRIC) {
+            /* events and service checks: every span inside the line, enums in range */
+            fuzz_check_span(l.text, line.p, hi);
+            fuzz_check_span(l.hostname, line.p, hi);
+            fuzz_check_span(l.message, line.p, hi);
+            if (l.name.n == 0 || l.ntags > STATSD_MAX_TAGS || l.alert >= STATSD_ALERTS ||
+                l.status >= STATSD_CHECK_STATUSES || l.timestamp < 0 ||
+                (l.kind != STATSD_KIND_EVENT && l.kind != STATSD_KIND_SERVICE_CHECK))
+                abort();
+            for (size_t i = 0; i < l.ntags; i++) {
+                fuzz_check_span(l.tags[i].key, line.p, hi);
+                fuzz_check_span(l.tags[i].value, line.p, hi);
+            }
+            continue;
+        }
         if (l.name.n == 0 || l.nvalues == 0 || l.nvalues > STATSD_MAX_VALUES ||
             l.ntags > STATSD_MAX_TAGS || !(l.rate > 0 && l.rate <= 1) || l.type >= STATSD_TYPES)
             abort();

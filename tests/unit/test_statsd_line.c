@@ -52,6 +52,71 @@ static void test_types(void)
     }
 }
 
+/* DogStatsD events as hot-shots and datadog-go send them: lengths in bytes, every field. */
+static void test_events(void)
+{
+    struct statsd_line l;
+    enum statsd_reason why;
+    const char *s = "_e{14,18}:deploy|done \xc3\xa9|line one\\nline|two|d:1700000000|h:web-1|"
+                    "k:agg|p:low|s:rizk|t:warning|#env:prod,team:a|c:abc";
+    CU_ASSERT_EQUAL_FATAL(parse(s, &l, &why), 0);
+    CU_ASSERT_EQUAL(l.kind, STATSD_KIND_EVENT);
+    CU_ASSERT_TRUE(span_is(l.name, "deploy|done \xc3\xa9"));
+    CU_ASSERT_TRUE(span_is(l.text, "line one\\nline|two"));
+    CU_ASSERT_EQUAL(l.timestamp, 1700000000);
+    CU_ASSERT_TRUE(span_is(l.hostname, "web-1"));
+    CU_ASSERT_TRUE(l.low_priority);
+    CU_ASSERT_EQUAL(l.alert, STATSD_ALERT_WARNING);
+    CU_ASSERT_EQUAL_FATAL(l.ntags, 2);
+    CU_ASSERT_TRUE(span_is(l.tags[1].key, "team"));
+    CU_ASSERT_TRUE(span_is(l.tags[1].value, "a"));
+
+    CU_ASSERT_EQUAL_FATAL(parse("_e{5,0}:title|", &l, &why), 0);
+    CU_ASSERT_EQUAL(l.alert, STATSD_ALERT_INFO);
+    CU_ASSERT_FALSE(l.low_priority);
+    CU_ASSERT_EQUAL(l.text.n, 0);
+    CU_ASSERT_EQUAL(l.ntags, 0);
+    /* hot-shots counts UTF-16 units, not bytes: "caf\xc3\xa9 \xe2\x9c\x93" is 6 units, 9 bytes; an
+     * emoji (4 bytes) is 2 units */
+    CU_ASSERT_EQUAL_FATAL(
+        parse("_e{6,10}:caf\xc3\xa9 \xe2\x9c\x93|na\xc3\xafve text|t:error", &l, &why), 0);
+    CU_ASSERT_TRUE(span_is(l.name, "caf\xc3\xa9 \xe2\x9c\x93"));
+    CU_ASSERT_TRUE(span_is(l.text, "na\xc3\xafve text"));
+    CU_ASSERT_EQUAL(l.alert, STATSD_ALERT_ERROR);
+    CU_ASSERT_EQUAL_FATAL(parse("_e{3,2}:a\xf0\x9f\x98\x80|ok", &l, &why), 0);
+    CU_ASSERT_TRUE(span_is(l.name, "a\xf0\x9f\x98\x80"));
+    CU_ASSERT_EQUAL(parse("_e{6,2}:caf\xc3\xa9|ok", &l, &why), -EPROTO); /* fits neither way */
+    CU_ASSERT_EQUAL(why, STATSD_BAD_EVENT);
+    CU_ASSERT_STRING_EQUAL(statsd_alert_name(STATSD_ALERT_ERROR), "error");
+    CU_ASSERT_STRING_EQUAL(statsd_reason_name(STATSD_BAD_EVENT), "bad_event");
+}
+
+/* Service checks: status 0-3, fields, and a message that runs to the end of the line. */
+static void test_service_checks(void)
+{
+    struct statsd_line l;
+    enum statsd_reason why;
+    CU_ASSERT_EQUAL_FATAL(
+        parse("_sc|rizk.redis|2|d:1700000000|h:web-1|#env:prod|m:down | since 12:00", &l, &why),
+        0);
+    CU_ASSERT_EQUAL(l.kind, STATSD_KIND_SERVICE_CHECK);
+    CU_ASSERT_TRUE(span_is(l.name, "rizk.redis"));
+    CU_ASSERT_EQUAL(l.status, STATSD_CHECK_CRITICAL);
+    CU_ASSERT_EQUAL(l.timestamp, 1700000000);
+    CU_ASSERT_TRUE(span_is(l.hostname, "web-1"));
+    CU_ASSERT_EQUAL_FATAL(l.ntags, 1);
+    CU_ASSERT_TRUE(span_is(l.message, "down | since 12:00"));
+    CU_ASSERT_EQUAL_FATAL(parse("_sc|app.up|0", &l, &why), 0);
+    CU_ASSERT_EQUAL(l.status, STATSD_CHECK_OK);
+    CU_ASSERT_EQUAL(l.message.n, 0);
+    CU_ASSERT_EQUAL_FATAL(parse("_sc|app.up|3|m:", &l, &why), 0);
+    CU_ASSERT_EQUAL(l.status, STATSD_CHECK_UNKNOWN);
+    CU_ASSERT_STRING_EQUAL(statsd_check_status_name(STATSD_CHECK_UNKNOWN), "unknown");
+    /* a metric line still says it is one */
+    CU_ASSERT_EQUAL_FATAL(parse("a:1|c", &l, &why), 0);
+    CU_ASSERT_EQUAL(l.kind, STATSD_KIND_METRIC);
+}
+
 static void test_full_dogstatsd(void)
 {
     struct statsd_line l;
@@ -124,8 +189,21 @@ static void test_reasons(void)
         {"a:1|c|@-0.5", STATSD_BAD_RATE},
         {"a:1|c|@x", STATSD_BAD_RATE},
         {"a:1|c|#:v", STATSD_BAD_TAGS},
-        {"_e{5,4}:title|text", STATSD_UNSUPPORTED},
-        {"_sc|name|0", STATSD_UNSUPPORTED},
+        {"_e{5,4}:titl|text", STATSD_BAD_EVENT},      /* title shorter than announced */
+        {"_e{5,4}:title|text|x:1", STATSD_BAD_EVENT}, /* unknown field */
+        {"_e{5,4}:title|textmore", STATSD_BAD_EVENT}, /* text longer than announced */
+        {"_e{0,4}:|text", STATSD_BAD_EVENT},          /* empty title */
+        {"_e{5,4}:title|text|t:fatal", STATSD_BAD_EVENT},
+        {"_e{5,4}:title|text|p:high", STATSD_BAD_EVENT},
+        {"_e{5,4}:title|text|d:12a", STATSD_BAD_EVENT},
+        {"_e{5,4}title|text", STATSD_BAD_EVENT},
+        {"_e{x,4}:title|text", STATSD_BAD_EVENT},
+        {"_sc||0", STATSD_BAD_SERVICE_CHECK},
+        {"_sc|name", STATSD_BAD_SERVICE_CHECK},
+        {"_sc|name|4", STATSD_BAD_SERVICE_CHECK},
+        {"_sc|name|01", STATSD_BAD_SERVICE_CHECK},
+        {"_sc|name|0|t:error", STATSD_BAD_SERVICE_CHECK}, /* t: is for events only */
+        {"_sc|na me|0", STATSD_BAD_SERVICE_CHECK},
     };
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         struct statsd_line l;
@@ -241,18 +319,19 @@ static void test_fixture(void)
         else
             bad[why]++;
     }
-    CU_ASSERT_EQUAL(ok, 12);
+    CU_ASSERT_EQUAL(ok, 13); /* the event "_e{1,1}:a|b" is valid */
     CU_ASSERT_EQUAL(bad[STATSD_BAD_NAME], 1);
     CU_ASSERT_EQUAL(bad[STATSD_BAD_VALUE], 1);
     CU_ASSERT_EQUAL(bad[STATSD_BAD_TYPE], 1);
     CU_ASSERT_EQUAL(bad[STATSD_BAD_RATE], 1);
-    CU_ASSERT_EQUAL(bad[STATSD_UNSUPPORTED], 1);
     free(d);
 }
 
 static CU_TestInfo tests[] = {
     {"every type", test_types},
     {"DogStatsD rate, tags, container, timestamp", test_full_dogstatsd},
+    {"DogStatsD events", test_events},
+    {"DogStatsD service checks", test_service_checks},
     {"relative gauges and sets", test_gauges_and_sets},
     {"reject reasons", test_reasons},
     {"line, value and tag limits", test_limits},
