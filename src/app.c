@@ -191,25 +191,28 @@ static void app_emit_signals(struct app *a, struct sample_sink *sink, int64_t t_
     if (sig.has_cpu_utilization) {
         store_append(a->store, HS_CPU_UTILIZATION_RATIO, t_ms, sig.cpu_utilization_ratio);
         sink_gauge(sink, "rizk_cpu_utilization_ratio",
-                   "CPU utilization over the signals window: container usage / limit when a "
-                   "limit is set, else node busy / total (0-1, may exceed 1 when bursting).",
+                   "CPU utilization over the signals window: usage / limit of the basis "
+                   "(rizk_signal_basis_info) cgroup, the node's CPUs without a limit; node busy "
+                   "/ total on the node basis (0-1, may exceed 1 when bursting).",
                    NULL, 0, sig.cpu_utilization_ratio);
     }
     if (sig.has_memory_utilization) {
         store_append(a->store, HS_MEMORY_UTILIZATION_RATIO, t_ms, sig.memory_utilization_ratio);
         sink_gauge(sink, "rizk_memory_utilization_ratio",
-                   "Memory utilization: container working set / limit when a limit is set, else "
-                   "1 - MemAvailable / MemTotal (0-1).",
+                   "Memory utilization: working set / limit of the basis cgroup, MemTotal "
+                   "without a limit; 1 - MemAvailable / MemTotal on the node basis (0-1).",
                    NULL, 0, sig.memory_utilization_ratio);
     }
     struct label lc = {"signal", "cpu"};
     struct label lm = {"signal", "memory"};
-    const char *help = "Which source a utilization signal is computed from (value 1, label "
-                       "basis = container, node or none).";
-    struct label l1[] = {lc, {"basis", signals_basis_name(sig.cpu_basis)}};
-    struct label l2[] = {lm, {"basis", signals_basis_name(sig.memory_basis)}};
-    sink_gauge(sink, "rizk_signal_basis_info", help, l1, 2, 1);
-    sink_gauge(sink, "rizk_signal_basis_info", help, l2, 2, 1);
+    const char *help = "Which source a signal is computed from (value 1): basis = app, pod, "
+                       "container, node or none; requested = --signals.basis (a different "
+                       "basis means a fallback, logged with its reason).";
+    struct label lr = {"requested", a->cfg->signals_basis ? a->cfg->signals_basis : "auto"};
+    struct label l1[] = {lc, {"basis", signals_basis_name(sig.cpu_basis)}, lr};
+    struct label l2[] = {lm, {"basis", signals_basis_name(sig.memory_basis)}, lr};
+    sink_gauge(sink, "rizk_signal_basis_info", help, l1, 3, 1);
+    sink_gauge(sink, "rizk_signal_basis_info", help, l2, 3, 1);
     struct label l3[] = {{"signal", "active_connections"},
                          {"basis", signals_conn_basis_name(sig.active_connections_basis)}};
     sink_gauge(sink, "rizk_signal_basis_info", help, l3, 2, 1);

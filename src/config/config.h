@@ -41,6 +41,9 @@ struct config {
     int64_t history_interval_ms;
     int64_t history_retention_ms;
     int64_t signals_window_ms;
+    char *signals_basis; /* auto|app|pod|container|node */
+    char *app_container; /* "" = the only other container */
+    char *pod_uid;       /* "" = unknown */
     /* scaling recommendation (SPEC 5): ratios 0-1, requests/s, milliseconds */
     double scaling_cpu_up;
     double scaling_cpu_down;

@@ -119,6 +119,38 @@ int fsroot_count_entries(const struct fsroot *r, const char *rel, long *out)
     return 0;
 }
 
+int fsroot_list(const struct fsroot *r, const char *rel, long max,
+                int (*fn)(const char *name, void *ctx), void *ctx)
+{
+    if (!fsroot_rel_ok(rel))
+        return -EINVAL;
+    int fd = openat(r->fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    DIR *d = fdopendir(fd);
+    if (d == NULL) {
+        int rc = -errno;
+        close(fd);
+        return rc;
+    }
+    long n = 0;
+    int rc = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (n == max) {
+            rc = -E2BIG;
+            break;
+        }
+        n++;
+        if (fn(e->d_name, ctx) != 0)
+            break;
+    }
+    closedir(d);
+    return rc < 0 ? rc : (int)n;
+}
+
 int fsroot_read_path(const char *path, struct buf *out)
 {
     /* dirname and basename may modify their argument: each gets its own copy. */
