@@ -408,6 +408,8 @@ static void test_pod_dirs(void)
     CU_ASSERT_STRING_EQUAL(d[4], "kubepods.slice/kubepods-besteffort.slice/"
                                  "kubepods-besteffort-pod6f2b41c1_9c1e_4b7a.slice");
     CU_ASSERT_STRING_EQUAL(d[5], "kubepods/besteffort/pod6f2b41c1-9c1e-4b7a");
+    CU_ASSERT_STRING_EQUAL(d[6], "libpod_parent/6f2b41c1-9c1e-4b7a");
+    CU_ASSERT_STRING_EQUAL(d[7], "machine.slice/machine-libpod_pod_6f2b41c1-9c1e-4b7a.slice");
     CU_ASSERT_EQUAL(parse_cgroup_pod_dirs("", d), -EINVAL);
     CU_ASSERT_EQUAL(parse_cgroup_pod_dirs("../etc", d), -EINVAL);
     CU_ASSERT_EQUAL(parse_cgroup_pod_dirs("6f2b/../x", d), -EINVAL);
