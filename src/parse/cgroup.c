@@ -450,7 +450,8 @@ int parse_cgroup_container_id(const char *dirname, char *out, size_t n)
 
 int parse_cgroup_pod_dirs(const char *uid, char out[CGROUP_POD_DIRS][CGROUP_PATH_MAX])
 {
-    /* Kubernetes pod UIDs are RFC 4122 strings: hex and '-'. 64 bounds the copies below. */
+    /* Kubernetes pod UIDs are RFC 4122 strings (hex and '-'), podman's pod ids 64 hex digits;
+     * 64 bounds the copies below. */
     char u[65], u_[65];
     size_t n = strlen(uid);
     if (n == 0 || n >= sizeof(u))
@@ -472,6 +473,8 @@ int parse_cgroup_pod_dirs(const char *uid, char out[CGROUP_POD_DIRS][CGROUP_PATH
                                 qos[i], u_);
         w[3 + 2 * i] = snprintf(out[3 + 2 * i], CGROUP_PATH_MAX, "kubepods/%s/pod%s", qos[i], u);
     }
+    w[6] = snprintf(out[6], CGROUP_PATH_MAX, "libpod_parent/%s", u);
+    w[7] = snprintf(out[7], CGROUP_PATH_MAX, "machine.slice/machine-libpod_pod_%s.slice", u);
     for (int i = 0; i < CGROUP_POD_DIRS; i++)
         if (w[i] < 0 || w[i] >= CGROUP_PATH_MAX)
             return -E2BIG;

@@ -172,14 +172,16 @@ int parse_cgroup_v1_oom_control(const char *text, struct cgroup_v1_oom *out,
  * a slice, a name with '/' or blanks, an empty id), -E2BIG when it does not fit. thread: any. */
 int parse_cgroup_container_id(const char *dirname, char *out, size_t n);
 
-#define CGROUP_POD_DIRS 6 /* systemd and cgroupfs drivers x Guaranteed, Burstable, BestEffort */
+#define CGROUP_POD_DIRS 8 /* kubelet's two drivers x three QoS classes, podman's two managers */
 
-/* parse_cgroup_pod_dirs writes the relative directories where kubelet puts the cgroup of the pod
- * with this UID: "kubepods.slice/kubepods-pod<uid_>.slice" (systemd, Guaranteed),
+/* parse_cgroup_pod_dirs writes the relative directories where the pod with this UID has its
+ * cgroup: kubelet's "kubepods.slice/kubepods-pod<uid_>.slice" (systemd driver, Guaranteed),
  * "kubepods.slice/kubepods-<qos>.slice/kubepods-<qos>-pod<uid_>.slice", "kubepods/pod<uid>",
- * "kubepods/<qos>/pod<uid>" (cgroupfs), where uid_ is the uid with '-' replaced by '_'. out
- * holds CGROUP_POD_DIRS strings of n bytes each. Errors: -EINVAL (a uid with characters other
- * than [0-9a-fA-F-] or empty), -E2BIG. thread: any. */
+ * "kubepods/<qos>/pod<uid>" (cgroupfs driver), where uid_ is the uid with '-' replaced by '_';
+ * and podman's (kube play: the UID is the pod id) "libpod_parent/<uid>" (cgroupfs manager) and
+ * "machine.slice/machine-libpod_pod_<uid>.slice" (systemd manager). out holds CGROUP_POD_DIRS
+ * strings. Errors: -EINVAL (empty, longer than 64, characters other than [0-9a-fA-F-]),
+ * -E2BIG. thread: any. */
 int parse_cgroup_pod_dirs(const char *uid, char out[CGROUP_POD_DIRS][CGROUP_PATH_MAX]);
 
 #endif
