@@ -32,9 +32,19 @@ tmp_dir = "$POD_DIR/tmp"
 CONF
 export CONTAINERS_STORAGE_CONF=$POD_DIR/storage.conf CONTAINERS_CONF=$POD_DIR/containers.conf
 POD_YAMLS=()
+# The sidecar's memory limit in the test pods: 32Mi as in the examples, more for a sanitized
+# binary (AddressSanitizer's shadow memory alone passes 32Mi: the OOM killer would stop it).
+SIDECAR_MEM=32Mi
+ldd "$RIZK_BIN" 2>/dev/null | grep -q libasan && SIDECAR_MEM=256Mi
 
 pod_cleanup() {
-    local y
+    local y c
+    # the containers' logs go beside the test's logs, printed when the test failed
+    for c in $(podman ps -a --format '{{.Names}}' 2>/dev/null); do
+        podman logs "$c" >"$E2E_TMP/ctr-$c.log" 2>&1
+        podman inspect "$c" --format 'state: {{.Name}} {{.State.Status}} exit {{.State.ExitCode}} oom {{.State.OOMKilled}}' \
+            >>"$E2E_TMP/ctr-$c.log" 2>&1
+    done
     for y in "${POD_YAMLS[@]}"; do podman kube down "$y" >/dev/null 2>&1; done
     podman pod rm -f -a >/dev/null 2>&1
     podman rm -f -a >/dev/null 2>&1

@@ -41,6 +41,7 @@ Y=$E2E_TMP/example.yaml
 sed -e "s/:8080/:$P/; s/port: 8080/port: $P/g; s/127.0.0.1:8125/127.0.0.1:$S/g; s/\"8125\"/\"$S\"/" \
     -e "s/--listen=8000/--listen=$AP/; s/port: 8000/port: $AP/g; s/--app.port=8000/--app.port=$AP/" \
     -e "s#localhost/rizk-demo-app:latest#localhost/rizk-demo-app:test#; s#localhost/rizk-metrics:0.1.0#$IMG#" \
+    -e "s/limits: {cpu: 100m, memory: 32Mi}/limits: {cpu: 100m, memory: $SIDECAR_MEM}/" \
     "$RIZK_SRC/deploy/examples/podman/pod.yaml" >"$Y"
 if [ -n "${ASAN_OPTIONS:-}${UBSAN_OPTIONS:-}" ]; then
     "$PY" - "$Y" "${ASAN_OPTIONS:-}" "${UBSAN_OPTIONS:-}" <<'PYEOF'

@@ -37,7 +37,7 @@ spec:
 $(pod_sanitizer_env)
         - {name: RIZK_LOG_LEVEL, value: info}
       resources:
-        limits: {cpu: 100m, memory: 32Mi}
+        limits: {cpu: 100m, memory: $SIDECAR_MEM}
       securityContext: {readOnlyRootFilesystem: true, allowPrivilegeEscalation: false}
     - name: sidecar-b
       image: localhost/rizk-metrics:test
@@ -51,7 +51,7 @@ $(pod_sanitizer_env)
       volumeMounts:
         - {name: cgroup, mountPath: /host/sys/fs/cgroup, readOnly: true}
       resources:
-        limits: {cpu: 100m, memory: 32Mi}
+        limits: {cpu: 100m, memory: $SIDECAR_MEM}
       securityContext: {readOnlyRootFilesystem: true, allowPrivilegeEscalation: false}
   volumes:
     - name: cgroup
@@ -96,7 +96,7 @@ echo "# measured (window ${WINDOW}s)         sidecar    app cgroup on the host"
 printf '# (a) cpu  app usage/limit       %-10.4f %.4f  (%.3f cores / %s)\n' "$a_cpu" "$exp_cpu" \
     "$(calc "($c1 - $c0) / ($t1 - $t0)")" "$climit"
 printf '# (a) mem  app working set/limit %-10.4f %.4f  (%s / %s bytes)\n' "$a_mem" "$exp_mem" "$ws" "$mlimit"
-printf '# (a) sidecar A own cpu, mem     -          %.4f %.4f  (of 100m, 32Mi)\n' "$own_cpu" "$own_mem"
+printf '# (a) sidecar A own cpu, mem     -          %.4f %.4f  (of 100m, $SIDECAR_MEM)\n' "$own_cpu" "$own_mem"
 printf '# (b) cpu  pod usage/capacity    %-10.4f %.4f  (limit or node CPUs: %s)\n' "$b_cpu" "$exp_pcpu" "$pclimit"
 printf '# (b) mem  pod working set/limit %-10.6f %.6f  (%s / %s bytes)\n' "$b_mem" "$exp_pmem" "$pws" "$pmlimit"
 
