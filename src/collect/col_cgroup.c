@@ -54,8 +54,8 @@ struct col_cgroup {
     struct fsroot *cg;   /* --path.cgroupfs; NULL when it could not be opened */
     struct buf buf;
     enum basis_kind requested;
-    char *app_container; /* NULL: the only other container */
-    char *pod_uid;       /* NULL: unknown */
+    char *app_container;           /* NULL: the only other container */
+    char *pod_uid;                 /* NULL: unknown */
     struct cgroup_membership memb; /* ours */
     struct cgroup_membership scan; /* scratch: another process's */
     struct cg_target self, pod, others[CG_CONTAINERS_MAX];
@@ -68,8 +68,8 @@ struct col_cgroup {
     char logged_why[CG_WHY_MAX];
 };
 
-static void cg_counter(struct sample_sink *out, const char *name, const char *help,
-                       const char *ctr, double v)
+static void cg_counter(struct sample_sink *out, const char *name, const char *help, const char *ctr,
+                       double v)
 {
     struct label l = {"container", ctr};
     (void)sink_counter(out, name, help, &l, 1, v);
@@ -360,7 +360,8 @@ static void cg_find_pod(struct col_cgroup *c, int version)
         return;
     }
     /* v1: the pod directory is looked up in the memory hierarchy; the others mirror it. */
-    const char *hier = version == 2 ? "" : (c->memb.v1_memory.found ? c->memb.v1_memory.ctrl : "memory");
+    const char *hier =
+        version == 2 ? "" : (c->memb.v1_memory.found ? c->memb.v1_memory.ctrl : "memory");
     for (int i = 0; i < CGROUP_POD_DIRS; i++) {
         char rel[CGROUP_LOC_MAX];
         int w = hier[0] ? snprintf(rel, sizeof(rel), "%s/%s", hier, dirs[i])
@@ -398,8 +399,8 @@ static void cg_sum_pod(struct col_cgroup *c)
     for (unsigned i = 0; i <= c->nothers; i++) {
         const struct cg_target *t = i < c->nothers ? &c->others[i] : &c->self;
         if (t->rc < 0) {
-            (void)snprintf(c->why_pod, sizeof(c->why_pod), "container %s unreadable: %s",
-                           t->name, strerror(-t->rc));
+            (void)snprintf(c->why_pod, sizeof(c->why_pod), "container %s unreadable: %s", t->name,
+                           strerror(-t->rc));
             return;
         }
         p.has_cpu &= t->u.has_cpu;
@@ -430,10 +431,9 @@ static const struct cg_target *cg_pick_app(struct col_cgroup *c)
     unsigned matches = 0;
     for (unsigned i = 0; i < c->nothers; i++) {
         const struct cg_target *t = &c->others[i];
-        bool match = c->app_container == NULL ||
-                     strcmp(t->name, c->app_container) == 0 ||
-                     (t->id[0] != '\0' &&
-                      strncmp(t->id, c->app_container, strlen(c->app_container)) == 0);
+        bool match =
+            c->app_container == NULL || strcmp(t->name, c->app_container) == 0 ||
+            (t->id[0] != '\0' && strncmp(t->id, c->app_container, strlen(c->app_container)) == 0);
         if (match) {
             found = t;
             matches++;
@@ -453,8 +453,8 @@ static const struct cg_target *cg_pick_app(struct col_cgroup *c)
                        "--path.cgroupfs with --pod.uid");
     else if (c->app_container != NULL)
         (void)snprintf(c->why_app, sizeof(c->why_app),
-                       "%u containers match --app.container=%s among %u", matches,
-                       c->app_container, c->nothers);
+                       "%u containers match --app.container=%s among %u", matches, c->app_container,
+                       c->nothers);
     else
         (void)snprintf(c->why_app, sizeof(c->why_app),
                        "%u other containers: name the app with --app.container", c->nothers);
@@ -512,8 +512,8 @@ static void cg_log_basis(struct col_cgroup *c, enum basis_kind basis)
     c->logged_basis = basis;
     (void)snprintf(c->logged_why, sizeof(c->logged_why), "%s", why);
     if (why[0] != '\0')
-        log_warn("cgroup", "utilization signals use basis=%s (requested %s): %s",
-                 basis_name(basis), basis_name(c->requested), why);
+        log_warn("cgroup", "utilization signals use basis=%s (requested %s): %s", basis_name(basis),
+                 basis_name(c->requested), why);
     else
         log_info("cgroup", "utilization signals use basis=%s (requested %s)", basis_name(basis),
                  basis_name(c->requested));
@@ -591,7 +591,8 @@ static int col_cgroup_collect(void *ctx, struct sample_sink *out)
         if (c->others[i].rc == 0)
             cg_emit(out, &c->others[i]);
 
-    struct basis_avail avail = {.app = app != NULL, .pod = c->has_pod, .container = c->self.rc == 0};
+    struct basis_avail avail = {
+        .app = app != NULL, .pod = c->has_pod, .container = c->self.rc == 0};
     enum basis_kind basis = basis_choose(c->requested, &avail);
     if (basis == BASIS_APP)
         cg_feed(c, out, basis, &app->u);
@@ -634,7 +635,7 @@ static int col_cgroup_init(const struct config *cfg, void **ctx)
         c->app_container = xstrdup(cfg->app_container);
     if (cfg != NULL && cfg->pod_uid != NULL && cfg->pod_uid[0] != '\0')
         c->pod_uid = xstrdup(cfg->pod_uid);
-    c->logged_basis = (enum basis_kind)-1;
+    c->logged_basis = (enum basis_kind) - 1;
     int rc = fsroot_open(procfs, &c->proc);
     if (rc < 0) {
         col_cgroup_destroy(c);

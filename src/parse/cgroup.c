@@ -392,8 +392,7 @@ int parse_cgroup_v1_cpu_stat(const char *text, struct cgroup_v1_cpu_stat *out,
     return 0;
 }
 
-int parse_cgroup_v1_oom_control(const char *text, struct cgroup_v1_oom *out,
-                                struct parse_err *err)
+int parse_cgroup_v1_oom_control(const char *text, struct cgroup_v1_oom *out, struct parse_err *err)
 {
     struct cgroup_v1_oom o = {0};
     struct lex_skips skips = {0};

@@ -102,8 +102,8 @@ enum cgroup_mode {
 /* One v1 hierarchy: its controller list names the mount directory under /sys/fs/cgroup. */
 struct cgroup_v1_line {
     bool found;
-    char ctrl[CGROUP_CTRL_MAX];  /* "cpu,cpuacct", "cpuacct", "memory" */
-    char path[CGROUP_PATH_MAX];  /* "/kubepods/burstable/pod.../<id>" */
+    char ctrl[CGROUP_CTRL_MAX]; /* "cpu,cpuacct", "cpuacct", "memory" */
+    char path[CGROUP_PATH_MAX]; /* "/kubepods/burstable/pod.../<id>" */
 };
 
 struct cgroup_membership {
@@ -159,8 +159,7 @@ struct cgroup_v1_oom {
 /* parse_cgroup_v1_oom_control parses "key value" lines into *out (written only on success).
  * Errors: -EPROTO when none of the keys is usable; err (may be NULL) gets the position.
  * thread: any. */
-int parse_cgroup_v1_oom_control(const char *text, struct cgroup_v1_oom *out,
-                                struct parse_err *err);
+int parse_cgroup_v1_oom_control(const char *text, struct cgroup_v1_oom *out, struct parse_err *err);
 
 #define CGROUP_ID_MAX 80 /* a container id (64 hex) or a name, + NUL */
 

@@ -8,7 +8,7 @@
 #include "core/banned.h"
 
 static const char *const basis_names[] = {
-    [BASIS_AUTO] = "auto", [BASIS_APP] = "app",   [BASIS_POD] = "pod",
+    [BASIS_AUTO] = "auto",           [BASIS_APP] = "app",   [BASIS_POD] = "pod",
     [BASIS_CONTAINER] = "container", [BASIS_NODE] = "node",
 };
 

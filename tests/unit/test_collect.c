@@ -281,12 +281,10 @@ static void test_cgroup_v1(void)
     CU_ASSERT_EQUAL(r.rc, 0);
     CU_ASSERT_EQUAL(source_up(&r, "cgroup"), 1);
     ASSERT_VALUE(&r, "rizk_container_cgroup_version", NULL, NULL, 1);
-    ASSERT_VALUE(&r, "rizk_container_cpu_usage_seconds_total", "container", "abc",
-                 0.123456789);
+    ASSERT_VALUE(&r, "rizk_container_cpu_usage_seconds_total", "container", "abc", 0.123456789);
     ASSERT_VALUE(&r, "rizk_container_cpu_limit_cores", "container", "abc", 0.5);
     ASSERT_VALUE(&r, "rizk_container_memory_usage_bytes", "container", "abc", 104857600);
-    ASSERT_VALUE(&r, "rizk_container_memory_working_set_bytes", "container", "abc",
-                 104857600);
+    ASSERT_VALUE(&r, "rizk_container_memory_working_set_bytes", "container", "abc", 104857600);
     CU_ASSERT_PTR_NULL(mset_find(r.m, "rizk_container_memory_limit_bytes"));
     CU_ASSERT_DOUBLE_EQUAL(history(&r, HS_CONTAINER_CPU_USAGE_SECONDS), 0.123456789, EPS);
     CU_ASSERT_DOUBLE_EQUAL(history(&r, HS_CONTAINER_CPU_LIMIT_CORES), 0.5, EPS);
@@ -402,8 +400,7 @@ static void test_cgroup_v1_systemd_besteffort_docker(void)
     ASSERT_VALUE(&r, "rizk_container_cpu_usage_seconds_total", "container", "rizk-metrics", 3.0);
     ASSERT_VALUE(&r, "rizk_container_cpu_throttled_seconds_total", "container", "rizk-metrics",
                  3.5);
-    ASSERT_VALUE(&r, "rizk_container_cpu_throttled_periods_total", "container", "a1b2c3d4e5f6",
-                 12);
+    ASSERT_VALUE(&r, "rizk_container_cpu_throttled_periods_total", "container", "a1b2c3d4e5f6", 12);
     ASSERT_VALUE(&r, "rizk_container_memory_oom_kills_total", "container", "a1b2c3d4e5f6", 0);
     CU_ASSERT_PTR_NULL(mset_find(r.m, "rizk_container_memory_limit_bytes"));
     CU_ASSERT_PTR_NULL(mset_find(r.m, "rizk_container_cpu_limit_cores"));

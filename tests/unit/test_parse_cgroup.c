@@ -290,7 +290,6 @@ static void test_membership(void)
     free(m);
 }
 
-
 static void test_membership_v1(void)
 {
     struct cgroup_membership *m = malloc(sizeof(*m));
@@ -310,7 +309,8 @@ static void test_membership_v1(void)
     CU_ASSERT_STRING_EQUAL(m->v1_memory.ctrl, "memory");
     CU_ASSERT_STRING_EQUAL(m->v1_memory.path, "/libpod_parent/p/libpod-c");
     /* The usual co-mount serves both; "cpuset" is not "cpu". */
-    const char *comount = "5:cpuset:/a\n4:cpu,cpuacct:/kubepods/pod1/c\r\n11:memory:/kubepods/pod1/c\n";
+    const char *comount =
+        "5:cpuset:/a\n4:cpu,cpuacct:/kubepods/pod1/c\r\n11:memory:/kubepods/pod1/c\n";
     CU_ASSERT_EQUAL_FATAL(parse_cgroup_membership(comount, m, NULL), 0);
     CU_ASSERT_EQUAL(m->mode, CGROUP_MODE_V1);
     CU_ASSERT_STRING_EQUAL(m->v1_cpu.ctrl, "cpu,cpuacct");
@@ -360,9 +360,8 @@ static void test_v1_files(void)
 
     struct cgroup_memory_stat *ms = malloc(sizeof(*ms));
     CU_ASSERT_PTR_NOT_NULL_FATAL(ms);
-    CU_ASSERT_EQUAL(parse_cgroup_memory_stat("cache 5\ninactive_file 1\ntotal_inactive_file 7\n",
-                                             ms, &e),
-                    0);
+    CU_ASSERT_EQUAL(
+        parse_cgroup_memory_stat("cache 5\ninactive_file 1\ntotal_inactive_file 7\n", ms, &e), 0);
     CU_ASSERT_TRUE(ms->has_total_inactive_file);
     CU_ASSERT_EQUAL(ms->total_inactive_file, 7);
     CU_ASSERT_EQUAL(ms->inactive_file, 1);
@@ -387,9 +386,12 @@ static void test_container_id(void)
         CU_ASSERT_EQUAL(parse_cgroup_container_id(ok[i].dir, id, sizeof(id)), 0);
         CU_ASSERT_STRING_EQUAL(id, ok[i].id);
     }
-    static const char *const not_ctr[] = {"crio-conmon-a1b2.scope", "libpod-conmon-a1b2",
-                                          "kubepods-besteffort.slice", "cri-containerd-.scope",
-                                          "", "a b"};
+    static const char *const not_ctr[] = {"crio-conmon-a1b2.scope",
+                                          "libpod-conmon-a1b2",
+                                          "kubepods-besteffort.slice",
+                                          "cri-containerd-.scope",
+                                          "",
+                                          "a b"};
     for (size_t i = 0; i < sizeof(not_ctr) / sizeof(not_ctr[0]); i++)
         CU_ASSERT_EQUAL(parse_cgroup_container_id(not_ctr[i], id, sizeof(id)), -ENOENT);
     CU_ASSERT_EQUAL(parse_cgroup_container_id("0123456789", id, 4), -E2BIG);
