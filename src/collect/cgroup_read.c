@@ -46,16 +46,16 @@ static int read_file(const struct fsroot *root, const char *dir, const char *fil
     return fsroot_read(root, rel, scratch);
 }
 
-/* pick sets out to base/path when it holds marker, else to base when that does. */
+/* pick sets out to base/path when it holds marker, else (with fallback) to base when that does. */
 static bool pick(const struct fsroot *root, const char *base, const char *path, const char *marker,
-                 char *out, size_t n)
+                 bool fallback, char *out, size_t n)
 {
     char tmp[CGROUP_LOC_MAX];
     if (path != NULL && join(tmp, sizeof(tmp), base, path) && has_file(root, tmp, marker)) {
         (void)join(out, n, tmp, "");
         return true;
     }
-    if (has_file(root, base, marker)) {
+    if (fallback && has_file(root, base, marker)) {
         (void)join(out, n, base, "");
         return true;
     }
@@ -68,17 +68,20 @@ static int version_of(const struct fsroot *root, const char *prefix)
     return has_file(root, prefix, "cgroup.controllers") ? 2 : 1;
 }
 
-int cgroup_loc_find(const struct fsroot *root, const char *prefix,
-                    const struct cgroup_membership *memb, struct cgroup_loc *out)
+/* loc_build fills *out with the directories of the cgroup at rel (NULL: at memb's own paths)
+ * under prefix; fallback lets a hierarchy's root stand in (see cgroup_loc_find). */
+static int loc_build(const struct fsroot *root, const char *prefix, int version,
+                     const struct cgroup_membership *memb, const char *rel, bool fallback,
+                     struct cgroup_loc *out)
 {
     struct cgroup_loc l;
     memset(&l, 0, sizeof(l));
-    l.version = version_of(root, prefix);
+    l.version = version;
     bool found = false;
-    if (l.version == 2) {
-        const char *path = memb->has_v2 ? memb->v2_path : NULL;
-        found = pick(root, prefix, path, "cpu.stat", l.cpu, sizeof(l.cpu)) ||
-                pick(root, prefix, path, "memory.current", l.cpu, sizeof(l.cpu));
+    if (version == 2) {
+        const char *path = rel != NULL ? rel : (memb->has_v2 ? memb->v2_path : NULL);
+        found = pick(root, prefix, path, "cpu.stat", fallback, l.cpu, sizeof(l.cpu)) ||
+                pick(root, prefix, path, "memory.current", fallback, l.cpu, sizeof(l.cpu));
         memcpy(l.cpuacct, l.cpu, sizeof(l.cpu));
         memcpy(l.memory, l.cpu, sizeof(l.cpu));
     } else {
@@ -89,7 +92,8 @@ int cgroup_loc_find(const struct fsroot *root, const char *prefix,
             char base[CGROUP_LOC_MAX];
             if (!h[i]->found || !join(base, sizeof(base), prefix, h[i]->ctrl))
                 continue;
-            if (pick(root, base, h[i]->path, marker[i], dst[i], CGROUP_LOC_MAX))
+            const char *path = rel != NULL ? rel : h[i]->path;
+            if (pick(root, base, path, marker[i], fallback, dst[i], CGROUP_LOC_MAX))
                 found = true;
         }
     }
@@ -99,37 +103,16 @@ int cgroup_loc_find(const struct fsroot *root, const char *prefix,
     return 0;
 }
 
+int cgroup_loc_find(const struct fsroot *root, const char *prefix,
+                    const struct cgroup_membership *memb, struct cgroup_loc *out)
+{
+    return loc_build(root, prefix, version_of(root, prefix), memb, NULL, true, out);
+}
+
 int cgroup_loc_dir(const struct fsroot *root, const char *prefix, int version,
                    const struct cgroup_membership *memb, const char *rel, struct cgroup_loc *out)
 {
-    struct cgroup_loc l;
-    memset(&l, 0, sizeof(l));
-    l.version = version;
-    bool found = false;
-    if (version == 2) {
-        if (join(l.cpu, sizeof(l.cpu), prefix, rel) &&
-            (has_file(root, l.cpu, "cpu.stat") || has_file(root, l.cpu, "memory.current")))
-            found = true;
-        memcpy(l.cpuacct, l.cpu, sizeof(l.cpu));
-        memcpy(l.memory, l.cpu, sizeof(l.cpu));
-    } else {
-        const struct cgroup_v1_line *h[3] = {&memb->v1_cpu, &memb->v1_cpuacct, &memb->v1_memory};
-        const char *marker[3] = {"cpu.cfs_quota_us", "cpuacct.usage", "memory.usage_in_bytes"};
-        char *dst[3] = {l.cpu, l.cpuacct, l.memory};
-        for (int i = 0; i < 3; i++) {
-            char base[CGROUP_LOC_MAX];
-            if (!h[i]->found || !join(base, sizeof(base), prefix, h[i]->ctrl) ||
-                !join(dst[i], CGROUP_LOC_MAX, base, rel) || !has_file(root, dst[i], marker[i])) {
-                dst[i][0] = '\0';
-                continue;
-            }
-            found = true;
-        }
-    }
-    if (!found)
-        return -ENOENT;
-    *out = l;
-    return 0;
+    return loc_build(root, prefix, version, memb, rel, false, out);
 }
 
 /* keep remembers the first error other than "file absent". */

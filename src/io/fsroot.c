@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdlib.h>
@@ -94,31 +95,6 @@ bool fsroot_exists(const struct fsroot *r, const char *rel)
     return fsroot_rel_ok(rel) && fstatat(r->fd, rel, &st, 0) == 0;
 }
 
-int fsroot_count_entries(const struct fsroot *r, const char *rel, long *out)
-{
-    if (!fsroot_rel_ok(rel))
-        return -EINVAL;
-    int fd = openat(r->fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    DIR *d = fdopendir(fd);
-    if (d == NULL) {
-        int rc = -errno;
-        close(fd);
-        return rc;
-    }
-    long n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        n++;
-    }
-    closedir(d);
-    *out = n;
-    return 0;
-}
-
 int fsroot_list(const struct fsroot *r, const char *rel, long max,
                 int (*fn)(const char *name, void *ctx), void *ctx)
 {
@@ -149,6 +125,22 @@ int fsroot_list(const struct fsroot *r, const char *rel, long max,
     }
     closedir(d);
     return rc < 0 ? rc : (int)n;
+}
+
+static int fsroot_count_one(const char *name, void *ctx)
+{
+    (void)name;
+    (void)ctx;
+    return 0;
+}
+
+int fsroot_count_entries(const struct fsroot *r, const char *rel, long *out)
+{
+    int n = fsroot_list(r, rel, LONG_MAX, fsroot_count_one, NULL);
+    if (n < 0)
+        return n;
+    *out = n;
+    return 0;
 }
 
 int fsroot_read_path(const char *path, struct buf *out)
