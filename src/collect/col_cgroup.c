@@ -538,6 +538,15 @@ static void cg_unique_names(struct col_cgroup *c)
     }
 }
 
+/* cg_loc_is_root tells whether loc is the root of the cgroupfs (v2) or of a hierarchy (v1). */
+static bool cg_loc_is_root(const struct cgroup_loc *loc, const struct cgroup_membership *m)
+{
+    if (loc->version == 2)
+        return loc->cpu[0] == '\0';
+    return (m->v1_memory.found && strcmp(loc->memory, m->v1_memory.ctrl) == 0) ||
+           (m->v1_cpuacct.found && strcmp(loc->cpuacct, m->v1_cpuacct.ctrl) == 0);
+}
+
 /* cg_version is 2 on a unified mount, 1 when /proc says v1 controllers exist, else 0. */
 static int cg_version(struct col_cgroup *c)
 {
@@ -568,6 +577,10 @@ static int col_cgroup_collect(void *ctx, struct sample_sink *out)
         c->self.rc = cgroup_loc_find(c->cg, "", &c->memb, &c->self.loc);
         if (c->self.rc == 0)
             c->self.rc = cgroup_read_usage(c->cg, &c->self.loc, &c->buf, &c->self.u);
+        /* With --pod.uid the cgroupfs root is the node's tree: when our own path is not found
+         * in it (a cgroup namespace shows "/"), the root stands for the node, not for us. */
+        if (c->self.rc == 0 && c->pod_uid != NULL && cg_loc_is_root(&c->self.loc, &c->memb))
+            c->self.rc = -ENOENT;
         cg_id_from_path(cg_key(&c->memb), c->self.id, sizeof(c->self.id));
         char comm[CGROUP_ID_MAX];
         cg_read_comm(c, "self", comm, sizeof(comm));

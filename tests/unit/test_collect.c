@@ -369,6 +369,26 @@ static void test_cgroup_v2_systemd_guaranteed(void)
     run_free(&r);
 }
 
+static void test_cgroup_v2_mount_cgroupns(void)
+{
+    /* The node's tree mounted, but the sidecar in a cgroup namespace ("0::/"): the tree's root
+     * is the node, not the sidecar, so its own container is not read as the root; the pod's
+     * three containers (sidecar, app, pause) are all "others", and auto takes the pod. */
+    struct run r;
+    run_cgroup(&r, "v2-mount-cgroupns", "auto", NULL, UID);
+    CU_ASSERT_EQUAL(r.rc, 0);
+    ASSERT_BASIS(&r, BASIS_POD, 90.0, 0.6, 100663296 - 4194304, 167772160);
+    CU_ASSERT(
+        isnan(value(&r, "rizk_container_cpu_usage_seconds_total", "container", "rizk-metrics")));
+    ASSERT_VALUE(&r, "rizk_container_cpu_usage_seconds_total", "container", "5e4d3c2b1a0f", 5.0);
+    CU_ASSERT_EQUAL(nsamples(&r, "rizk_container_cpu_usage_seconds_total"), 3);
+    run_free(&r);
+    /* Nothing of its own to measure: the container basis falls back to the node. */
+    run_cgroup(&r, "v2-mount-cgroupns", "container", NULL, UID);
+    CU_ASSERT(isnan(history(&r, HS_CGROUP_BASIS)));
+    run_free(&r);
+}
+
 static void test_cgroup_v2_cgroupfs_burstable_crio(void)
 {
     /* CRI-O runs no infra container and keeps conmon in its own cgroup: the only other
@@ -494,6 +514,7 @@ static CU_TestInfo collect_tests[] = {
     {"cgroup_v2_nolimit", test_cgroup_v2_nolimit},
     {"cgroup_v1", test_cgroup_v1},
     {"cgroup_v2_systemd_guaranteed", test_cgroup_v2_systemd_guaranteed},
+    {"cgroup_v2_mount_cgroupns", test_cgroup_v2_mount_cgroupns},
     {"cgroup_v2_cgroupfs_burstable_crio", test_cgroup_v2_cgroupfs_burstable_crio},
     {"cgroup_v1_systemd_besteffort_docker", test_cgroup_v1_systemd_besteffort_docker},
     {"cgroup_v1_hybrid_shared", test_cgroup_v1_hybrid_shared},
