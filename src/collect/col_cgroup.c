@@ -345,20 +345,15 @@ static int cg_child(const char *name, void *ctx)
     return 0;
 }
 
-/* cg_find_pod locates the pod's cgroup by --pod.uid in the node's tree at the cgroupfs root. */
-static void cg_find_pod(struct col_cgroup *c, int version)
+/* cg_pod_dir finds the pod's directory by --pod.uid in the node's tree at the cgroupfs root:
+ * 0 with *dir (relative to a hierarchy) and *hier_rel (the same under the hierarchy used for v1,
+ * for listing) when either is non-NULL; -ENOENT when absent, -EINVAL without a usable UID. */
+static int cg_pod_dir(struct col_cgroup *c, int version, char (*dir)[CGROUP_PATH_MAX],
+                      char (*hier_rel)[CGROUP_LOC_MAX])
 {
     char dirs[CGROUP_POD_DIRS][CGROUP_PATH_MAX];
-    if (c->pod_uid == NULL) {
-        (void)snprintf(c->why_pod, sizeof(c->why_pod),
-                       "no other container visible and the pod UID is unknown (--pod.uid / "
-                       "POD_UID from the downward API)");
-        return;
-    }
-    if (c->cg == NULL || parse_cgroup_pod_dirs(c->pod_uid, dirs) < 0) {
-        (void)snprintf(c->why_pod, sizeof(c->why_pod), "--pod.uid is not a pod UID");
-        return;
-    }
+    if (c->pod_uid == NULL || c->cg == NULL || parse_cgroup_pod_dirs(c->pod_uid, dirs) < 0)
+        return -EINVAL;
     /* v1: the pod directory is looked up in the memory hierarchy; the others mirror it. */
     const char *hier =
         version == 2 ? "" : (c->memb.v1_memory.found ? c->memb.v1_memory.ctrl : "memory");
@@ -368,24 +363,53 @@ static void cg_find_pod(struct col_cgroup *c, int version)
                         : snprintf(rel, sizeof(rel), "%s", dirs[i]);
         if (w <= 0 || (size_t)w >= sizeof(rel) || !fsroot_exists(c->cg, rel))
             continue;
-        if (cgroup_loc_dir(c->cg, "", version, &c->memb, dirs[i], &c->pod.loc) < 0)
-            continue;
-        c->pod.root = c->cg;
-        (void)snprintf(c->pod.name, sizeof(c->pod.name), "POD");
-        c->pod.rc = cgroup_read_usage(c->cg, &c->pod.loc, &c->buf, &c->pod.u);
-        c->has_pod = c->pod.rc == 0;
-        if (!c->has_pod)
-            (void)snprintf(c->why_pod, sizeof(c->why_pod), "pod cgroup %.160s unreadable: %s",
-                           dirs[i], strerror(-c->pod.rc));
-        char self_id[CGROUP_ID_MAX];
-        cg_id_from_path(cg_key(&c->memb), self_id, sizeof(self_id));
-        struct cg_children k = {c, dirs[i], version, self_id};
-        (void)fsroot_list(c->cg, rel, 256, cg_child, &k);
+        if (dir != NULL)
+            memcpy(*dir, dirs[i], sizeof(*dir));
+        if (hier_rel != NULL)
+            memcpy(*hier_rel, rel, sizeof(*hier_rel));
+        return 0;
+    }
+    return -ENOENT;
+}
+
+/* cg_find_pod reads the pod's cgroup found by cg_pod_dir and lists its containers. */
+static void cg_find_pod(struct col_cgroup *c, int version)
+{
+    char dir[CGROUP_PATH_MAX], rel[CGROUP_LOC_MAX];
+    int rc = cg_pod_dir(c, version, &dir, &rel);
+    if (rc == -EINVAL && c->pod_uid == NULL) {
+        (void)snprintf(c->why_pod, sizeof(c->why_pod),
+                       "no other container visible and the pod UID is unknown (--pod.uid / "
+                       "POD_UID from the downward API)");
         return;
     }
-    (void)snprintf(c->why_pod, sizeof(c->why_pod),
-                   "no cgroup for pod UID %s under %s (mount the node's /sys/fs/cgroup there)",
-                   c->pod_uid, fsroot_path(c->cg));
+    if (rc == -EINVAL) {
+        (void)snprintf(c->why_pod, sizeof(c->why_pod), "--pod.uid is not a pod UID");
+        return;
+    }
+    if (rc < 0) {
+        (void)snprintf(c->why_pod, sizeof(c->why_pod),
+                       "no cgroup for pod UID %.80s under %.80s (mount the node's /sys/fs/cgroup "
+                       "there)",
+                       c->pod_uid, fsroot_path(c->cg));
+        return;
+    }
+    if (cgroup_loc_dir(c->cg, "", version, &c->memb, dir, &c->pod.loc) < 0) {
+        (void)snprintf(c->why_pod, sizeof(c->why_pod),
+                       "pod cgroup %.160s has no CPU or memory files", dir);
+        return;
+    }
+    c->pod.root = c->cg;
+    (void)snprintf(c->pod.name, sizeof(c->pod.name), "POD");
+    c->pod.rc = cgroup_read_usage(c->cg, &c->pod.loc, &c->buf, &c->pod.u);
+    c->has_pod = c->pod.rc == 0;
+    if (!c->has_pod)
+        (void)snprintf(c->why_pod, sizeof(c->why_pod), "pod cgroup %.160s unreadable: %s", dir,
+                       strerror(-c->pod.rc));
+    char self_id[CGROUP_ID_MAX];
+    cg_id_from_path(cg_key(&c->memb), self_id, sizeof(self_id));
+    struct cg_children k = {c, dir, version, self_id};
+    (void)fsroot_list(c->cg, rel, 256, cg_child, &k);
 }
 
 /* cg_sum_pod makes the pod from its containers seen in the shared process namespace: usage is
@@ -577,9 +601,11 @@ static int col_cgroup_collect(void *ctx, struct sample_sink *out)
         c->self.rc = cgroup_loc_find(c->cg, "", &c->memb, &c->self.loc);
         if (c->self.rc == 0)
             c->self.rc = cgroup_read_usage(c->cg, &c->self.loc, &c->buf, &c->self.u);
-        /* With --pod.uid the cgroupfs root is the node's tree: when our own path is not found
-         * in it (a cgroup namespace shows "/"), the root stands for the node, not for us. */
-        if (c->self.rc == 0 && c->pod_uid != NULL && cg_loc_is_root(&c->self.loc, &c->memb))
+        /* When the pod's cgroup is under the cgroupfs root, the root is the node's tree: if our
+         * own path is not found in it (a cgroup namespace shows "/"), the root stands for the
+         * node, not for us. */
+        if (c->self.rc == 0 && cg_loc_is_root(&c->self.loc, &c->memb) &&
+            cg_pod_dir(c, version, NULL, NULL) == 0)
             c->self.rc = -ENOENT;
         cg_id_from_path(cg_key(&c->memb), c->self.id, sizeof(c->self.id));
         char comm[CGROUP_ID_MAX];

@@ -96,10 +96,13 @@ echo "# measured (window ${WINDOW}s)         sidecar    app cgroup on the host"
 printf '# (a) cpu  app usage/limit       %-10.4f %.4f  (%.3f cores / %s)\n' "$a_cpu" "$exp_cpu" \
     "$(calc "($c1 - $c0) / ($t1 - $t0)")" "$climit"
 printf '# (a) mem  app working set/limit %-10.4f %.4f  (%s / %s bytes)\n' "$a_mem" "$exp_mem" "$ws" "$mlimit"
-printf '# (a) sidecar A own cpu, mem     -          %.4f %.4f  (of 100m, $SIDECAR_MEM)\n' "$own_cpu" "$own_mem"
+printf "# (a) sidecar A own cpu, mem     -          %.4f %.4f  (of 100m, $SIDECAR_MEM)\n" "$own_cpu" "$own_mem"
 printf '# (b) cpu  pod usage/capacity    %-10.4f %.4f  (limit or node CPUs: %s)\n' "$b_cpu" "$exp_pcpu" "$pclimit"
 printf '# (b) mem  pod working set/limit %-10.6f %.6f  (%s / %s bytes)\n' "$b_mem" "$exp_pmem" "$pws" "$pmlimit"
 
+printf '# cgroup collector duration (last tick): A %s s, B %s s\n' \
+    "$(metric_value "$E2E_TMP/a.txt" 'rizk_collector_duration_seconds{collector="cgroup"}')" \
+    "$(metric_value "$E2E_TMP/b.txt" 'rizk_collector_duration_seconds{collector="cgroup"}')"
 assert_eq "$(metric_value "$E2E_TMP/a.txt" 'rizk_signal_basis_info{signal="cpu",basis="app",requested="auto"}')" 1 "(a) cpu basis app"
 assert_eq "$(metric_value "$E2E_TMP/a.txt" 'rizk_signal_basis_info{signal="memory",basis="app",requested="auto"}')" 1 "(a) memory basis app"
 assert_num "$a_app_lim" 0.5 "(a) the app's CPU limit, 500m"
