@@ -17,8 +17,8 @@
 #include "core/strparse.h"
 #include "core/version.h"
 #include "core/xalloc.h"
+#include "parse/pull_rules.h"
 #include "parse/redis_url.h"
-#include "signals/pull_delta.h"
 #include "core/banned.h"
 
 /* Largest ring: keeps --history.retention / --history.interval from allocating gigabytes. */
@@ -503,15 +503,16 @@ static int config_check_scaling(const struct config *cfg, FILE *err)
     return 0;
 }
 
-/* config_check_adapter: HTTPS needs its certificate and key, and --insecure-http says so. */
+/* config_check_adapter: a certificate needs its key (and the other way round); with neither the
+ * adapter makes a self-signed one at start (k8s/auth_setup.c). */
 static int config_check_adapter(const struct config *cfg, FILE *err)
 {
     if (cfg->mode != MODE_ADAPTER || cfg->insecure_http)
         return 0;
-    if (cfg->tls_cert_file == NULL || cfg->tls_key_file == NULL) {
-        fprintf(err, "rizk-metrics: adapter: --tls.cert-file and --tls.key-file are required "
-                     "(RIZK_TLS_CERT_FILE, RIZK_TLS_KEY_FILE), or --insecure-http for local "
-                     "tests\n");
+    if ((cfg->tls_cert_file == NULL) != (cfg->tls_key_file == NULL)) {
+        fprintf(err, "rizk-metrics: adapter: --tls.cert-file and --tls.key-file go together "
+                     "(RIZK_TLS_CERT_FILE, RIZK_TLS_KEY_FILE): set both, or neither for a "
+                     "self-signed certificate\n");
         return -EINVAL;
     }
     return 0;
@@ -574,7 +575,7 @@ static int config_check_app(const struct config *cfg, FILE *err)
     }
     if (cfg->app_errors_from_label != NULL) {
         char *copy = xstrdup(cfg->app_errors_from_label);
-        struct pull_error_rule rules[PULL_DELTA_MAX_RULES];
+        struct pull_error_rule rules[PULL_RULES_MAX];
         unsigned n;
         int rc = parse_pull_error_rules(copy, rules, &n);
         free(copy);
@@ -583,7 +584,7 @@ static int config_check_app(const struct config *cfg, FILE *err)
                     "rizk-metrics: invalid value \"%s\" for --app.errors-from-label: "
                     "expected label:prefix, up to %d comma-separated (e.g. status:5 or "
                     "status:5,code:5)\n",
-                    cfg->app_errors_from_label, PULL_DELTA_MAX_RULES);
+                    cfg->app_errors_from_label, PULL_RULES_MAX);
             return -EINVAL;
         }
     }
