@@ -55,10 +55,10 @@ PYEOF
 fi
 grep -v '^ *#' "$Y" | grep -q "8080\|8125\|8000" && fail "a default port is left in the example: $(grep -n '8080\|8125\|8000' "$Y")"
 pod_play "$Y"
-wait_http "http://127.0.0.1:$P/ready" 200 || fail "(c) the sidecar's /ready does not answer on the host"
-wait_http "http://127.0.0.1:$AP/health" 100 || fail "(c) the app's /health does not answer on the host"
+wait_http "http://127.0.0.1:$P/ready" 900 || fail "(c) the sidecar's /ready does not answer on the host"
+wait_http "http://127.0.0.1:$AP/health" 900 || fail "(c) the app's /health does not answer on the host"
 pass "(c) /ready of the sidecar and /health of the app answer on the host"
-for _ in $(seq 100); do
+for _ in $(seq 600); do
     curl -sf -o "$E2E_TMP/m.txt" "http://127.0.0.1:$P/metrics" || fail "(c) GET /metrics"
     [ -n "$(metric_value "$E2E_TMP/m.txt" rizk_requests_per_second)" ] &&
         [ "$(metric_value "$E2E_TMP/m.txt" 'rizk_signal_basis_info{signal="cpu",basis="app",requested="auto"}')" = 1 ] && break

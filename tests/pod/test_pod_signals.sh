@@ -58,8 +58,8 @@ $(pod_sanitizer_env)
       hostPath: {path: /sys/fs/cgroup, type: Directory}
 YAML
 pod_play "$Y"
-wait_http "http://127.0.0.1:$PA/ready" 200 || fail "sidecar A not ready"
-wait_http "http://127.0.0.1:$PB/ready" 200 || fail "sidecar B not ready"
+wait_http "http://127.0.0.1:$PA/ready" 900 || fail "sidecar A not ready"
+wait_http "http://127.0.0.1:$PB/ready" 900 || fail "sidecar B not ready"
 pass "pod with an app and two sidecars plays"
 
 APP=$(pod_pid rizk-sig-app); SA=$(pod_pid rizk-sig-sidecar-a)
