@@ -339,9 +339,9 @@ def sidecar():
         (f"sum by (mode) (rate(rizk_system_cpu_seconds_total{{{S}, mode!=\"idle\"}}[$__rate_interval])) / "
          f"scalar(max(rizk_system_cpus{{{S}}}))", "{{mode}}")], unit="percentunit", stack=True)
     ts(b, "Container CPU", [
-        (f"rate(rizk_container_cpu_usage_seconds_total{{{S}}}[$__rate_interval])", "usage (cores)"),
-        (f"rate(rizk_container_cpu_throttled_seconds_total{{{S}}}[$__rate_interval])", "throttled (cores)"),
-        (f"rizk_container_cpu_limit_cores{{{S}}}", "limit")], unit="short")
+        (f"rate(rizk_container_cpu_usage_seconds_total{{{S}}}[$__rate_interval])", "{{container}} usage (cores)"),
+        (f"rate(rizk_container_cpu_throttled_seconds_total{{{S}}}[$__rate_interval])", "{{container}} throttled (cores)"),
+        (f"rizk_container_cpu_limit_cores{{{S}}}", "{{container}} limit")], unit="short")
     ts(b, "CPU utilization (signal)", [
         (f"rizk_cpu_utilization_ratio{{{S}}}", "utilization"),
         (f'rizk_scaling_threshold{{{S}, signal="rizk_cpu_utilization_ratio"}}', "{{direction}} threshold")],
@@ -352,20 +352,20 @@ def sidecar():
         (f"rizk_system_memory_cached_bytes{{{S}}} + rizk_system_memory_buffers_bytes{{{S}}}", "cache + buffers"),
         (f"rizk_system_swap_total_bytes{{{S}}} - rizk_system_swap_free_bytes{{{S}}}", "swap used")], unit="bytes")
     ts(b, "Container memory", [
-        (f"rizk_container_memory_usage_bytes{{{S}}}", "usage"),
-        (f"rizk_container_memory_working_set_bytes{{{S}}}", "working set"),
-        (f"rizk_container_memory_limit_bytes{{{S}}}", "limit")], unit="bytes")
+        (f"rizk_container_memory_usage_bytes{{{S}}}", "{{container}} usage"),
+        (f"rizk_container_memory_working_set_bytes{{{S}}}", "{{container}} working set"),
+        (f"rizk_container_memory_limit_bytes{{{S}}}", "{{container}} limit")], unit="bytes")
     ts(b, "Memory utilization (signal) and OOM", [
         (f"rizk_memory_utilization_ratio{{{S}}}", "utilization"),
-        (f"increase(rizk_container_memory_oom_kills_total{{{S}}}[$__rate_interval])", "OOM kills"),
-        (f"increase(rizk_container_memory_max_events_total{{{S}}}[$__rate_interval])", "memory.max hits")],
+        (f"increase(rizk_container_memory_oom_kills_total{{{S}}}[$__rate_interval])", "{{container}} OOM kills"),
+        (f"increase(rizk_container_memory_max_events_total{{{S}}}[$__rate_interval])", "{{container}} memory.max hits")],
         unit="short")
     ts(b, "Load average", [
         (f"rizk_system_load1{{{S}}}", "load1"), (f"rizk_system_load5{{{S}}}", "load5"),
         (f"rizk_system_load15{{{S}}}", "load15"), (f"rizk_system_cpus{{{S}}}", "CPUs")], unit="short")
     ts(b, "Container CPU throttling", [
         (f"rate(rizk_container_cpu_throttled_periods_total{{{S}}}[$__rate_interval]) / "
-         f"rate(rizk_container_cpu_periods_total{{{S}}}[$__rate_interval])", "throttled periods")],
+         f"rate(rizk_container_cpu_periods_total{{{S}}}[$__rate_interval])", "{{container}} throttled periods")],
         unit="percentunit", min_=0, max_=1)
 
     b.row("Pressure stall information (node)")

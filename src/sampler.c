@@ -156,14 +156,19 @@ static void sampler_emit_signals(struct sampler *a, struct sample_sink *sink, in
             sink_gauge(sink, d->name, d->help, &l, nl, sig.v[i]);
         fleet_signals_set(&fs, (enum sig_id)i, sig.v[i]);
     }
-    const char *help = "Which source a utilization signal is computed from (value 1, label "
-                       "basis = container, node or none).";
+    const char *help = "Which source a signal is computed from (value 1): basis = app, pod, "
+                       "container, node or none; requested = --signals.basis for cpu and memory "
+                       "(a different basis means a fallback, logged with its reason).";
+    const char *requested = a->cfg->signals_basis != NULL ? a->cfg->signals_basis : "auto";
     for (int i = 0; i < SIG_COUNT; i++) {
         const struct sig_def *d = sigtable_at((enum sig_id)i);
         if (d->basis == NULL || sig.basis[i] == NULL)
             continue;
-        struct label l[] = {{"signal", d->basis}, {"basis", sig.basis[i]}};
-        sink_gauge(sink, "rizk_signal_basis_info", help, l, 2, 1);
+        /* --signals.basis chooses the cgroup bases only; connections have their own. */
+        bool cgroup = i == SIG_CPU_UTILIZATION || i == SIG_MEMORY_UTILIZATION;
+        struct label l[] = {
+            {"signal", d->basis}, {"basis", sig.basis[i]}, {"requested", requested}};
+        sink_gauge(sink, "rizk_signal_basis_info", help, l, cgroup ? 3 : 2, 1);
     }
 
     double l2_ratio;

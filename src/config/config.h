@@ -48,6 +48,9 @@ struct config {
     char *history_path; /* --history.path; NULL: not persisted */
     int64_t history_persist_interval_ms;
     int64_t signals_window_ms;
+    char *signals_basis; /* auto|app|pod|container|node */
+    char *app_container; /* "" = the only other container */
+    char *pod_uid;       /* "" = unknown */
     /* scaling recommendation (SPEC 5): ratios 0-1, requests/s, milliseconds */
     double scaling_cpu_up;
     double scaling_cpu_down;

@@ -58,7 +58,8 @@ const struct option_def option_table[] = {
     {"path.procfs", OPT_STRING, "/proc", 0, 0, NULL, "procfs mountpoint.", OFF(path_procfs)},
     {"path.sysfs", OPT_STRING, "/sys", 0, 0, NULL, "sysfs mountpoint.", OFF(path_sysfs)},
     {"path.cgroupfs", OPT_STRING, "/sys/fs/cgroup", 0, 0, NULL,
-     "cgroup filesystem mountpoint (cgroup v2 unified hierarchy).", OFF(path_cgroupfs)},
+     "cgroup filesystem mountpoint (v2 unified, or the v1 controller directories).",
+     OFF(path_cgroupfs)},
     {"history.interval", OPT_DURATION, "1s", 100, 1 * HOUR, NULL,
      "Sampling interval: one tick collects every source and appends to the history.",
      OFF(history_interval_ms)},
@@ -75,6 +76,19 @@ const struct option_def option_table[] = {
      OFF(history_persist_interval_ms)},
     {"signals.window", OPT_DURATION, "60s", 1 * SEC, 1 * DAY, NULL,
      "Window over which the scaling signals are computed.", OFF(signals_window_ms)},
+    {"signals.basis", OPT_ENUM, "auto", 0, 0, "auto|app|pod|container|node",
+     "Whose CPU and memory the utilization signals measure: the app container beside the "
+     "sidecar, the whole pod, the sidecar's own container, or the node; auto = the first "
+     "readable of app, pod, container, node. An unreadable basis falls back down that list.",
+     OFF(signals_basis)},
+    {"app.container", OPT_STRING, "", 0, 0, NULL,
+     "The app container when the pod has several: its main process name (as in "
+     "/proc/PID/comm) or a prefix of its container id. Empty: the only other container.",
+     OFF(app_container)},
+    {"pod.uid", OPT_STRING, "", 0, 0, NULL,
+     "This pod's UID (downward API metadata.uid): finds the pod's cgroup when --path.cgroupfs "
+     "is the node's cgroup tree mounted read-only.",
+     OFF(pod_uid)},
     /* The scaling recommendation (SPEC 5): defaults are the Rizk scaling guide's thresholds. */
     {"scaling.cpu-up", OPT_DOUBLE, "0.7", 0, 1, NULL,
      "Scale-up condition: CPU utilization ratio above this (the guide's 70 %).",
@@ -336,6 +350,7 @@ const struct option_env_alias option_env_aliases[] = {
     {"REDIS_PASSWORD", "redis.password"},
     {"POD_NAME", "pod.name"},
     {"POD_NAMESPACE", "pod.namespace"},
+    {"POD_UID", "pod.uid"},
     {"INSTANCE_ID", "pod.instance-id"},
 };
 

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdlib.h>
@@ -105,7 +106,8 @@ bool fsroot_exists(const struct fsroot *r, const char *rel)
     return fsroot_rel_ok(rel) && fstatat(r->fd, rel, &st, 0) == 0;
 }
 
-int fsroot_count_entries(const struct fsroot *r, const char *rel, long *out)
+int fsroot_list(const struct fsroot *r, const char *rel, long max,
+                int (*fn)(const char *name, void *ctx), void *ctx)
 {
     if (!fsroot_rel_ok(rel))
         return -EINVAL;
@@ -119,13 +121,35 @@ int fsroot_count_entries(const struct fsroot *r, const char *rel, long *out)
         return rc;
     }
     long n = 0;
+    int rc = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
+        if (n == max) {
+            rc = -E2BIG;
+            break;
+        }
         n++;
+        if (fn(e->d_name, ctx) != 0)
+            break;
     }
     closedir(d);
+    return rc < 0 ? rc : (int)n;
+}
+
+static int fsroot_count_one(const char *name, void *ctx)
+{
+    (void)name;
+    (void)ctx;
+    return 0;
+}
+
+int fsroot_count_entries(const struct fsroot *r, const char *rel, long *out)
+{
+    int n = fsroot_list(r, rel, LONG_MAX, fsroot_count_one, NULL);
+    if (n < 0)
+        return n;
     *out = n;
     return 0;
 }

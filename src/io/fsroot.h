@@ -29,4 +29,11 @@ bool fsroot_exists(const struct fsroot *r, const char *rel);
 /* fsroot_count_entries counts directory entries of rel, "." and ".." excluded. */
 int fsroot_count_entries(const struct fsroot *r, const char *rel, long *out);
 
+/* fsroot_list calls fn(name, ctx) for each entry of directory rel ("." and ".." excluded), in
+ * readdir order, up to max entries; fn returning non-zero stops the walk. Returns the number of
+ * entries passed to fn, or a negative errno (-EINVAL bad rel, -ENOENT, -ENOTDIR, ...). -E2BIG
+ * when more than max entries exist (fn saw the first max). thread: any. */
+int fsroot_list(const struct fsroot *r, const char *rel, long max,
+                int (*fn)(const char *name, void *ctx), void *ctx);
+
 #endif

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "signals/basis.h"
 #include "core/banned.h"
 
 const char *signals_basis_name(enum signals_basis basis)
@@ -14,6 +15,10 @@ const char *signals_basis_name(enum signals_basis basis)
     switch (basis) {
     case SIGNALS_BASIS_CONTAINER:
         return "container";
+    case SIGNALS_BASIS_APP:
+        return "app";
+    case SIGNALS_BASIS_POD:
+        return "pod";
     case SIGNALS_BASIS_NODE:
         return "node";
     case SIGNALS_BASIS_NONE:
@@ -35,6 +40,20 @@ static int ratio_finish(double num, double den, double *ratio)
     return 0;
 }
 
+/* cgroup_basis says whose cgroup the HS_CONTAINER_* inputs are (the cgroup collector records
+ * an enum basis_kind beside them); the sidecar's own when nothing says otherwise. */
+static enum signals_basis cgroup_basis(const struct store *s, int64_t now_ms, int64_t window_ms)
+{
+    double v;
+    if (store_last(s, HS_CGROUP_BASIS, now_ms, window_ms, &v) < 0)
+        return SIGNALS_BASIS_CONTAINER;
+    if (v == (double)BASIS_APP)
+        return SIGNALS_BASIS_APP;
+    if (v == (double)BASIS_POD)
+        return SIGNALS_BASIS_POD;
+    return SIGNALS_BASIS_CONTAINER;
+}
+
 /* limit_basis picks the basis from the newest limit in the window: inside a pod /proc shows
  * the node, so a container limit, when set, is what utilization is measured against (SPEC 2).
  * The cgroup collector appends NaN while the limit is "max", which store_last skips. Returns 0
@@ -44,7 +63,7 @@ static int limit_basis(const struct store *s, enum hist_series limit_id, int64_t
 {
     int rc = store_last(s, limit_id, now_ms, window_ms, limit);
     if (rc == 0)
-        *basis = SIGNALS_BASIS_CONTAINER;
+        *basis = cgroup_basis(s, now_ms, window_ms);
     else if (rc == -ENODATA)
         *basis = SIGNALS_BASIS_NODE;
     else
@@ -57,7 +76,7 @@ static int cpu_ratio(const struct store *s, int64_t now_ms, int64_t window_ms,
 {
     double num, den;
     int rc;
-    if (basis == SIGNALS_BASIS_CONTAINER) {
+    if (basis != SIGNALS_BASIS_NODE) {
         rc = store_rate(s, HS_CONTAINER_CPU_USAGE_SECONDS, now_ms, window_ms, &num);
         if (rc < 0)
             return rc;
@@ -98,7 +117,7 @@ static int memory_ratio(const struct store *s, int64_t now_ms, int64_t window_ms
 {
     double num, den, used;
     int rc;
-    if (basis == SIGNALS_BASIS_CONTAINER) {
+    if (basis != SIGNALS_BASIS_NODE) {
         rc = store_last(s, HS_CONTAINER_MEMORY_WORKING_SET_BYTES, now_ms, window_ms, &num);
         if (rc < 0)
             return rc;

@@ -19,7 +19,14 @@
 
 /* Where a utilization ratio came from: the container's cgroup (usage / limit), when a limit
  * exists, else the node's /proc view. */
-enum signals_basis { SIGNALS_BASIS_NONE = 0, SIGNALS_BASIS_CONTAINER, SIGNALS_BASIS_NODE };
+/* CONTAINER, APP and POD are cgroup bases (HS_CGROUP_BASIS tells which); NODE is /proc. */
+enum signals_basis {
+    SIGNALS_BASIS_NONE = 0,
+    SIGNALS_BASIS_CONTAINER,
+    SIGNALS_BASIS_NODE,
+    SIGNALS_BASIS_APP,
+    SIGNALS_BASIS_POD
+};
 
 /* Where rizk_active_connections came from: the app's own gauge, else the ESTABLISHED sockets on
  * --app.port. */
@@ -39,7 +46,8 @@ struct signals_out {
     bool idle;
 };
 
-/* signals_basis_name returns "container", "node" or "none" (static; for a label or a log).
+/* signals_basis_name returns "app", "pod", "container", "node" or "none" (static; for a label
+ * or a log).
  * thread: any. */
 const char *signals_basis_name(enum signals_basis basis);
 

@@ -57,9 +57,10 @@ static const struct sig_def sig_table[SIG_COUNT] = {
                                 .basis = "active_connections",
                                 .title = "Active connections"},
     [SIG_CPU_UTILIZATION] = {.name = "rizk_cpu_utilization_ratio",
-                             .help = "CPU utilization over the signals window: container usage / "
-                                     "limit when a limit is set, else node busy / total (0-1, may "
-                                     "exceed 1 when bursting).",
+                             .help = "CPU utilization over the signals window: usage / limit of "
+                                     "the basis cgroup (rizk_signal_basis_info), the node's CPUs "
+                                     "without a limit; node busy / total on the node basis (0-1, "
+                                     "may exceed 1 when bursting).",
                              .unit = SIG_UNIT_RATIO,
                              .history = HS_CPU_UTILIZATION_RATIO,
                              .fleet = "rizk_cpu_utilization_ratio",
@@ -67,8 +68,9 @@ static const struct sig_def sig_table[SIG_COUNT] = {
                              .basis = "cpu",
                              .title = "CPU utilization"},
     [SIG_MEMORY_UTILIZATION] = {.name = "rizk_memory_utilization_ratio",
-                                .help = "Memory utilization: container working set / limit when a "
-                                        "limit is set, else 1 - MemAvailable / MemTotal (0-1).",
+                                .help = "Memory utilization: working set / limit of the basis "
+                                        "cgroup, MemTotal without a limit; 1 - MemAvailable / "
+                                        "MemTotal on the node basis (0-1).",
                                 .unit = SIG_UNIT_RATIO,
                                 .history = HS_MEMORY_UTILIZATION_RATIO,
                                 .fleet = "rizk_memory_utilization_ratio",

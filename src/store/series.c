@@ -31,6 +31,7 @@ static const struct {
     [HS_SCALING_REPLICA_CHANGE] = {"rizk_scaling_recommended_replica_change", 0},
     [HS_REDIS_KEYSPACE_HITS] = {"rizk_redis_keyspace_hits_all_nodes_total", 1},
     [HS_REDIS_KEYSPACE_MISSES] = {"rizk_redis_keyspace_misses_all_nodes_total", 1},
+    [HS_CGROUP_BASIS] = {"rizk_signal_basis_code", 0},
 };
 
 const char *hist_series_name(enum hist_series id)

@@ -11,11 +11,12 @@ enum hist_series {
     HS_NODE_CPU_TOTAL_SECONDS,    /* counter: all modes, summed over CPUs */
     HS_NODE_MEMORY_TOTAL_BYTES,
     HS_NODE_MEMORY_AVAILABLE_BYTES,
-    /* inputs: container (cgroup v2) */
-    HS_CONTAINER_CPU_USAGE_SECONDS, /* counter: cpu.stat usage_usec / 1e6 */
-    HS_CONTAINER_CPU_LIMIT_CORES,   /* cpu.max quota / period; absent when "max" */
+    /* inputs: the cgroup of the signals' basis (app, pod or the sidecar's own container; cgroup
+     * v2 or v1), HS_CGROUP_BASIS says which */
+    HS_CONTAINER_CPU_USAGE_SECONDS, /* counter: cpu.stat usage_usec / 1e6, v1 cpuacct.usage */
+    HS_CONTAINER_CPU_LIMIT_CORES,   /* quota / period; the node's CPUs without a quota */
     HS_CONTAINER_MEMORY_WORKING_SET_BYTES,
-    HS_CONTAINER_MEMORY_LIMIT_BYTES, /* memory.max; absent when "max" */
+    HS_CONTAINER_MEMORY_LIMIT_BYTES, /* memory.max; the node's MemTotal without a limit */
     /* signals (SPEC 4) */
     HS_CPU_UTILIZATION_RATIO,
     HS_MEMORY_UTILIZATION_RATIO,
@@ -47,6 +48,8 @@ enum hist_series {
     /* inputs: redis (running sums over every node serving reads; see col_redis.c) */
     HS_REDIS_KEYSPACE_HITS,   /* counter */
     HS_REDIS_KEYSPACE_MISSES, /* counter */
+    /* the basis of the HS_CONTAINER_* inputs: an enum basis_kind (signals/basis.h) */
+    HS_CGROUP_BASIS,
     HS_COUNT
 };
 

@@ -77,7 +77,7 @@ pass "region and zone in every snapshot (labels file; --pod.zone over the label)
 # The instance info hash, keyed by the instance id, expiring with the snapshot.
 redis-cli -p "$RP" HGETALL 'rizk:{i-c}:info' > "$E2E_TMP/info.txt"
 curl -s -o "$E2E_TMP/c.prom" "http://127.0.0.1:${HP[web-c]}/metrics"
-basis=$(sed -n 's/^rizk_signal_basis_info{signal="cpu",basis="\([a-z]*\)"} 1$/\1/p' "$E2E_TMP/c.prom")
+basis=$(sed -n 's/^rizk_signal_basis_info{signal="cpu",basis="\([a-z]*\)"[,}].* 1$/\1/p' "$E2E_TMP/c.prom")
 [ -n "$basis" ] || fail "no cpu basis in /metrics"
 "$PY" - "$E2E_TMP/info.txt" "$("$RIZK_BIN" version | head -1)" "$basis" <<'PYEOF' || fail "info hash: $(cat "$E2E_TMP/info.txt")"
 import sys, time

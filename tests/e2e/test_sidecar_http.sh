@@ -25,8 +25,8 @@ cg=$FIXTURES/sys/fs/cgroup
 cur=$(cat "$cg/memory.current"); lim=$(cat "$cg/memory.max")
 inact=$(awk '$1=="inactive_file"{print $2}' "$cg/memory.stat")
 ws=$((cur - inact))
-assert_num "$(metric_value "$E2E_TMP/m.txt" rizk_container_memory_working_set_bytes)" "$ws" "working set = memory.current - inactive_file"
-assert_num "$(metric_value "$E2E_TMP/m.txt" rizk_container_memory_limit_bytes)" "$lim" "memory.max limit"
+assert_num "$(metric_value "$E2E_TMP/m.txt" 'rizk_container_memory_working_set_bytes{container="rizk-metrics"}')" "$ws" "working set = memory.current - inactive_file"
+assert_num "$(metric_value "$E2E_TMP/m.txt" 'rizk_container_memory_limit_bytes{container="rizk-metrics"}')" "$lim" "memory.max limit"
 ratio=$("$PY" -c "print(repr($ws/$lim))")
 # wait until the window has two samples so the CPU rate exists too
 for _ in $(seq 50); do
@@ -37,7 +37,7 @@ done
 assert_num "$(metric_value "$E2E_TMP/m.txt" rizk_memory_utilization_ratio)" "$ratio" "memory utilization = working set / limit"
 # static fixtures: usage does not move, so the container CPU ratio is exactly 0 (a measured 0)
 assert_num "$(metric_value "$E2E_TMP/m.txt" rizk_cpu_utilization_ratio)" 0 "cpu utilization from a static cgroup"
-assert_eq "$(metric_value "$E2E_TMP/m.txt" 'rizk_signal_basis_info{signal="cpu",basis="container"}')" 1 "cpu basis is the container"
+assert_eq "$(metric_value "$E2E_TMP/m.txt" 'rizk_signal_basis_info{signal="cpu",basis="container",requested="auto"}')" 1 "cpu basis is the container"
 assert_eq "$(metric_value "$E2E_TMP/m.txt" 'rizk_source_up{source="system"}')" 1 "system source up"
 assert_eq "$(metric_value "$E2E_TMP/m.txt" 'rizk_source_up{source="cgroup"}')" 1 "cgroup source up"
 assert_eq "$(metric_value "$E2E_TMP/m.txt" 'rizk_collector_success{collector="system"}')" 1 "system collector success"

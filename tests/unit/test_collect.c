@@ -3,6 +3,7 @@
  * set), and the test asserts the exact samples and history inputs the fixtures imply. */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "collect/collectors.h"
 #include "collect/sink.h"
 #include "config/config.h"
+#include "signals/basis.h"
 #include "store/mset.h"
 #include "unit_util.h"
 
@@ -47,6 +49,9 @@ static void run_free(struct run *r)
     free(r->cfg.path_procfs);
     free(r->cfg.path_cgroupfs);
     free(r->cfg.path_sysfs);
+    free(r->cfg.signals_basis);
+    free(r->cfg.app_container);
+    free(r->cfg.pod_uid);
 }
 
 /* value returns the sample of name whose label lname has value lval (lname NULL: the first
@@ -269,13 +274,223 @@ static void test_cgroup_v2_nolimit(void)
 
 static void test_cgroup_v1(void)
 {
+    /* A v1 tree as a container sees it: its own cgroup mounted at each hierarchy's root (the
+     * kubepods path of self/cgroup does not exist below it). No cfs_period_us: the default. */
     struct run r;
     run_collector(&r, &col_cgroup_type, "cgroup-v1/proc", "cgroup-v1/sys/fs/cgroup");
     CU_ASSERT_EQUAL(r.rc, 0);
-    CU_ASSERT_EQUAL(source_up(&r, "cgroup"), 0);
+    CU_ASSERT_EQUAL(source_up(&r, "cgroup"), 1);
     ASSERT_VALUE(&r, "rizk_container_cgroup_version", NULL, NULL, 1);
-    CU_ASSERT_EQUAL(mset_nfamilies(r.m), 1);
+    ASSERT_VALUE(&r, "rizk_container_cpu_usage_seconds_total", "container", "abc", 0.123456789);
+    ASSERT_VALUE(&r, "rizk_container_cpu_limit_cores", "container", "abc", 0.5);
+    ASSERT_VALUE(&r, "rizk_container_memory_usage_bytes", "container", "abc", 104857600);
+    ASSERT_VALUE(&r, "rizk_container_memory_working_set_bytes", "container", "abc", 104857600);
+    CU_ASSERT_PTR_NULL(mset_find(r.m, "rizk_container_memory_limit_bytes"));
+    CU_ASSERT_DOUBLE_EQUAL(history(&r, HS_CONTAINER_CPU_USAGE_SECONDS), 0.123456789, EPS);
+    CU_ASSERT_DOUBLE_EQUAL(history(&r, HS_CONTAINER_CPU_LIMIT_CORES), 0.5, EPS);
+    CU_ASSERT_DOUBLE_EQUAL(history(&r, HS_CGROUP_BASIS), BASIS_CONTAINER, EPS);
+    run_free(&r);
+}
+
+/* run_cgroup runs the cgroup collector on tests/fixtures/cgroup/<tree>/{proc,sys/fs/cgroup}. */
+static void run_cgroup(struct run *r, const char *tree, const char *basis, const char *app,
+                       const char *uid)
+{
+    char proc[256], cg[256];
+    void *ctx = NULL;
+    (void)snprintf(proc, sizeof(proc), "cgroup/%s/proc", tree);
+    (void)snprintf(cg, sizeof(cg), "cgroup/%s/sys/fs/cgroup", tree);
+    memset(r, 0, sizeof(*r));
+    r->cfg.path_procfs = strdup(unit_fixture_path(proc));
+    r->cfg.path_cgroupfs = strdup(unit_fixture_path(cg));
+    r->cfg.path_sysfs = strdup(unit_fixture_path("sys"));
+    r->cfg.signals_basis = basis != NULL ? strdup(basis) : NULL;
+    r->cfg.app_container = app != NULL ? strdup(app) : NULL;
+    r->cfg.pod_uid = uid != NULL ? strdup(uid) : NULL;
+    r->m = mset_new();
+    r->s = sink_new(r->m);
+    CU_ASSERT_EQUAL_FATAL(col_cgroup_type.init(&r->cfg, &ctx), 0);
+    r->rc = col_cgroup_type.collect(ctx, r->s);
+    col_cgroup_type.destroy(ctx);
+}
+
+#define UID "6f2b41c1-9c1e-4b7a-8a57-1d2e3f4a5b6c"
+#define NODE_CPUS 4
+#define NODE_MEM (8388608.0 * 1024)
+
+/* ASSERT_BASIS checks the four history inputs and whose they are. */
+#define ASSERT_BASIS(r, basis, cpu, cpu_limit, ws, mem_limit)                                      \
+    do {                                                                                           \
+        CU_ASSERT_DOUBLE_EQUAL(history(r, HS_CGROUP_BASIS), (basis), EPS);                         \
+        CU_ASSERT_DOUBLE_EQUAL(history(r, HS_CONTAINER_CPU_USAGE_SECONDS), (cpu), EPS);            \
+        CU_ASSERT_DOUBLE_EQUAL(history(r, HS_CONTAINER_CPU_LIMIT_CORES), (cpu_limit), EPS);        \
+        CU_ASSERT_DOUBLE_EQUAL(history(r, HS_CONTAINER_MEMORY_WORKING_SET_BYTES), (ws), EPS);      \
+        CU_ASSERT_DOUBLE_EQUAL(history(r, HS_CONTAINER_MEMORY_LIMIT_BYTES), (mem_limit), EPS);     \
+    } while (0)
+
+static void test_cgroup_v2_systemd_guaranteed(void)
+{
+    /* Node tree mounted, pod found by UID. Beside the sidecar: the app and the pause
+     * container, which cannot be told apart without a process name: auto takes the pod. */
+    struct run r;
+    run_cgroup(&r, "v2-systemd-guaranteed-containerd", "auto", NULL, UID);
+    CU_ASSERT_EQUAL(r.rc, 0);
+    CU_ASSERT_EQUAL(source_up(&r, "cgroup"), 1);
+    ASSERT_BASIS(&r, BASIS_POD, 90.0, 0.6, 100663296 - 4194304, 167772160);
+    ASSERT_VALUE(&r, "rizk_container_cpu_usage_seconds_total", "container", "rizk-metrics", 5.0);
+    ASSERT_VALUE(&r, "rizk_container_cpu_usage_seconds_total", "container", "a1b2c3d4e5f6", 80.0);
+    ASSERT_VALUE(&r, "rizk_container_cpu_usage_seconds_total", "container", "9f8e7d6c5b4a", 0.02);
+    ASSERT_VALUE(&r, "rizk_container_cpu_limit_cores", "container", "a1b2c3d4e5f6", 0.5);
+    ASSERT_VALUE(&r, "rizk_container_memory_working_set_bytes", "container", "a1b2c3d4e5f6",
+                 83886080 - 8388608);
+    ASSERT_VALUE(&r, "rizk_container_memory_oom_kills_total", "container", "a1b2c3d4e5f6", 2);
+    CU_ASSERT_EQUAL(nsamples(&r, "rizk_container_cpu_usage_seconds_total"), 3);
+    CU_ASSERT_EQUAL(nsamples(&r, "rizk_container_memory_limit_bytes"), 2);
+    run_free(&r);
+
+    /* --app.container as a container id prefix picks the app. */
+    run_cgroup(&r, "v2-systemd-guaranteed-containerd", "app", "a1b2c3", UID);
+    ASSERT_BASIS(&r, BASIS_APP, 80.0, 0.5, 83886080 - 8388608, 134217728);
+    run_free(&r);
+
+    /* The sidecar's own container, and the node (no cgroup input at all). */
+    run_cgroup(&r, "v2-systemd-guaranteed-containerd", "container", NULL, UID);
+    ASSERT_BASIS(&r, BASIS_CONTAINER, 5.0, 0.1, 8388608, 33554432);
+    CU_ASSERT_EQUAL(nsamples(&r, "rizk_container_cpu_usage_seconds_total"), 1);
+    run_free(&r);
+    run_cgroup(&r, "v2-systemd-guaranteed-containerd", "node", NULL, UID);
+    CU_ASSERT(isnan(history(&r, HS_CGROUP_BASIS)));
     CU_ASSERT(isnan(history(&r, HS_CONTAINER_CPU_USAGE_SECONDS)));
+    run_free(&r);
+
+    /* Without the pod UID nothing else is visible: auto falls back to the sidecar's own. */
+    run_cgroup(&r, "v2-systemd-guaranteed-containerd", "auto", NULL, NULL);
+    ASSERT_BASIS(&r, BASIS_CONTAINER, 5.0, 0.1, 8388608, 33554432);
+    run_free(&r);
+}
+
+static void test_cgroup_v2_mount_cgroupns(void)
+{
+    /* The node's tree mounted, but the sidecar in a cgroup namespace ("0::/"): the tree's root
+     * is the node, not the sidecar, so its own container is not read as the root; the pod's
+     * three containers (sidecar, app, pause) are all "others", and auto takes the pod. */
+    struct run r;
+    run_cgroup(&r, "v2-mount-cgroupns", "auto", NULL, UID);
+    CU_ASSERT_EQUAL(r.rc, 0);
+    ASSERT_BASIS(&r, BASIS_POD, 90.0, 0.6, 100663296 - 4194304, 167772160);
+    CU_ASSERT(
+        isnan(value(&r, "rizk_container_cpu_usage_seconds_total", "container", "rizk-metrics")));
+    ASSERT_VALUE(&r, "rizk_container_cpu_usage_seconds_total", "container", "5e4d3c2b1a0f", 5.0);
+    CU_ASSERT_EQUAL(nsamples(&r, "rizk_container_cpu_usage_seconds_total"), 3);
+    run_free(&r);
+    /* Nothing of its own to measure: the container basis falls back to the node. */
+    run_cgroup(&r, "v2-mount-cgroupns", "container", NULL, UID);
+    CU_ASSERT(isnan(history(&r, HS_CGROUP_BASIS)));
+    run_free(&r);
+}
+
+static void test_cgroup_v2_cgroupfs_burstable_crio(void)
+{
+    /* CRI-O runs no infra container and keeps conmon in its own cgroup: the only other
+     * container is the app. No CPU limit: the node's 4 CPUs are the denominator. */
+    struct run r;
+    run_cgroup(&r, "v2-cgroupfs-burstable-crio", "auto", NULL, UID);
+    CU_ASSERT_EQUAL(r.rc, 0);
+    ASSERT_BASIS(&r, BASIS_APP, 60.0, NODE_CPUS, 142606336 - 16777216, 268435456);
+    CU_ASSERT_EQUAL(nsamples(&r, "rizk_container_cpu_usage_seconds_total"), 2);
+    CU_ASSERT_EQUAL(nsamples(&r, "rizk_container_cpu_limit_cores"), 1);
+    ASSERT_VALUE(&r, "rizk_container_memory_limit_bytes", "container", "a1b2c3d4e5f6", 268435456);
+    run_free(&r);
+
+    /* The pod: no limit on either resource (Burstable), so both denominators are the node's. */
+    run_cgroup(&r, "v2-cgroupfs-burstable-crio", "pod", NULL, UID);
+    ASSERT_BASIS(&r, BASIS_POD, 62.0, NODE_CPUS, 150994944, NODE_MEM);
+    run_free(&r);
+}
+
+static void test_cgroup_v1_systemd_besteffort_docker(void)
+{
+    /* v1 node tree, co-mounted cpu,cpuacct; a BestEffort pod has no limits anywhere
+     * (memory.limit_in_bytes is PAGE_COUNTER_MAX); docker runs a pause container. */
+    struct run r;
+    run_cgroup(&r, "v1-systemd-besteffort-docker", "auto", NULL, UID);
+    CU_ASSERT_EQUAL(r.rc, 0);
+    ASSERT_VALUE(&r, "rizk_container_cgroup_version", NULL, NULL, 1);
+    ASSERT_BASIS(&r, BASIS_POD, 45.0, NODE_CPUS, 134217728 - 8388608, NODE_MEM);
+    ASSERT_VALUE(&r, "rizk_container_cpu_usage_seconds_total", "container", "rizk-metrics", 3.0);
+    ASSERT_VALUE(&r, "rizk_container_cpu_throttled_seconds_total", "container", "rizk-metrics",
+                 3.5);
+    ASSERT_VALUE(&r, "rizk_container_cpu_throttled_periods_total", "container", "a1b2c3d4e5f6", 12);
+    ASSERT_VALUE(&r, "rizk_container_memory_oom_kills_total", "container", "a1b2c3d4e5f6", 0);
+    CU_ASSERT_PTR_NULL(mset_find(r.m, "rizk_container_memory_limit_bytes"));
+    CU_ASSERT_PTR_NULL(mset_find(r.m, "rizk_container_cpu_limit_cores"));
+    CU_ASSERT_EQUAL(nsamples(&r, "rizk_container_cpu_usage_seconds_total"), 3);
+    run_free(&r);
+
+    run_cgroup(&r, "v1-systemd-besteffort-docker", "auto", "a1b2", UID);
+    ASSERT_BASIS(&r, BASIS_APP, 42.0, NODE_CPUS, 123207680 - 8388608, NODE_MEM);
+    run_free(&r);
+}
+
+static void test_cgroup_v1_hybrid_shared(void)
+{
+    /* Hybrid host (v1 controllers and an empty "0::/"), shared process namespace: the app's
+     * files come through /proc/7/root; pid 15 is the sidecar itself, pid 1 the pause. */
+    struct run r;
+    run_cgroup(&r, "v1-hybrid-cgroupfs-containerd-shared", "auto", NULL, NULL);
+    CU_ASSERT_EQUAL(r.rc, 0);
+    ASSERT_VALUE(&r, "rizk_container_cgroup_version", NULL, NULL, 1);
+    ASSERT_BASIS(&r, BASIS_APP, 30.0, 1.0, 402653184 - 33554432, 536870912);
+    ASSERT_VALUE(&r, "rizk_container_cpu_usage_seconds_total", "container", "python3", 30.0);
+    ASSERT_VALUE(&r, "rizk_container_cpu_usage_seconds_total", "container", "rizk-metrics", 1.5);
+    ASSERT_VALUE(&r, "rizk_container_memory_oom_kills_total", "container", "python3", 1);
+    CU_ASSERT_EQUAL(nsamples(&r, "rizk_container_cpu_usage_seconds_total"), 2);
+    run_free(&r);
+
+    /* The pod from its containers: sums, limit = sum of limits (1 + 0.2 cores). */
+    run_cgroup(&r, "v1-hybrid-cgroupfs-containerd-shared", "pod", NULL, NULL);
+    ASSERT_BASIS(&r, BASIS_POD, 31.5, 1.2, (402653184 - 33554432) + (12582912 - 1048576),
+                 536870912 + 33554432);
+    run_free(&r);
+
+    /* A name that matches nothing: the app is not guessed, auto falls back to the pod. */
+    run_cgroup(&r, "v1-hybrid-cgroupfs-containerd-shared", "app", "gunicorn", NULL);
+    ASSERT_BASIS(&r, BASIS_POD, 31.5, 1.2, (402653184 - 33554432) + (12582912 - 1048576),
+                 536870912 + 33554432);
+    run_free(&r);
+    run_cgroup(&r, "v1-hybrid-cgroupfs-containerd-shared", "app", "python3", NULL);
+    ASSERT_BASIS(&r, BASIS_APP, 30.0, 1.0, 402653184 - 33554432, 536870912);
+    run_free(&r);
+}
+
+static void test_cgroup_v1_podman_shared(void)
+{
+    /* This machine's layout under podman kube play (runc, hybrid v1): separate cpu and cpuacct
+     * hierarchies, catatonit as the infra process. */
+    struct run r;
+    run_cgroup(&r, "v1-podman-shared", "auto", NULL, NULL);
+    CU_ASSERT_EQUAL(r.rc, 0);
+    ASSERT_BASIS(&r, BASIS_APP, 95.0, 0.5, 50331648, 67108864);
+    ASSERT_VALUE(&r, "rizk_container_cpu_usage_seconds_total", "container", "pod_app", 95.0);
+    ASSERT_VALUE(&r, "rizk_container_cpu_usage_seconds_total", "container", "rizk-metrics",
+                 2.338446104);
+    ASSERT_VALUE(&r, "rizk_container_cpu_limit_cores", "container", "rizk-metrics", 0.1);
+    CU_ASSERT_EQUAL(nsamples(&r, "rizk_container_cpu_usage_seconds_total"), 2);
+    run_free(&r);
+}
+
+static void test_cgroup_v2_cgroupns_shared(void)
+{
+    /* v2 with a cgroup namespace per container: the app's path is "/../cri-containerd-<id>.scope"
+     * from here; two processes of the app are one container; its files come through
+     * /proc/8/root. */
+    struct run r;
+    run_cgroup(&r, "v2-containerd-cgroupns-shared", "auto", NULL, NULL);
+    CU_ASSERT_EQUAL(r.rc, 0);
+    ASSERT_BASIS(&r, BASIS_APP, 120.0, 1.0, 805306368 - 67108864, 1073741824);
+    ASSERT_VALUE(&r, "rizk_container_cpu_usage_seconds_total", "container", "gunicorn", 120.0);
+    ASSERT_VALUE(&r, "rizk_container_cpu_usage_seconds_total", "container", "rizk-metrics", 4.0);
+    CU_ASSERT_EQUAL(nsamples(&r, "rizk_container_cpu_usage_seconds_total"), 2);
     run_free(&r);
 }
 
@@ -298,6 +513,13 @@ static CU_TestInfo collect_tests[] = {
     {"cgroup_v2_limits", test_cgroup_v2_limits},
     {"cgroup_v2_nolimit", test_cgroup_v2_nolimit},
     {"cgroup_v1", test_cgroup_v1},
+    {"cgroup_v2_systemd_guaranteed", test_cgroup_v2_systemd_guaranteed},
+    {"cgroup_v2_mount_cgroupns", test_cgroup_v2_mount_cgroupns},
+    {"cgroup_v2_cgroupfs_burstable_crio", test_cgroup_v2_cgroupfs_burstable_crio},
+    {"cgroup_v1_systemd_besteffort_docker", test_cgroup_v1_systemd_besteffort_docker},
+    {"cgroup_v1_hybrid_shared", test_cgroup_v1_hybrid_shared},
+    {"cgroup_v1_podman_shared", test_cgroup_v1_podman_shared},
+    {"cgroup_v2_cgroupns_shared", test_cgroup_v2_cgroupns_shared},
     {"cgroup_none", test_cgroup_none},
     CU_TEST_INFO_NULL,
 };

@@ -47,7 +47,45 @@ static void test_rel_guard(void)
     fsroot_free(r);
 }
 
+static int count_name(const char *name, void *ctx)
+{
+    int *n = ctx;
+    if (strcmp(name, "cgroup") == 0 || strcmp(name, "comm") == 0)
+        (*n)++;
+    return 0;
+}
+
+static int stop_at_first(const char *name, void *ctx)
+{
+    (void)name;
+    (*(int *)ctx)++;
+    return 1;
+}
+
+static void test_list(void)
+{
+    struct fsroot *r = NULL;
+    int seen = 0;
+    long n = 0;
+    /* cgroup/v1-podman-shared/proc/self holds exactly "cgroup" and "comm". */
+    CU_ASSERT_EQUAL_FATAL(fsroot_open(unit_fixture_path("cgroup/v1-podman-shared/proc"), &r), 0);
+    CU_ASSERT_EQUAL(fsroot_list(r, "self", 16, count_name, &seen), 2);
+    CU_ASSERT_EQUAL(seen, 2);
+    CU_ASSERT_EQUAL(fsroot_count_entries(r, "self", &n), 0);
+    CU_ASSERT_EQUAL(n, 2);
+    seen = 0;
+    CU_ASSERT_EQUAL(fsroot_list(r, "self", 1, count_name, &seen), -E2BIG);
+    CU_ASSERT_EQUAL(seen, 1);
+    seen = 0;
+    CU_ASSERT_EQUAL(fsroot_list(r, "self", 16, stop_at_first, &seen), 1);
+    CU_ASSERT_EQUAL(seen, 1);
+    CU_ASSERT_EQUAL(fsroot_list(r, "no-such-dir", 16, count_name, &seen), -ENOENT);
+    CU_ASSERT_EQUAL(fsroot_list(r, "../proc", 16, count_name, &seen), -EINVAL);
+    fsroot_free(r);
+}
+
 static CU_TestInfo fsroot_tests[] = {
+    {"list a directory: bounded, stoppable, under the root", test_list},
     {"whole file by path, missing, over the cap", test_read_path},
     {"reads stay under the root", test_rel_guard},
     CU_TEST_INFO_NULL,

@@ -290,6 +290,134 @@ static void test_membership(void)
     free(m);
 }
 
+static void test_membership_v1(void)
+{
+    struct cgroup_membership *m = malloc(sizeof(*m));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    /* This machine: separate cpu and cpuacct hierarchies, a unified line with a path (hybrid). */
+    const char *host = "9:name=systemd:/libpod_parent/p/libpod-c\n"
+                       "4:memory:/libpod_parent/p/libpod-c\n"
+                       "2:cpuacct:/libpod_parent/p/libpod-c\n"
+                       "1:cpu:/libpod_parent/p/libpod-c\n"
+                       "0::/libpod_parent/p/libpod-c\n";
+    CU_ASSERT_EQUAL_FATAL(parse_cgroup_membership(host, m, NULL), 0);
+    CU_ASSERT_EQUAL(m->mode, CGROUP_MODE_HYBRID);
+    CU_ASSERT_EQUAL(m->v1_lines, 4);
+    CU_ASSERT_TRUE(m->v1_cpu.found);
+    CU_ASSERT_STRING_EQUAL(m->v1_cpu.ctrl, "cpu");
+    CU_ASSERT_STRING_EQUAL(m->v1_cpuacct.ctrl, "cpuacct");
+    CU_ASSERT_STRING_EQUAL(m->v1_memory.ctrl, "memory");
+    CU_ASSERT_STRING_EQUAL(m->v1_memory.path, "/libpod_parent/p/libpod-c");
+    /* The usual co-mount serves both; "cpuset" is not "cpu". */
+    const char *comount =
+        "5:cpuset:/a\n4:cpu,cpuacct:/kubepods/pod1/c\r\n11:memory:/kubepods/pod1/c\n";
+    CU_ASSERT_EQUAL_FATAL(parse_cgroup_membership(comount, m, NULL), 0);
+    CU_ASSERT_EQUAL(m->mode, CGROUP_MODE_V1);
+    CU_ASSERT_STRING_EQUAL(m->v1_cpu.ctrl, "cpu,cpuacct");
+    CU_ASSERT_STRING_EQUAL(m->v1_cpuacct.ctrl, "cpu,cpuacct");
+    CU_ASSERT_STRING_EQUAL(m->v1_cpu.path, "/kubepods/pod1/c");
+    CU_ASSERT_STRING_EQUAL(m->v1_memory.path, "/kubepods/pod1/c");
+    CU_ASSERT_EQUAL_FATAL(parse_cgroup_membership("0::/\n", m, NULL), 0);
+    CU_ASSERT_FALSE(m->v1_cpu.found);
+    CU_ASSERT_FALSE(m->v1_memory.found);
+    free(m);
+}
+
+static void test_v1_files(void)
+{
+    struct cgroup_v1_quota q;
+    struct parse_err e;
+    CU_ASSERT_EQUAL(parse_cgroup_v1_quota("-1\n", &q, &e), 0);
+    CU_ASSERT_FALSE(q.has_quota);
+    CU_ASSERT_EQUAL(parse_cgroup_v1_quota("50000\n", &q, &e), 0);
+    CU_ASSERT_TRUE(q.has_quota);
+    CU_ASSERT_EQUAL(q.quota_usec, 50000);
+    CU_ASSERT_EQUAL(parse_cgroup_v1_quota("-2\n", &q, &e), -EPROTO);
+    CU_ASSERT_EQUAL(parse_cgroup_v1_quota("0\n", &q, &e), -EPROTO);
+    CU_ASSERT_EQUAL(parse_cgroup_v1_quota("50000 x\n", &q, &e), -EPROTO);
+    CU_ASSERT_EQUAL(parse_cgroup_v1_quota("", &q, &e), -EPROTO);
+
+    struct cgroup_v1_cpu_stat cs;
+    CU_ASSERT_EQUAL(parse_cgroup_v1_cpu_stat("nr_periods 929\nnr_throttled 12\nthrottled_time "
+                                             "3500000000\nnr_bursts 0\nburst_time 0\n",
+                                             &cs, &e),
+                    0);
+    CU_ASSERT_EQUAL(cs.nr_periods, 929);
+    CU_ASSERT_EQUAL(cs.nr_throttled, 12);
+    CU_ASSERT_EQUAL(cs.throttled_time_ns, 3500000000ULL);
+    CU_ASSERT_EQUAL(parse_cgroup_v1_cpu_stat("usage_usec 1\n", &cs, &e), -EPROTO);
+
+    struct cgroup_v1_oom o;
+    CU_ASSERT_EQUAL(
+        parse_cgroup_v1_oom_control("oom_kill_disable 0\nunder_oom 1\noom_kill 3\n", &o, &e), 0);
+    CU_ASSERT_EQUAL(o.under_oom, 1);
+    CU_ASSERT_TRUE(o.has_oom_kill);
+    CU_ASSERT_EQUAL(o.oom_kill, 3);
+    /* Kernels before 4.13 have no oom_kill line. */
+    CU_ASSERT_EQUAL(parse_cgroup_v1_oom_control("oom_kill_disable 0\nunder_oom 0\n", &o, &e), 0);
+    CU_ASSERT_FALSE(o.has_oom_kill);
+    CU_ASSERT_EQUAL(parse_cgroup_v1_oom_control("garbage\n", &o, &e), -EPROTO);
+
+    struct cgroup_memory_stat *ms = malloc(sizeof(*ms));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ms);
+    CU_ASSERT_EQUAL(
+        parse_cgroup_memory_stat("cache 5\ninactive_file 1\ntotal_inactive_file 7\n", ms, &e), 0);
+    CU_ASSERT_TRUE(ms->has_total_inactive_file);
+    CU_ASSERT_EQUAL(ms->total_inactive_file, 7);
+    CU_ASSERT_EQUAL(ms->inactive_file, 1);
+    free(ms);
+}
+
+static void test_container_id(void)
+{
+    char id[CGROUP_ID_MAX];
+    static const struct {
+        const char *dir, *id;
+    } ok[] = {
+        {"cri-containerd-a1b2c3.scope", "a1b2c3"},
+        {"crio-a1b2c3.scope", "a1b2c3"},
+        {"crio-a1b2c3", "a1b2c3"},
+        {"docker-a1b2c3.scope", "a1b2c3"},
+        {"libpod-a1b2c3.scope", "a1b2c3"},
+        {"libpod-a1b2c3", "a1b2c3"},
+        {"a1b2c3", "a1b2c3"},
+    };
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        CU_ASSERT_EQUAL(parse_cgroup_container_id(ok[i].dir, id, sizeof(id)), 0);
+        CU_ASSERT_STRING_EQUAL(id, ok[i].id);
+    }
+    static const char *const not_ctr[] = {"crio-conmon-a1b2.scope",
+                                          "libpod-conmon-a1b2",
+                                          "kubepods-besteffort.slice",
+                                          "cri-containerd-.scope",
+                                          "",
+                                          "a b"};
+    for (size_t i = 0; i < sizeof(not_ctr) / sizeof(not_ctr[0]); i++)
+        CU_ASSERT_EQUAL(parse_cgroup_container_id(not_ctr[i], id, sizeof(id)), -ENOENT);
+    CU_ASSERT_EQUAL(parse_cgroup_container_id("0123456789", id, 4), -E2BIG);
+}
+
+static void test_pod_dirs(void)
+{
+    char(*d)[CGROUP_PATH_MAX] = malloc(CGROUP_POD_DIRS * CGROUP_PATH_MAX);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_EQUAL_FATAL(parse_cgroup_pod_dirs("6f2b41c1-9c1e-4b7a", d), 0);
+    CU_ASSERT_STRING_EQUAL(d[0], "kubepods.slice/kubepods-pod6f2b41c1_9c1e_4b7a.slice");
+    CU_ASSERT_STRING_EQUAL(d[1], "kubepods/pod6f2b41c1-9c1e-4b7a");
+    CU_ASSERT_STRING_EQUAL(d[2], "kubepods.slice/kubepods-burstable.slice/"
+                                 "kubepods-burstable-pod6f2b41c1_9c1e_4b7a.slice");
+    CU_ASSERT_STRING_EQUAL(d[3], "kubepods/burstable/pod6f2b41c1-9c1e-4b7a");
+    CU_ASSERT_STRING_EQUAL(d[4], "kubepods.slice/kubepods-besteffort.slice/"
+                                 "kubepods-besteffort-pod6f2b41c1_9c1e_4b7a.slice");
+    CU_ASSERT_STRING_EQUAL(d[5], "kubepods/besteffort/pod6f2b41c1-9c1e-4b7a");
+    CU_ASSERT_STRING_EQUAL(d[6], "libpod_parent/6f2b41c1-9c1e-4b7a");
+    CU_ASSERT_STRING_EQUAL(d[7], "machine.slice/machine-libpod_pod_6f2b41c1-9c1e-4b7a.slice");
+    CU_ASSERT_EQUAL(parse_cgroup_pod_dirs("", d), -EINVAL);
+    CU_ASSERT_EQUAL(parse_cgroup_pod_dirs("../etc", d), -EINVAL);
+    CU_ASSERT_EQUAL(parse_cgroup_pod_dirs("6f2b/../x", d), -EINVAL);
+    free(d);
+}
+
 static CU_TestInfo parse_cgroup_tests[] = {
     {"cpu_stat", test_cpu_stat},
     {"cpu_max", test_cpu_max},
@@ -297,6 +425,10 @@ static CU_TestInfo parse_cgroup_tests[] = {
     {"memory_stat", test_memory_stat},
     {"memory_events", test_memory_events},
     {"membership", test_membership},
+    {"membership_v1", test_membership_v1},
+    {"v1_files", test_v1_files},
+    {"container_id", test_container_id},
+    {"pod_dirs", test_pod_dirs},
     CU_TEST_INFO_NULL,
 };
 

@@ -7,6 +7,7 @@
 
 #include <CUnit/CUnit.h>
 
+#include "signals/basis.h"
 #include "signals/signals.h"
 #include "core/banned.h"
 
@@ -32,6 +33,41 @@ static void test_basis_names(void)
     CU_ASSERT_STRING_EQUAL(signals_basis_name(SIGNALS_BASIS_CONTAINER), "container");
     CU_ASSERT_STRING_EQUAL(signals_basis_name(SIGNALS_BASIS_NODE), "node");
     CU_ASSERT_STRING_EQUAL(signals_basis_name(SIGNALS_BASIS_NONE), "none");
+    CU_ASSERT_STRING_EQUAL(signals_basis_name(SIGNALS_BASIS_APP), "app");
+    CU_ASSERT_STRING_EQUAL(signals_basis_name(SIGNALS_BASIS_POD), "pod");
+}
+
+/* The cgroup collector says whose cgroup the HS_CONTAINER_* inputs are: the ratio is the same
+ * division, the basis the one recorded (the sidecar's own without a record). */
+static void test_cgroup_basis_kinds(void)
+{
+    static const struct {
+        double code;
+        enum signals_basis want;
+    } cases[] = {{BASIS_APP, SIGNALS_BASIS_APP},
+                 {BASIS_POD, SIGNALS_BASIS_POD},
+                 {BASIS_CONTAINER, SIGNALS_BASIS_CONTAINER},
+                 {NAN, SIGNALS_BASIS_CONTAINER}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct store *s = store_make();
+        double r = -1.0;
+        enum signals_basis b = SIGNALS_BASIS_NONE;
+        for (int t = 100; t <= 120; t += 10) {
+            if (!isnan(cases[i].code))
+                put(s, HS_CGROUP_BASIS, t, cases[i].code);
+            put(s, HS_CONTAINER_CPU_USAGE_SECONDS, t, 10.0 + (t - 100) * 0.25);
+            put(s, HS_CONTAINER_CPU_LIMIT_CORES, t, 0.5);
+            put(s, HS_CONTAINER_MEMORY_WORKING_SET_BYTES, t, 0.75 * GIB);
+            put(s, HS_CONTAINER_MEMORY_LIMIT_BYTES, t, GIB);
+        }
+        CU_ASSERT_EQUAL_FATAL(signals_cpu_utilization(s, 120000, WINDOW, &r, &b), 0);
+        CU_ASSERT_EQUAL(r, 0.5);
+        CU_ASSERT_EQUAL(b, cases[i].want);
+        CU_ASSERT_EQUAL_FATAL(signals_memory_utilization(s, 120000, WINDOW, &r, &b), 0);
+        CU_ASSERT_EQUAL(r, 0.75);
+        CU_ASSERT_EQUAL(b, cases[i].want);
+        store_free(s);
+    }
 }
 
 static void test_cpu_node(void)
@@ -265,6 +301,7 @@ static void test_compute(void)
 
 static CU_TestInfo tests[] = {
     {"basis names", test_basis_names},
+    {"cgroup basis: app, pod or the sidecar's own", test_cgroup_basis_kinds},
     {"cpu: node busy / total", test_cpu_node},
     {"cpu: node counter stepping back is not a reset", test_cpu_node_step_back},
     {"cpu: node absent cases", test_cpu_node_absent},
