@@ -156,6 +156,13 @@ const struct option_def option_table[] = {
      OFF(tls_cert_file)},
     {"tls.key-file", OPT_STRING, "", 0, 0, NULL,
      "adapter: PEM private key of --tls.cert-file; reloaded on SIGHUP.", OFF(tls_key_file)},
+    {"tls-min-version", OPT_ENUM, "VersionTLS12", 0, 0,
+     "VersionTLS10|VersionTLS11|VersionTLS12|VersionTLS13",
+     "adapter: lowest TLS version accepted (kube-apiserver's spelling).", OFF(tls_min_version)},
+    {"tls-cipher-suites", OPT_STRING, "", 0, 0, NULL,
+     "adapter: comma-separated TLS 1.2 cipher suites in Go/Kubernetes names (e.g. "
+     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256); empty = ECDHE with AES-GCM or ChaCha20, no CBC.",
+     OFF(tls_cipher_suites)},
     {"client-ca-file", OPT_STRING, "", 0, 0, NULL,
      "adapter: PEM CAs that sign direct clients' certificates (user = CN, groups = O), as "
      "kube-apiserver's --client-ca-file; reloaded on SIGHUP.",

@@ -29,4 +29,13 @@ bool fsroot_exists(const struct fsroot *r, const char *rel);
 /* fsroot_count_entries counts directory entries of rel, "." and ".." excluded. */
 int fsroot_count_entries(const struct fsroot *r, const char *rel, long *out);
 
+/* What identifies one version of a file: a replaced (Secret symlink swap, mv) or rewritten
+ * file changes at least one field. */
+struct fsroot_version {
+    unsigned long long dev, ino, size;
+    long long mtime_ns;
+};
+/* fsroot_path_version stats path (following symlinks). Errors: negative errno. thread: any. */
+int fsroot_path_version(const char *path, struct fsroot_version *out);
+
 #endif
