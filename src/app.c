@@ -34,6 +34,7 @@
 #include "fleet/publish.h"
 #include "http/routes.h"
 #include "http/server.h"
+#include "http/websec.h"
 #include "io/fsroot.h"
 #include "render/api_json.h"
 #include "render/bodies.h"
@@ -56,6 +57,7 @@ struct app {
     struct store *store;
     struct snapshot_pub *pub;
     struct http_server *http;
+    struct websec *websec; /* --web.config.file: TLS, basic auth, headers, rate limit */
     struct app_routes_ctx routes;
     struct fleet_pub *fleet;     /* NULL when there is no fleet registry to publish to */
     struct app_stats *app_stats; /* sampler-owned; HTTP pushes go through inbox */
@@ -464,6 +466,7 @@ static void app_free(struct app *a)
     app_stats_free(a->app_stats);
     cidr_set_free(a->report_allow);
     scale_history_free(a->scale_hist);
+    websec_free(a->websec);
 }
 
 /* app_core_init creates what a tick needs: history, publication point, collectors, and the
@@ -508,6 +511,21 @@ static void app_stop_sampler(struct app *a)
     a->sampler_started = false;
 }
 
+/* app_reload_web re-reads --web.config.file (SIGHUP); a bad file keeps the old one. */
+static void app_reload_web(struct app *a)
+{
+    if (a->cfg->web_config_file == NULL || a->cfg->web_config_file[0] == '\0') {
+        log_info("main", "SIGHUP: no --web.config.file to reload");
+        return;
+    }
+    char why[512], now[384];
+    if (websec_reload(a->websec, why, sizeof(why), now, sizeof(now)) < 0)
+        log_error("main", "SIGHUP: web config reload failed, the previous one stays in use: %s",
+                  why);
+    else
+        log_info("main", "SIGHUP: web config reloaded: %s", now);
+}
+
 int app_run(const struct config *cfg)
 {
     struct app a = {.cfg = cfg, .stop_fd = -1, .timer_fd = -1, .epoll_fd = -1};
@@ -539,8 +557,22 @@ int app_run(const struct config *cfg)
     a.routes.store = a.store;
     a.routes.inbox = a.inbox;
     a.routes.report_allow = a.report_allow;
-    rc = http_server_start(cfg, app_routes, cfg->web_telemetry_path, app_routes_metrics, &a.routes,
-                           &a.http);
+    char why[512];
+    rc = websec_new(cfg->web_config_file, cfg->web_probes_unauthenticated, &a.websec, why,
+                    sizeof(why));
+    if (rc < 0) {
+        log_error("main", "invalid --web.config.file: %s", why);
+        goto out;
+    }
+    struct http_server_opts o = {.routes = app_routes,
+                                 .telemetry_path = cfg->web_telemetry_path,
+                                 .metrics_handler = app_routes_metrics,
+                                 .tls = websec_tls(a.websec),
+                                 .guard = websec_guard,
+                                 .decorate = websec_decorate,
+                                 .guard_cls = a.websec,
+                                 .app = &a.routes};
+    rc = http_server_start_opts(cfg, &o, &a.http);
     if (rc < 0) {
         log_error("main", "cannot listen on %s: %s", cfg->web_listen_address, err_str(rc));
         goto out;
@@ -550,10 +582,13 @@ int app_run(const struct config *cfg)
         goto out;
     }
     a.sampler_started = true;
+    websec_describe(a.websec, why, sizeof(why));
+    log_info("main", "web security: %s", why);
     log_info("main",
-             "rizk-metrics %s listening on %s (port %u), interval %lldms, %llu history "
+             "rizk-metrics %s listening on %s (port %u, %s), interval %lldms, %llu history "
              "slots",
              RIZK_VERSION, cfg->web_listen_address, http_server_port(a.http),
+             websec_tls(a.websec) != NULL ? "https" : "http",
              (long long)cfg->history_interval_ms, (unsigned long long)config_history_slots(cfg));
 
     for (;;) {
@@ -561,7 +596,7 @@ int app_run(const struct config *cfg)
         if (sigwait(&set, &sig) != 0)
             continue;
         if (sig == SIGHUP) {
-            log_info("main", "SIGHUP: nothing to reload in this version");
+            app_reload_web(&a);
             continue;
         }
         log_info("main", "received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -622,6 +657,14 @@ int app_check(const struct config *cfg)
         fsroot_free(r);
         r = NULL;
     }
+    struct websec *ws = NULL;
+    char why[512];
+    if (websec_new(cfg->web_config_file, cfg->web_probes_unauthenticated, &ws, why,
+                   sizeof(why)) < 0) {
+        fprintf(stderr, "rizk-metrics: invalid --web.config.file: %s\n", why);
+        return 1;
+    }
+    websec_free(ws);
     printf("configuration OK\n");
     return 0;
 }

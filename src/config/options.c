@@ -31,6 +31,15 @@ const struct option_def option_table[] = {
      "Close HTTP connections idle for this long.", OFF(web_idle_timeout_ms)},
     {"web.threads", OPT_U64, "2", 1, 64, NULL, "Number of HTTP worker threads.",
      OFF(web_threads)},
+    /* The sidecar's web security (exporter-toolkit's web-config.yml, as node_exporter). */
+    {"web.config.file", OPT_STRING, "", 0, 0, NULL,
+     "sidecar: exporter-toolkit web config file (TLS, client certificates, basic auth, "
+     "headers, rate limit); reloaded on SIGHUP, TLS files re-read when they change.",
+     OFF(web_config_file)},
+    {"web.probes-unauthenticated", OPT_BOOL, "false", 0, 0, NULL,
+     "sidecar: serve /health, /healthz, /ready and /readyz without basic auth (kubelet "
+     "probes); TLS still applies.",
+     OFF(web_probes_unauthenticated)},
     {"log.level", OPT_ENUM, "info", 0, 0, "debug|info|warn|error",
      "Only log messages with the given severity or above.", OFF(log_level)},
     {"log.format", OPT_ENUM, "logfmt", 0, 0, "logfmt|json", "Output format of log messages.",

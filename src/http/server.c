@@ -35,6 +35,9 @@ struct http_server {
     http_handler_fn metrics_handler;
     void *app;
     http_handler_fn fallback;
+    bool (*guard)(const struct http_request *req, void *cls, enum MHD_Result *ret);
+    void (*decorate)(struct MHD_Response *r, void *cls);
+    void *guard_cls;
     struct tls_store *tls;
     char *tls_cert_pem; /* start-up credentials for libmicrohttpd (each connection gets the */
     char *tls_key_pem;  /* store's current ones when it starts); the key is wiped on stop */
@@ -143,6 +146,8 @@ static enum MHD_Result http_queue(const struct http_request *req, unsigned statu
 {
     if (req->server != NULL && atomic_load_explicit(&req->server->draining, memory_order_relaxed))
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    if (req->server != NULL && req->server->decorate != NULL)
+        req->server->decorate(r, req->server->guard_cls);
     enum MHD_Result ret = MHD_queue_response(req->conn, status, r);
     MHD_destroy_response(r);
     return ret;
@@ -280,6 +285,17 @@ static enum MHD_Result http_reply_error(const struct http_request *req, unsigned
     return http_queue(req, status, r);
 }
 
+enum MHD_Result http_reply_status(const struct http_request *req, unsigned status,
+                                  const char *msg, const char *hname, const char *hval)
+{
+    struct MHD_Response *r = http_error_response(req->path, msg);
+    if (r == NULL)
+        return MHD_NO;
+    if (hname != NULL)
+        MHD_add_response_header(r, hname, hval);
+    return http_queue(req, status, r);
+}
+
 static void http_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                            enum MHD_RequestTerminationCode toe)
 {
@@ -306,6 +322,10 @@ static enum MHD_Result http_dispatch(void *cls, struct MHD_Connection *conn, con
         st = xcalloc(1, sizeof(*st));
         buf_init(&st->body, s->max_body);
         *con_cls = st;
+        enum MHD_Result ret = MHD_NO;
+        struct http_request g = {.method = method, .path = url, .conn = conn, .server = s};
+        if (s->guard != NULL && !s->guard(&g, s->guard_cls, &ret))
+            return ret; /* refused before any body is read */
         return MHD_YES; /* headers only; body (if any) arrives next */
     }
     if (*upload_data_size > 0) {
@@ -450,6 +470,9 @@ int http_server_start_opts(const struct config *cfg, const struct http_server_op
     s->telemetry_path = o->telemetry_path;
     s->metrics_handler = o->metrics_handler;
     s->fallback = o->fallback;
+    s->guard = o->guard;
+    s->decorate = o->decorate;
+    s->guard_cls = o->guard_cls;
     s->tls = o->tls;
     s->app = o->app;
     s->max_body = cfg->web_max_request_bytes;
