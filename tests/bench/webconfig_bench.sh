@@ -23,7 +23,7 @@ trap cleanup EXIT
 port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 H=$(htpasswd -nbBC 10 "" 'correct horse' | tr -d ':\n')
-echo "== one basic-auth check (median, microseconds; bcrypt cost 10 from htpasswd -nBC 10)"
+echo "== one basic-auth check (median CPU microseconds; bcrypt cost 10 from htpasswd -nBC 10)"
 "$COST" "$H" 'correct horse' 11
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -keyout "$W/key.pem" \
@@ -50,25 +50,32 @@ size=$(curl -s "http://127.0.0.1:$PORT_plain/metrics" | wc -c)
 [ "$(curl -sk -o /dev/null -w '%{http_code}' -H "$AUTH" "https://127.0.0.1:$PORT_auth/metrics")" = 200 ] \
     || { echo "the basic-auth sidecar does not answer 200" >&2; exit 1; }
 
-rps() { # URL [header] -> requests/s of 2xx answers
-    local out
-    if [ $# -gt 1 ]; then out=$(wrk -t1 -c"$CONNS" -d"$DUR" -H "$2" "$1" 2>&1)
-    else out=$(wrk -t1 -c"$CONNS" -d"$DUR" "$1" 2>&1); fi
-    echo "$out" | awk '/Non-2xx/ { bad = 1 } /^Requests\/sec/ { r = $2 } END { print (bad ? 0 : r) }'
+cpu_ns() { local s=0 t a; for t in /proc/$1/task/*/schedstat; do read -r a _ < "$t" 2>/dev/null && s=$((s + a)); done; echo $s; }
+# rps PID URL [header] -> "requests/s of 2xx answers" and the server's CPU microseconds per
+# request (schedstat of every thread), as "rps cpu_us"
+rps() {
+    local pid=$1 url=$2 out c0 c1
+    shift 2
+    c0=$(cpu_ns "$pid")
+    if [ $# -gt 0 ]; then out=$(wrk -t1 -c"$CONNS" -d"$DUR" -H "$1" "$url" 2>&1)
+    else out=$(wrk -t1 -c"$CONNS" -d"$DUR" "$url" 2>&1); fi
+    c1=$(cpu_ns "$pid")
+    echo "$out" | awk -v d=$((c1 - c0)) '/Non-2xx/ { bad = 1 } /requests in/ { n = $1 }
+        /^Requests\/sec/ { r = $2 } END { printf "%s %.1f\n", (bad ? 0 : r), (n > 0 ? d / 1000 / n : 0) }'
 }
-declare -a P T A
+declare -a P T A PC TC AC
 for i in $(seq "$ROUNDS"); do
-    P+=("$(rps "http://127.0.0.1:$PORT_plain/metrics")")
-    T+=("$(rps "https://127.0.0.1:$PORT_tls/metrics")")
-    A+=("$(rps "https://127.0.0.1:$PORT_auth/metrics" "$AUTH")")
+    read -r r c < <(rps "${PIDS[0]}" "http://127.0.0.1:$PORT_plain/metrics"); P+=("$r"); PC+=("$c")
+    read -r r c < <(rps "${PIDS[1]}" "https://127.0.0.1:$PORT_tls/metrics"); T+=("$r"); TC+=("$c")
+    read -r r c < <(rps "${PIDS[2]}" "https://127.0.0.1:$PORT_auth/metrics" "$AUTH"); A+=("$r"); AC+=("$c")
 done
 med() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 mp=$(med "${P[@]}"); mt=$(med "${T[@]}"); ma=$(med "${A[@]}")
 echo "== /metrics over keep-alive: wrk -t1 -c$CONNS -d$DUR, $ROUNDS interleaved rounds, body $size bytes"
-printf '%-28s %12s %s\n' "server" "req/s (med)" "rounds"
-printf '%-28s %12.0f %s\n' "plain HTTP" "$mp" "${P[*]}"
-printf '%-28s %12.0f %s\n' "TLS" "$mt" "${T[*]}"
-printf '%-28s %12.0f %s\n' "TLS + basic auth (cached)" "$ma" "${A[*]}"
+printf '%-28s %12s %16s %s\n' "server" "req/s (med)" "server CPU us/req" "req/s per round"
+printf '%-28s %12.0f %16s %s\n' "plain HTTP" "$mp" "$(med "${PC[@]}")" "${P[*]}"
+printf '%-28s %12.0f %16s %s\n' "TLS" "$mt" "$(med "${TC[@]}")" "${T[*]}"
+printf '%-28s %12.0f %16s %s\n' "TLS + basic auth (cached)" "$ma" "$(med "${AC[@]}")" "${A[*]}"
 awk -v p="$mp" -v t="$mt" -v a="$ma" 'BEGIN {
     printf "loss vs plain: TLS %.1f %%, TLS + basic auth %.1f %%; basic auth vs TLS alone %.1f %%\n",
         100 * (1 - t / p), 100 * (1 - a / p), 100 * (1 - a / t) }'
