@@ -5,6 +5,7 @@
 #include "parse/webconfig.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,6 @@
 
 #include <yaml.h>
 
-#include "config/config.h"
 #include "core/strparse.h"
 #include "core/xalloc.h"
 #include "core/banned.h"
@@ -377,6 +377,51 @@ static int wc_users(struct wc_ctx *c, const yaml_node_t *m, struct webconfig *w)
     return 0;
 }
 
+/* wc_go_duration parses Go's time.ParseDuration syntax ("100ms", "1.5s", "1h30m", "0"), the
+ * way yaml decodes the toolkit's time.Duration, into whole milliseconds (a positive value below
+ * 1ms is an error: the limiter counts in ms). */
+static int wc_go_duration(const char *s, int64_t *ms)
+{
+    static const struct {
+        const char *unit;
+        double ms;
+    } units[] = {{"ns", 1e-6}, {"us", 1e-3}, {"\xc2\xb5s", 1e-3}, {"ms", 1},
+                 {"s", 1e3},   {"m", 6e4},   {"h", 3.6e6}};
+    if (strcmp(s, "0") == 0) {
+        *ms = 0;
+        return 0;
+    }
+    double total = 0;
+    const char *p = s;
+    if (*p == '\0')
+        return -EINVAL;
+    while (*p != '\0') {
+        /* digits and one dot only: strtod's exponents, signs and "inf" are not Go's syntax */
+        size_t span = strspn(p, "0123456789.");
+        const char *start = p;
+        double v = 0;
+        if (span == 0 || sp_double(&p, &v) < 0 || (size_t)(p - start) != span || !isfinite(v))
+            return -EINVAL;
+        size_t best = 0;
+        double mul = 0;
+        for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+            size_t n = strlen(units[i].unit);
+            if (n > best && strncmp(p, units[i].unit, n) == 0) {
+                best = n;
+                mul = units[i].ms;
+            }
+        }
+        if (best == 0)
+            return -EINVAL;
+        p += best;
+        total += v * mul;
+    }
+    if (total > 1e12 || (total > 0 && total < 1))
+        return -EINVAL;
+    *ms = (int64_t)total;
+    return 0;
+}
+
 static int wc_rate_limit(struct wc_ctx *c, const yaml_node_t *m, struct webconfig *w)
 {
     if (wc_is_null(m))
@@ -389,11 +434,10 @@ static int wc_rate_limit(struct wc_ctx *c, const yaml_node_t *m, struct webconfi
         const char *key = (const char *)k->data.scalar.value;
         const char *s = v->type == YAML_SCALAR_NODE ? (const char *)v->data.scalar.value : NULL;
         if (strcmp(key, "interval") == 0) {
-            if (s == NULL ||
-                (strcmp(s, "0") != 0 && config_parse_duration(s, &w->rate_interval_ms) < 0))
-                return wc_fail(c, v, "rate_limit.interval: invalid duration");
-            if (strcmp(s, "0") == 0)
-                w->rate_interval_ms = 0;
+            if (s == NULL || wc_go_duration(s, &w->rate_interval_ms) < 0)
+                return wc_fail(c, v,
+                               "rate_limit.interval: invalid duration (Go syntax: 100ms, 1.5s, "
+                               "1m; at least 1ms)");
         } else if (strcmp(key, "burst") == 0) {
             const char *q = s;
             if (s == NULL || sp_u64(&q, &w->rate_burst) < 0 || *q != '\0' ||

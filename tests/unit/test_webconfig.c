@@ -2,6 +2,8 @@
  * from a fixture, the defaults of an empty file, and the exact message (key and line) of each
  * kind of error. */
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +76,33 @@ static void test_full(void)
     CU_ASSERT_EQUAL(w->rate_burst, 20);
     webconfig_free(w);
     free(text);
+}
+
+static void test_durations(void)
+{
+    static const struct {
+        const char *text;
+        int64_t ms;
+    } ok[] = {{"0", 0},           {"100ms", 100}, {"1.5s", 1500},
+              {"1h30m", 5400000}, {"2500us", 2},  {"1m0.5s", 60500}};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        char text[128];
+        snprintf(text, sizeof(text), "rate_limit:\n  interval: %s\n  burst: 1\n", ok[i].text);
+        struct webconfig *w = wc_ok(text);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+        CU_ASSERT_EQUAL(w->rate_interval_ms, ok[i].ms);
+        webconfig_free(w);
+    }
+    const char *bad[] = {"1d", "-1s", "1", "s", "1.s5", "1e3s", "inf", "1..2s", ""};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char text[128];
+        snprintf(text, sizeof(text), "rate_limit:\n  interval: \"%s\"\n  burst: 1\n", bad[i]);
+        struct webconfig *w = NULL;
+        CU_ASSERT_EQUAL(parse_webconfig(text, strlen(text), &w, NULL, NULL, 0), -EPROTO);
+        if (w != NULL)
+            fprintf(stderr, "accepted: %s\n", bad[i]);
+        webconfig_free(w);
+    }
 }
 
 static void test_defaults(void)
@@ -163,8 +192,11 @@ static void test_errors(void)
     wc_err("tls_server_config:\n  cert_file: a\n  key_file: b\n  cipher_suites: x\n", -EPROTO, 4,
            "line 4: cipher_suites must be a list");
     wc_err("rate_limit:\n  interval: soon\n", -EPROTO, 2,
-           "line 2: rate_limit.interval: invalid "
-           "duration");
+           "line 2: rate_limit.interval: invalid duration (Go syntax: 100ms, 1.5s, 1m; at least "
+           "1ms)");
+    wc_err("rate_limit:\n  interval: 10us\n  burst: 1\n", -EPROTO, 2,
+           "line 2: rate_limit.interval: invalid duration (Go syntax: 100ms, 1.5s, 1m; at least "
+           "1ms)");
     wc_err("rate_limit:\n  interval: 1s\n", -EPROTO, 1,
            "line 1: rate_limit: burst must be at least 1 when interval is set");
     wc_err("rate_limit:\n  burst: -1\n", -EPROTO, 2,
@@ -180,6 +212,7 @@ static void test_errors(void)
 static CU_TestInfo webconfig_tests[] = {
     {"every key of the toolkit schema", test_full},
     {"defaults and empty sections", test_defaults},
+    {"rate_limit.interval in Go's duration syntax", test_durations},
     {"errors name the key and the line", test_errors},
     CU_TEST_INFO_NULL,
 };
