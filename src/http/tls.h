@@ -8,8 +8,11 @@
  * Creds are reference-counted. The server sets a connection's credentials when the connection
  * starts (taking a reference) and drops the reference when it closes, so SIGHUP swaps in a new
  * load for new handshakes while established connections keep theirs. A failed reload keeps the
- * old credentials serving. Client certificates are requested, never required: kubelet probes
- * and plain clients still complete the handshake and are refused (or not) per path. */
+ * old credentials serving; tls_store_refresh also reloads when a file changed on disk. A load
+ * also carries its protocol policy (GnuTLS priorities from versions, Go cipher suite names and
+ * curves) and its client certificate policy: the adapter's only requests a certificate, so
+ * kubelet probes and plain clients complete the handshake and are refused (or not) per path;
+ * the web config's client_auth_type policies are enforced in the handshake. */
 #ifndef RIZK_HTTP_TLS_H
 #define RIZK_HTTP_TLS_H
 
