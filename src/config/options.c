@@ -37,8 +37,8 @@ const struct option_def option_table[] = {
      "headers, rate limit); reloaded on SIGHUP, TLS files re-read when they change.",
      OFF(web_config_file)},
     {"web.probes-unauthenticated", OPT_BOOL, "false", 0, 0, NULL,
-     "sidecar: serve /health, /healthz, /ready and /readyz without basic auth (kubelet "
-     "probes); TLS still applies.",
+     "sidecar: serve /health, /healthz, /ready and /readyz without basic auth and outside "
+     "the rate limit (kubelet probes); TLS still applies.",
      OFF(web_probes_unauthenticated)},
     {"log.level", OPT_ENUM, "info", 0, 0, "debug|info|warn|error",
      "Only log messages with the given severity or above.", OFF(log_level)},
