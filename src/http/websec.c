@@ -281,6 +281,11 @@ int websec_reload(struct websec *w, char *why, size_t whylen, char *summary, siz
     return 0;
 }
 
+bool websec_has_file(const struct websec *w)
+{
+    return w->path != NULL;
+}
+
 struct tls_store *websec_tls(struct websec *w)
 {
     return w->tls;

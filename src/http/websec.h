@@ -31,6 +31,10 @@ void websec_free(struct websec *w);
  * NULL) gets a one-line description of what is now in force. thread: main. */
 int websec_reload(struct websec *w, char *why, size_t whylen, char *summary, size_t slen);
 
+/* websec_has_file tells whether a --web.config.file was given (SIGHUP has something to
+ * reload). */
+bool websec_has_file(const struct websec *w);
+
 /* websec_tls returns the TLS store when the file configures TLS (borrowed, valid until
  * websec_free), else NULL: the server then speaks plain HTTP. */
 struct tls_store *websec_tls(struct websec *w);
