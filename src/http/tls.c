@@ -496,33 +496,21 @@ int tls_creds_check_peer(const struct tls_creds *c, gnutls_session_t session, co
 {
     if (!tls_creds_checks_peer(c))
         return 0;
+    gnutls_x509_crt_t chain[TLS_MAX_CHAIN];
     unsigned n = 0;
-    const gnutls_datum_t *der = gnutls_certificate_get_peers(session, &n);
-    if (der == NULL || n == 0) {
+    int rc = tls_peer_chain(session, chain, TLS_MAX_CHAIN, &n);
+    if (rc == -ENOENT) {
         if (c->client_auth == TLS_CLIENT_AUTH_VERIFY_IF_GIVEN)
             return 0;
         *why = "a client certificate is required";
         return -EACCES;
     }
-    enum { MAX_CHAIN = 8 };
-    gnutls_x509_crt_t chain[MAX_CHAIN];
-    unsigned ok = 0;
-    if (n > MAX_CHAIN)
-        n = MAX_CHAIN;
-    for (; ok < n; ok++) {
-        if (gnutls_x509_crt_init(&chain[ok]) < 0)
-            break;
-        if (gnutls_x509_crt_import(chain[ok], &der[ok], GNUTLS_X509_FMT_DER) < 0) {
-            gnutls_x509_crt_deinit(chain[ok]);
-            break;
-        }
-    }
-    int rc = 0;
-    if (ok < n) {
+    if (rc < 0) {
         *why = "the client certificate cannot be parsed";
-        rc = -EACCES;
-    } else if (c->client_auth != TLS_CLIENT_AUTH_REQUIRE_ANY &&
-               tls_creds_verify(c, TLS_CA_CLIENT, chain, n) != 0) {
+        return -EACCES;
+    }
+    if (c->client_auth != TLS_CLIENT_AUTH_REQUIRE_ANY &&
+        tls_creds_verify(c, TLS_CA_CLIENT, chain, n) != 0) {
         *why = "the client certificate is not signed by client_ca_file (or expired, or not for "
                "client authentication)";
         rc = -EACCES;
@@ -530,9 +518,39 @@ int tls_creds_check_peer(const struct tls_creds *c, gnutls_session_t session, co
         *why = "no SAN of the client certificate is in client_allowed_sans";
         rc = -EACCES;
     }
-    for (unsigned i = 0; i < ok; i++)
-        gnutls_x509_crt_deinit(chain[i]);
+    tls_chain_free(chain, n);
     return rc;
+}
+
+int tls_peer_chain(gnutls_session_t session, gnutls_x509_crt_t *chain, unsigned cap, unsigned *n)
+{
+    unsigned got = 0;
+    const gnutls_datum_t *der = gnutls_certificate_get_peers(session, &got);
+    if (der == NULL || got == 0)
+        return -ENOENT;
+    if (got > cap)
+        got = cap;
+    unsigned ok = 0;
+    for (; ok < got; ok++) {
+        if (gnutls_x509_crt_init(&chain[ok]) < 0)
+            break;
+        if (gnutls_x509_crt_import(chain[ok], &der[ok], GNUTLS_X509_FMT_DER) < 0) {
+            gnutls_x509_crt_deinit(chain[ok]);
+            break;
+        }
+    }
+    if (ok < got) {
+        tls_chain_free(chain, ok);
+        return -EPROTO;
+    }
+    *n = got;
+    return 0;
+}
+
+void tls_chain_free(gnutls_x509_crt_t *chain, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        gnutls_x509_crt_deinit(chain[i]);
 }
 
 int tls_creds_verify(const struct tls_creds *c, enum tls_ca which, const gnutls_x509_crt_t *chain,

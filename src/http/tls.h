@@ -120,6 +120,13 @@ void tls_creds_session_setup(const struct tls_creds *c, gnutls_session_t session
 int tls_creds_check_peer(const struct tls_creds *c, gnutls_session_t session, const char **why);
 /* tls_creds_checks_peer: the policy needs tls_creds_check_peer in the handshake. */
 bool tls_creds_checks_peer(const struct tls_creds *c);
+#define TLS_MAX_CHAIN 8 /* peer certificates looked at, leaf first */
+
+/* tls_peer_chain imports the session's peer certificates (leaf first, at most cap) into chain
+ * and sets *n. Errors: -ENOENT (no certificate), -EPROTO (one does not parse); chain holds
+ * nothing to free on error. Free with tls_chain_free. thread: the connection's. */
+int tls_peer_chain(gnutls_session_t session, gnutls_x509_crt_t *chain, unsigned cap, unsigned *n);
+void tls_chain_free(gnutls_x509_crt_t *chain, unsigned n);
 /* tls_san_matches tells whether any SAN of crt (DNS, email, IP in text form, URI) equals one
  * of sans[0..n). thread: any. */
 bool tls_san_matches(gnutls_x509_crt_t crt, const char *const *sans, size_t n);
