@@ -10,12 +10,14 @@
  * SIGTERM/SIGINT drain and exit. */
 #include "adapter.h"
 
+#include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <string.h>
 
 #include "config/config.h"
 #include "core/err.h"
@@ -73,10 +75,27 @@ static int adapter_tls(struct adapter *a)
                             "only; never in a cluster.");
         return 0;
     }
+    /* --tls-min-version and --tls-cipher-suites as kube-apiserver spells them */
+    struct tls_policy pol = {.client_auth = TLS_CLIENT_AUTH_ADAPTER};
+    char suites_buf[2048] = "";
+    const char *suites[64];
+    snprintf(suites_buf, sizeof(suites_buf), "%s",
+             cfg->tls_cipher_suites != NULL ? cfg->tls_cipher_suites : "");
+    for (char *save = NULL, *t = strtok_r(suites_buf, ", \t", &save);
+         t != NULL && pol.nciphers < 64; t = strtok_r(NULL, ", \t", &save))
+        suites[pol.nciphers++] = t;
+    pol.cipher_suites = suites;
+    if (cfg->tls_min_version != NULL)
+        tls_version_parse(cfg->tls_min_version, &pol.min_version); /* an enum: checked */
+    char why[512], prio[1024];
+    int rc = tls_priority_build(&pol, prio, sizeof(prio), why, sizeof(why));
+    if (rc < 0) {
+        log_error("adapter", "invalid value for --tls-cipher-suites: %s", why);
+        return -EINVAL;
+    }
     struct tls_files f = {cfg->tls_cert_file, cfg->tls_key_file, cfg->client_ca_file,
-                          cfg->requestheader_client_ca_file};
-    char why[512];
-    int rc = tls_store_new(&f, &a->tls, why, sizeof(why));
+                          cfg->requestheader_client_ca_file, &pol};
+    rc = tls_store_new(&f, &a->tls, why, sizeof(why));
     if (rc < 0) {
         log_error("adapter", "cannot load the TLS credentials: %s", why);
         return rc;
@@ -85,6 +104,9 @@ static int adapter_tls(struct adapter *a)
     char desc[512];
     tls_creds_describe(c, desc, sizeof(desc));
     log_info("adapter", "serving certificate %s", desc);
+    tls_creds_describe_suites(c, desc, sizeof(desc));
+    log_info("adapter", "TLS %s minimum; TLS 1.2 cipher suites %s",
+             cfg->tls_min_version != NULL ? cfg->tls_min_version : "VersionTLS12", desc);
     if (!tls_creds_requests_cert(c) && a->auth.authn == NULL)
         log_warn("adapter", "neither --client-ca-file nor --requestheader-client-ca-file is set "
                             "and no kube-apiserver reviews tokens: no client can authenticate, "
@@ -144,7 +166,10 @@ int adapter_run(const struct config *cfg)
         goto out;
     }
     cfg = a.cfg = &a.auth.eff;
-    if (adapter_tls(&a) < 0)
+    rc = adapter_tls(&a);
+    if (rc == -EINVAL)
+        exit_code = 2; /* a malformed --tls-cipher-suites is a usage error */
+    if (rc < 0)
         goto out;
     auth_policy_new(cfg, &a.policy);
     rc = k8s_serve_new(cfg, a.pool, a.policy, &a.serve);

@@ -21,6 +21,7 @@
 #include "fleet/publish.h"
 #include "http/routes.h"
 #include "http/server.h"
+#include "http/websec.h"
 #include "io/fsroot.h"
 #include "sampler.h"
 #include "store/snapshot.h"
@@ -29,10 +30,20 @@
 /* SIGTERM must end the process within 5 s: 4 s for in-flight requests, the rest for teardown. */
 #define APP_DRAIN_MS 4000
 
+/* app_reload re-reads --web.config.file (SIGHUP); a bad file keeps the old one. */
 static void app_reload(void *arg)
 {
-    (void)arg;
-    log_info("main", "SIGHUP: nothing to reload in this version");
+    struct websec *ws = arg;
+    if (!websec_has_file(ws)) {
+        log_info("main", "SIGHUP: no --web.config.file to reload");
+        return;
+    }
+    char why[512], now[384];
+    if (websec_reload(ws, why, sizeof(why), now, sizeof(now)) < 0)
+        log_error("main", "SIGHUP: web config reload failed, the previous one stays in use: %s",
+                  why);
+    else
+        log_info("main", "SIGHUP: web config reloaded: %s", now);
 }
 
 int app_run(const struct config *cfg)
@@ -41,6 +52,7 @@ int app_run(const struct config *cfg)
     struct fleet_pub *fleet = NULL;
     struct http_server *http = NULL;
     struct cidr_set *report_allow = NULL;
+    struct websec *websec = NULL; /* --web.config.file: TLS, basic auth, headers, rate limit */
     int exit_code = 1;
     sigset_t set;
     procsig_block(&set);
@@ -61,8 +73,22 @@ int app_run(const struct config *cfg)
                                     .store = sampler_store(smp),
                                     .inbox = sampler_inbox(smp),
                                     .report_allow = report_allow};
-    rc = http_server_start(cfg, app_routes, cfg->web_telemetry_path, app_routes_metrics, &routes,
-                           &http);
+    char why[512];
+    rc = websec_new(cfg->web_config_file, cfg->web_probes_unauthenticated, &websec, why,
+                    sizeof(why));
+    if (rc < 0) {
+        log_error("main", "invalid --web.config.file: %s", why);
+        goto out;
+    }
+    struct http_server_opts o = {.routes = app_routes,
+                                 .telemetry_path = cfg->web_telemetry_path,
+                                 .metrics_handler = app_routes_metrics,
+                                 .tls = websec_tls(websec),
+                                 .guard = websec_guard,
+                                 .decorate = websec_decorate,
+                                 .guard_cls = websec,
+                                 .app = &routes};
+    rc = http_server_start_opts(cfg, &o, &http);
     if (rc < 0) {
         log_error("main", "cannot listen on %s: %s", cfg->web_listen_address, err_str(rc));
         goto out;
@@ -71,18 +97,22 @@ int app_run(const struct config *cfg)
         log_error("main", "cannot start the sampler thread");
         goto out;
     }
+    websec_describe(websec, why, sizeof(why));
+    log_info("main", "web security: %s", why);
     log_info("main",
-             "rizk-metrics %s listening on %s (port %u), interval %lldms, %llu history "
+             "rizk-metrics %s listening on %s (port %u, %s), interval %lldms, %llu history "
              "slots",
              RIZK_VERSION, cfg->web_listen_address, http_server_port(http),
-             (long long)cfg->history_interval_ms, (unsigned long long)config_history_slots(cfg));
-    (void)procsig_wait(&set, "main", app_reload, NULL);
+             websec_tls(websec) != NULL ? "https" : "http", (long long)cfg->history_interval_ms,
+             (unsigned long long)config_history_slots(cfg));
+    (void)procsig_wait(&set, "main", app_reload, websec);
     exit_code = 0;
 out:
     http_server_stop(http, APP_DRAIN_MS);
     sampler_free(smp); /* stops the thread first */
     fleet_pub_free(fleet);
     cidr_set_free(report_allow);
+    websec_free(websec);
     return exit_code;
 }
 
@@ -130,6 +160,14 @@ int app_check(const struct config *cfg)
         fsroot_free(r);
         r = NULL;
     }
+    struct websec *ws = NULL;
+    char why[512];
+    if (websec_new(cfg->web_config_file, cfg->web_probes_unauthenticated, &ws, why,
+                   sizeof(why)) < 0) {
+        fprintf(stderr, "rizk-metrics: invalid --web.config.file: %s\n", why);
+        return 1;
+    }
+    websec_free(ws);
     printf("configuration OK\n");
     return 0;
 }

@@ -95,11 +95,15 @@ struct config {
     char *statsd_listen_address; /* "" disables the listener */
     char *statsd_prefix;
     uint64_t statsd_max_series;
+    char *web_config_file; /* NULL: plain HTTP, no auth */
+    bool web_probes_unauthenticated;
     char *web_report_allow; /* comma-separated CIDRs allowed to POST /api/v1/report */
     uint64_t app_port;      /* 0: no ESTABLISHED-socket fallback for active connections */
     /* the adapter: TLS and who may ask (unset strings are NULL) */
     char *tls_cert_file;
     char *tls_key_file;
+    char *tls_min_version;   /* VersionTLS10 .. VersionTLS13 */
+    char *tls_cipher_suites; /* comma-separated Go names; NULL: the defaults */
     char *client_ca_file;
     char *requestheader_client_ca_file;
     char *requestheader_allowed_names; /* comma-separated CNs; NULL: any the CA signed */

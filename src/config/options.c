@@ -51,6 +51,15 @@ const struct option_def option_table[] = {
     {"web.reserved-connections", OPT_U64, "16", 0, 1000, NULL,
      "Of --web.max-connections, how many only --web.priority-sources may use.",
      OFF(web_reserved_connections)},
+    /* The sidecar's web security (exporter-toolkit's web-config.yml, as node_exporter). */
+    {"web.config.file", OPT_STRING, "", 0, 0, NULL,
+     "sidecar: exporter-toolkit web config file (TLS, client certificates, basic auth, "
+     "headers, rate limit); reloaded on SIGHUP, TLS files re-read when they change.",
+     OFF(web_config_file)},
+    {"web.probes-unauthenticated", OPT_BOOL, "false", 0, 0, NULL,
+     "sidecar: serve /health, /healthz, /ready and /readyz without basic auth and outside "
+     "the rate limit (kubelet probes); TLS still applies.",
+     OFF(web_probes_unauthenticated)},
     {"log.level", OPT_ENUM, "info", 0, 0, "debug|info|warn|error",
      "Only log messages with the given severity or above.", OFF(log_level)},
     {"log.format", OPT_ENUM, "logfmt", 0, 0, "logfmt|json", "Output format of log messages.",
@@ -221,6 +230,13 @@ const struct option_def option_table[] = {
      OFF(tls_cert_file)},
     {"tls.key-file", OPT_STRING, "", 0, 0, NULL,
      "adapter: PEM private key of --tls.cert-file; reloaded on SIGHUP.", OFF(tls_key_file)},
+    {"tls-min-version", OPT_ENUM, "VersionTLS12", 0, 0,
+     "VersionTLS10|VersionTLS11|VersionTLS12|VersionTLS13",
+     "adapter: lowest TLS version accepted (kube-apiserver's spelling).", OFF(tls_min_version)},
+    {"tls-cipher-suites", OPT_STRING, "", 0, 0, NULL,
+     "adapter: comma-separated TLS 1.2 cipher suites in Go/Kubernetes names (e.g. "
+     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256); empty = ECDHE with AES-GCM or ChaCha20, no CBC.",
+     OFF(tls_cipher_suites)},
     {"client-ca-file", OPT_STRING, "", 0, 0, NULL,
      "adapter: PEM CAs that sign direct clients' certificates (user = CN, groups = O), as "
      "kube-apiserver's --client-ca-file; reloaded on SIGHUP.",

@@ -124,27 +124,16 @@ void auth_peer_classify(const struct tls_creds *creds, const struct auth_policy 
                         gnutls_session_t session, struct auth_peer *out)
 {
     memset(out, 0, sizeof(*out));
+    gnutls_x509_crt_t chain[AUTH_MAX_CHAIN];
     unsigned n = 0;
-    const gnutls_datum_t *der = gnutls_certificate_get_peers(session, &n);
-    if (der == NULL || n == 0)
+    int rc = tls_peer_chain(session, chain, AUTH_MAX_CHAIN, &n);
+    if (rc == -ENOENT)
         return;
     out->kind = AUTH_PEER_UNTRUSTED;
-    if (n > AUTH_MAX_CHAIN)
-        n = AUTH_MAX_CHAIN;
-    gnutls_x509_crt_t chain[AUTH_MAX_CHAIN];
-    unsigned ok = 0;
-    for (; ok < n; ok++) {
-        if (gnutls_x509_crt_init(&chain[ok]) < 0)
-            break;
-        if (gnutls_x509_crt_import(chain[ok], &der[ok], GNUTLS_X509_FMT_DER) < 0) {
-            gnutls_x509_crt_deinit(chain[ok]);
-            break;
-        }
-    }
-    if (ok == n)
-        auth_classify_chain(creds, p, chain, n, out);
-    for (unsigned i = 0; i < ok; i++)
-        gnutls_x509_crt_deinit(chain[i]);
+    if (rc < 0)
+        return;
+    auth_classify_chain(creds, p, chain, n, out);
+    tls_chain_free(chain, n);
 }
 
 int auth_identify(const struct auth_peer *peer, const char *remote_user,

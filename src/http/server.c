@@ -41,6 +41,9 @@ struct http_server {
     http_handler_fn metrics_handler;
     void *app;
     http_handler_fn fallback;
+    bool (*admit)(const struct http_request *req, void *cls, enum MHD_Result *ret);
+    void (*decorate)(struct MHD_Response *r, void *cls);
+    void *guard_cls;
     struct tls_store *tls;
     char *tls_cert_pem; /* start-up credentials for libmicrohttpd (each connection gets the */
     char *tls_key_pem;  /* store's current ones when it starts); the key is wiped on stop */
@@ -151,6 +154,8 @@ static enum MHD_Result http_queue(const struct http_request *req, unsigned statu
 {
     if (req->server != NULL && atomic_load_explicit(&req->server->draining, memory_order_relaxed))
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    if (req->server != NULL && req->server->decorate != NULL)
+        req->server->decorate(r, req->server->guard_cls);
     enum MHD_Result ret = MHD_queue_response(req->conn, status, r);
     MHD_destroy_response(r);
     return ret;
@@ -330,6 +335,17 @@ static int http_conn_fd(struct MHD_Connection *c)
     return ci != NULL ? ci->connect_fd : -1;
 }
 
+enum MHD_Result http_reply_status(const struct http_request *req, unsigned status,
+                                  const char *msg, const char *hname, const char *hval)
+{
+    struct MHD_Response *r = http_error_response(req->path, msg);
+    if (r == NULL)
+        return MHD_NO;
+    if (hname != NULL)
+        MHD_add_response_header(r, hname, hval);
+    return http_queue(req, status, r);
+}
+
 static void http_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                            enum MHD_RequestTerminationCode toe)
 {
@@ -357,6 +373,10 @@ static enum MHD_Result http_dispatch(void *cls, struct MHD_Connection *conn, con
         buf_init(&st->body, s->max_body);
         *con_cls = st;
         http_guard_head_done(s->guard, http_conn_fd(conn));
+        enum MHD_Result ret = MHD_NO;
+        struct http_request g = {.method = method, .path = url, .conn = conn, .server = s};
+        if (s->admit != NULL && !s->admit(&g, s->guard_cls, &ret))
+            return ret; /* refused before any body is read */
         return MHD_YES; /* headers only; body (if any) arrives next */
     }
     if (*upload_data_size > 0) {
@@ -398,6 +418,43 @@ static enum MHD_Result http_dispatch(void *cls, struct MHD_Connection *conn, con
     return fn(&req, s->app);
 }
 
+/* http_tls_refresh re-reads the TLS files when one changed (a rotated Secret), checked at
+ * most once a second by whichever connection starts first. */
+static void http_tls_refresh(struct http_server *s)
+{
+    char why[512];
+    int rc = tls_store_refresh(s->tls, 1000, why, sizeof(why));
+    if (rc < 0) {
+        log_error("http", "TLS files changed but do not load, the previous ones stay in use: %s",
+                  why);
+    } else if (rc > 0) {
+        struct tls_creds *c = tls_store_acquire(s->tls);
+        char desc[512];
+        tls_creds_describe(c, desc, sizeof(desc));
+        tls_creds_release(c);
+        log_info("http", "TLS files changed: reloaded, new connections get %s", desc);
+    }
+}
+
+/* http_tls_verify runs in the handshake once the client's certificate arrived: the policy of
+ * the credentials the connection was accepted with decides (libmicrohttpd keeps the
+ * connection as the session's pointer). A non-zero return fails the handshake. */
+static int http_tls_verify(gnutls_session_t session)
+{
+    struct MHD_Connection *c = gnutls_session_get_ptr(session);
+    const union MHD_ConnectionInfo *ci =
+        c != NULL ? MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT) : NULL;
+    const struct http_tls_conn *t = ci != NULL ? ci->socket_context : NULL;
+    if (t == NULL)
+        return GNUTLS_E_CERTIFICATE_ERROR;
+    const char *why = NULL;
+    if (tls_creds_check_peer(t->creds, session, &why) < 0) {
+        log_debug("http", "TLS handshake refused: %s", why);
+        return GNUTLS_E_CERTIFICATE_ERROR;
+    }
+    return 0;
+}
+
 /* The TLS side of each connection: set up when MHD accepts it (the GnuTLS session exists, the
  * handshake has not begun), torn down when it closes. */
 static void http_conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
@@ -422,15 +479,16 @@ static void http_conn_notify(void *cls, struct MHD_Connection *c, void **socket_
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
     if (ci == NULL || ci->tls_session == NULL)
         return;
+    http_tls_refresh(s);
     struct http_tls_conn *t = xcalloc(1, sizeof(*t));
     struct tls_creds *creds = tls_store_acquire(s->tls);
     t->session = ci->tls_session;
     t->creds = creds;
-    /* This connection's handshake uses the credentials current now; a reload later changes
-     * new connections only, and these stay alive (referenced) until this one closes. */
-    gnutls_credentials_set(t->session, GNUTLS_CRD_CERTIFICATE, tls_creds_gnutls(creds));
-    if (tls_creds_requests_cert(creds))
-        gnutls_certificate_server_set_request(t->session, GNUTLS_CERT_REQUEST);
+    /* This connection's handshake uses the credentials and policy current now; a reload later
+     * changes new connections only, and these stay alive (referenced) until this one closes. */
+    tls_creds_session_setup(creds, t->session);
+    if (tls_creds_checks_peer(creds))
+        gnutls_session_set_verify_function(t->session, http_tls_verify);
     *socket_context = t;
 }
 
@@ -474,6 +532,9 @@ int http_server_start_opts(const struct config *cfg, const struct http_server_op
     s->telemetry_path = o->telemetry_path;
     s->metrics_handler = o->metrics_handler;
     s->fallback = o->fallback;
+    s->admit = o->guard;
+    s->decorate = o->decorate;
+    s->guard_cls = o->guard_cls;
     s->tls = o->tls;
     s->app = o->app;
     s->max_body = cfg->web_max_request_bytes;

@@ -49,6 +49,12 @@ struct http_server_opts {
     bool decode_urls;         /* percent-decode paths and query values with parse/urldecode
                                * (libmicrohttpd turns '+' into ' ' in query values first) */
     void *app;                /* passed to handlers */
+    /* Web security (http/websec.c), both optional: guard runs when a request's headers are
+     * in, before routing and before any body is read; false means it queued the answer in
+     * *ret. decorate adds headers to every response, errors included. */
+    bool (*guard)(const struct http_request *req, void *cls, enum MHD_Result *ret);
+    void (*decorate)(struct MHD_Response *r, void *cls);
+    void *guard_cls;
 };
 
 /* http_server_start_opts binds and serves as described by o. With o->tls, every connection
@@ -85,6 +91,11 @@ void http_server_stop(struct http_server *s, int grace_ms);
 /* Reply helpers for handlers. http_reply_text sends a short text/plain body (copied).
  * extra_header may be NULL or "Name: value" pairs given as name/value. */
 enum MHD_Result http_reply_text(const struct http_request *req, unsigned status, const char *text);
+/* http_reply_status sends a dispatcher-style error (one text line, JSON {"error"} under
+ * /api/) with an optional extra header (hname NULL: none). msg is a literal without
+ * characters that need escaping. */
+enum MHD_Result http_reply_status(const struct http_request *req, unsigned status,
+                                  const char *msg, const char *hname, const char *hval);
 enum MHD_Result http_reply_copy(const struct http_request *req, unsigned status,
                                 const char *content_type, const void *body, size_t len);
 /* http_reply_copy_header is http_reply_copy with one extra header (e.g. Allow on a 405). */

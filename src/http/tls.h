@@ -8,16 +8,51 @@
  * Creds are reference-counted. The server sets a connection's credentials when the connection
  * starts (taking a reference) and drops the reference when it closes, so SIGHUP swaps in a new
  * load for new handshakes while established connections keep theirs. A failed reload keeps the
- * old credentials serving. Client certificates are requested, never required: kubelet probes
- * and plain clients still complete the handshake and are refused (or not) per path. */
+ * old credentials serving; tls_store_refresh also reloads when a file changed on disk. A load
+ * also carries its protocol policy (GnuTLS priorities from versions, Go cipher suite names and
+ * curves) and its client certificate policy: the adapter's only requests a certificate, so
+ * kubelet probes and plain clients complete the handshake and are refused (or not) per path;
+ * the web config's client_auth_type policies are enforced in the handshake. */
 #ifndef RIZK_HTTP_TLS_H
 #define RIZK_HTTP_TLS_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
+
+/* Who must present a client certificate, and what is checked during the handshake. The
+ * adapter's mode only asks for one (when a CA is configured) and leaves the decision to
+ * http/auth.c per request; the others are exporter-toolkit's client_auth_type policies,
+ * enforced in the handshake as Go's crypto/tls does (a refused certificate fails it). */
+enum tls_client_auth {
+    TLS_CLIENT_AUTH_ADAPTER = 0,
+    TLS_CLIENT_AUTH_NONE,               /* NoClientCert */
+    TLS_CLIENT_AUTH_REQUEST,            /* RequestClientCert: asked, not checked */
+    TLS_CLIENT_AUTH_REQUIRE_ANY,        /* RequireAnyClientCert: required, not verified */
+    TLS_CLIENT_AUTH_VERIFY_IF_GIVEN,    /* VerifyClientCertIfGiven */
+    TLS_CLIENT_AUTH_REQUIRE_AND_VERIFY, /* RequireAndVerifyClientCert */
+};
+
+/* The protocol policy (borrowed for the call). Versions are 10..13 (TLS 1.0 .. 1.3), 0 for the
+ * default (min TLS 1.2, max TLS 1.3). Cipher suites use Go's / Kubernetes' names; none means
+ * the default: ECDHE with AES-GCM or ChaCha20-Poly1305, no CBC. GnuTLS enables suites as the
+ * product of key exchanges, ciphers and MACs, so a list enables every known suite whose three
+ * parts all come from listed suites; TLS 1.3 uses the AEAD ciphers among them. Curves use Go's
+ * names (CurveP256, CurveP384, CurveP521, X25519), in preference order. */
+struct tls_policy {
+    int min_version, max_version;
+    const char *const *cipher_suites;
+    size_t nciphers;
+    const char *const *curves;
+    size_t ncurves;
+    bool client_order; /* !prefer_server_cipher_suites */
+    enum tls_client_auth client_auth;
+    const char *const *allowed_sans; /* any one SAN (DNS, email, IP, URI) of the leaf */
+    size_t nsans;
+};
 
 /* The files (borrowed for the call; NULL or "" for a CA means none). */
 struct tls_files {
@@ -25,7 +60,15 @@ struct tls_files {
     const char *key_file;
     const char *client_ca_file;
     const char *proxy_ca_file;
+    const struct tls_policy *policy; /* NULL: the adapter's defaults */
 };
+
+/* tls_priority_build writes the GnuTLS priority string of p (NULL: defaults) into out (n
+ * bytes). Errors: -EINVAL with why naming the unknown version, suite or curve; -E2BIG.
+ * Pure. thread: any. */
+int tls_priority_build(const struct tls_policy *p, char *out, size_t n, char *why, size_t whylen);
+/* tls_version_parse maps "VersionTLS12" (Kubernetes' --tls-min-version) to 12; -EINVAL. */
+int tls_version_parse(const char *s, int *out);
 
 /* Which CA set verifies a peer. */
 enum tls_ca { TLS_CA_CLIENT = 0, TLS_CA_PROXY };
@@ -64,6 +107,30 @@ void tls_creds_describe(const struct tls_creds *c, char *out, size_t n);
 int tls_creds_verify(const struct tls_creds *c, enum tls_ca which, const gnutls_x509_crt_t *chain,
                      unsigned n);
 
+/* tls_creds_describe_suites writes the TLS 1.2 cipher suites the policy enables (GnuTLS names,
+ * comma-separated) and the protocol range, for the start-up log. */
+void tls_creds_describe_suites(const struct tls_creds *c, char *out, size_t n);
+/* tls_creds_session_setup applies c's priorities and client certificate request mode to a
+ * server session whose handshake has not begun. thread: the connection's. */
+void tls_creds_session_setup(const struct tls_creds *c, gnutls_session_t session);
+/* tls_creds_check_peer applies c's client_auth policy to the session's peer certificate
+ * chain (during the handshake). Returns 0 to accept, -EACCES with why (a literal) to fail the
+ * handshake. TLS_CLIENT_AUTH_ADAPTER accepts everything (checked per request). thread: the
+ * connection's. */
+int tls_creds_check_peer(const struct tls_creds *c, gnutls_session_t session, const char **why);
+/* tls_creds_checks_peer: the policy needs tls_creds_check_peer in the handshake. */
+bool tls_creds_checks_peer(const struct tls_creds *c);
+#define TLS_MAX_CHAIN 8 /* peer certificates looked at, leaf first */
+
+/* tls_peer_chain imports the session's peer certificates (leaf first, at most cap) into chain
+ * and sets *n. Errors: -ENOENT (no certificate), -EPROTO (one does not parse); chain holds
+ * nothing to free on error. Free with tls_chain_free. thread: the connection's. */
+int tls_peer_chain(gnutls_session_t session, gnutls_x509_crt_t *chain, unsigned cap, unsigned *n);
+void tls_chain_free(gnutls_x509_crt_t *chain, unsigned n);
+/* tls_san_matches tells whether any SAN of crt (DNS, email, IP in text form, URI) equals one
+ * of sans[0..n). thread: any. */
+bool tls_san_matches(gnutls_x509_crt_t crt, const char *const *sans, size_t n);
+
 struct tls_store;
 
 /* tls_store_new loads the files (copied names) as the current credentials. Errors as
@@ -72,6 +139,15 @@ int tls_store_new(const struct tls_files *f, struct tls_store **out, char *why, 
 /* tls_store_reload loads the files again and, on success only, makes them current.
  * thread: main (signal handling). */
 int tls_store_reload(struct tls_store *s, char *why, size_t whylen);
+/* tls_store_replace loads f (files and policy) and, on success only, makes them current and
+ * the files of later reloads. thread: main. */
+int tls_store_replace(struct tls_store *s, const struct tls_files *f, char *why, size_t whylen);
+/* tls_store_refresh reloads when a file changed (inode, size or mtime) since the last load,
+ * checking at most once per min_interval_ms (one thread at a time; others skip). Returns 1
+ * when reloaded, 0 when nothing changed (or another thread is checking), a negative errno
+ * with why when the changed files do not load (the old credentials stay; the same change is
+ * reported once). thread: any. */
+int tls_store_refresh(struct tls_store *s, int64_t min_interval_ms, char *why, size_t whylen);
 /* tls_store_acquire returns the current credentials with a reference taken. thread: any. */
 struct tls_creds *tls_store_acquire(struct tls_store *s);
 /* tls_store_free drops the store's reference; connections may still hold theirs. NULL-safe. */

@@ -167,3 +167,15 @@ int fsroot_read_path(const char *path, struct buf *out)
     free(base);
     return rc;
 }
+
+int fsroot_path_version(const char *path, struct fsroot_version *out)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return -errno;
+    *out = (struct fsroot_version){(unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+                                   (unsigned long long)st.st_size,
+                                   (long long)st.st_mtim.tv_sec * 1000000000LL +
+                                       st.st_mtim.tv_nsec};
+    return 0;
+}

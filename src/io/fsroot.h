@@ -35,5 +35,13 @@ int fsroot_count_entries(const struct fsroot *r, const char *rel, long *out);
  * when more than max entries exist (fn saw the first max). thread: any. */
 int fsroot_list(const struct fsroot *r, const char *rel, long max,
                 int (*fn)(const char *name, void *ctx), void *ctx);
+/* What identifies one version of a file: a replaced (Secret symlink swap, mv) or rewritten
+ * file changes at least one field. */
+struct fsroot_version {
+    unsigned long long dev, ino, size;
+    long long mtime_ns;
+};
+/* fsroot_path_version stats path (following symlinks). Errors: negative errno. thread: any. */
+int fsroot_path_version(const char *path, struct fsroot_version *out);
 
 #endif
