@@ -250,5 +250,11 @@ const char *fleet_pod_label(const void *pod, const char *key)
     for (size_t i = 0; i < p->n_labels; i++)
         if (p->labels[i]->key != NULL && strcmp(p->labels[i]->key, key) == 0)
             return p->labels[i]->value != NULL ? p->labels[i]->value : "";
+    /* SPEC 6: the selectors also match the snapshot's region and zone; a pod label of the
+     * same name (looked up first) wins. */
+    if (p->region != NULL && strcmp(key, "region") == 0)
+        return p->region;
+    if (p->zone != NULL && strcmp(key, "zone") == 0)
+        return p->zone;
     return NULL;
 }
