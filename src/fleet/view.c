@@ -403,8 +403,13 @@ int fleet_views_acquire(struct fleet_views *vs, const char *ns, int64_t now_ms,
                 rc = -EAGAIN;
             break;
         }
-        if (e->view != NULL && !e->refreshing &&
-            now_ns - e->view->_read_mono_ns <= vs->max_age_ns && vs->max_age_ns > 0)
+        int64_t age = e->view != NULL ? now_ns - e->view->_read_mono_ns : INT64_MAX;
+        /* Refreshed ahead: the first query past half the max age refreshes while the others
+         * keep reading the current view, so queries wait only for a view that is really too
+         * old (or for the first one). */
+        if (age <= vs->max_age_ns / 2 && vs->max_age_ns > 0)
+            break;
+        if (age <= vs->max_age_ns && e->refreshing)
             break;
         if (e->refreshing) {
             joined = e->gen + 1;

@@ -2,9 +2,10 @@
  * (one ZRANGEBYSCORE + one MGET, expired members pruned: fleet/query) and decoded once per
  * refresh, with a label index, then shared read-only and reference-counted by every request
  * thread, like the sidecar's /metrics snapshot. A view is refreshed by the first query that
- * finds it older than --fleet.max-age; queries of the same namespace arriving meanwhile wait
- * for that one refresh (single flight) instead of reading Redis themselves, so Redis sees one
- * round-trip pair per namespace per max-age whatever the query rate.
+ * finds it older than half of --fleet.max-age, while the other queries keep reading it; only a
+ * view older than max-age makes queries wait, for that one refresh (single flight), instead of
+ * reading Redis themselves. Redis sees at most one round-trip pair per namespace per half
+ * max-age whatever the query rate, and no answer comes from a view older than max-age.
  *
  * DESIGN. A struct fleet_view never changes after it is published; the table of namespaces
  * (struct fleet_views) is the only mutable state, under one mutex held to look up, swap or
