@@ -10,7 +10,8 @@
 # load average at the start and the end).
 #   tests/bench/run.sh [BUILD_DIR]      (also: cmake --build BUILD_DIR --target bench)
 # Env: DUR (wrk seconds, 6), IDLE (sampler CPU seconds, 20), SECS (statsd seconds, 4),
-#      QUERIES (adapter RSS run, 100000), KEEP=1 (keep the work directory).
+#      QUERIES (adapter RSS run, 100000), KEEP=1 (keep the work directory),
+#      ONLY="metrics statsd adapter freshness" (the sections to run; default all).
 # Exit 0 when every row passes, 1 otherwise, 2 when a tool is missing.
 set -u
 export LC_ALL=C
@@ -46,6 +47,8 @@ cpu_ns() { local s=0 p t a; for p in "$@"; do for t in /proc/"$p"/task/*/schedst
 kb() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status"; }
 metric() { curl -s "$1" | awk -v k="$2" '$0 !~ /^#/ { s = $0; sub(/ [^ ]+$/, "", s); if (s == k) printf "%.0f\n", $NF }'; }
 log() { echo "# $*" >&2; }
+ONLY=${ONLY:-metrics statsd adapter freshness}
+want() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 
 ROWS=()
 # row FIGURE OURS ANCHOR RATIO TARGET PASS (numbers already formatted; "-" when none)
@@ -74,6 +77,7 @@ wrk_run() {
         $1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) }
         END { ok = n - bad; printf "%.0f %.3f %.3f %.1f\n", (n > 0 ? rps * ok / n : 0), p50, p99, (ok > 0 ? d / 1000 / ok : 0) }' "$out"
 }
+if want metrics; then
 log "sidecar (default flags: 1 h history at 1 s), nginx and node_exporter"
 P_RZ=$(port); P_NG=$(port); P_NE=$(port)
 "$BIN" --web.listen-address=127.0.0.1:"$P_RZ" --statsd.listen-address= --log.level=warn > "$W/rizk.log" 2>&1 &
@@ -124,6 +128,7 @@ row "sidecar RSS peak MiB, 50 scrapers + full 1 h history" "$FULL" "$(calc "%.1f
 r=$(calc "%.3f" "$RSS2 / $RSS1")
 row "sidecar RSS after 2nd load / after 1st" "$(calc "%.2f" "$RSS2 / 1024")" "$(calc "%.2f" "$RSS1 / 1024")" "$r" "1 +- 0.05" "$(both "$(judge "$r" "<=" 1.05)" "$(judge "$r" ">=" 0.95)")"
 row "sampler CPU % of a core, idle, 1 s tick" "$SAMPLER" "-" "-" "< 0.3 %" "$(judge "$SAMPLER" "<" 0.3)"
+fi
 
 # ---------------------------------------------------------------- statsd
 # statsd_pair RATE PER -> "rizk_lines_per_s rizk_drops base_lines_per_s base_drops achieved"
@@ -149,6 +154,7 @@ statsd_pair() {
     read -r bl _ bd < "$W/base.out"
     echo "$(calc "%.0f" "${got:-0} / $SECS") ${drop:-0} $(calc "%.0f" "${bl:-0} / $SECS") ${bd:-0} $ach"
 }
+if want statsd; then
 log "statsd: one line per datagram at 500 k lines/s, 10 per datagram at 2 M lines/s"
 read -r S1 D1 B1 BD1 A1 <<< "$(statsd_pair 500000 1)"
 read -r S2 D2 B2 BD2 A2 <<< "$(statsd_pair 2000000 10)"
@@ -158,9 +164,10 @@ row "statsd lines/s, 1 line/datagram (anchor: recvmmsg)" "$S1" "$B1" "$r" ">= 50
 r=$(calc "%.2f" "$S2 / ($B2 > 0 ? $B2 : 1)")
 row "statsd lines/s, 10 lines/datagram (anchor: recvmmsg)" "$S2" "$B2" "$r" ">= 2M, >= 0.9x" "$(both "$(judge "$S2" ">=" 2000000)" "$(judge "$r" ">=" 0.9)")"
 row "statsd datagrams dropped at those rates" "$((D1 + D2))" "$((BD1 + BD2))" "-" "0" "$(judge "$((D1 + D2))" "<=" 0)"
+fi
 
 # ---------------------------------------------------------------- adapter
-log "adapter: 1000 pods of one namespace in a real Redis, TLS with client certificates"
+if want adapter || want freshness; then
 cd "$W" || exit 1
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -keyout ca-key.pem \
     -out ca.pem -subj /CN=bench-ca 2>/dev/null
@@ -177,6 +184,9 @@ redis-server --port "$RP" --bind 127.0.0.1 --save '' --appendonly no > "$W/redis
 PIDS+=($!)
 for _ in $(seq 50); do redis-cli -p "$RP" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
 export REDIS_URL=redis://127.0.0.1:$RP
+fi
+if want adapter; then
+log "adapter: 1000 pods of one namespace in a real Redis, TLS with client certificates"
 "$B/tests/fleet_tool" fake bench 1000 --fleet.interval=1h || { echo "fleet_tool fake failed" >&2; exit 1; }
 AP=$(port)
 "$BIN" adapter --web.listen-address=127.0.0.1:"$AP" --redis.addr=127.0.0.1:"$RP" \
@@ -213,8 +223,10 @@ row "adapter answers/s, 4 conns (identity, 220 kB), p99 $ID_P99 ms" "$ID_RPS" "5
 r=$(calc "%.3f" "$ARSS2 / $ARSS1")
 row "adapter RSS MiB after 2x$QUERIES queries / after $QUERIES" "$(calc "%.1f" "$ARSS2 / 1024")" "$(calc "%.1f" "$ARSS1 / 1024")" "$r" "1 +- 0.05" "$(both "$(judge "$r" "<=" 1.05)" "$(judge "$r" ">=" 0.95)")"
 log "adapter RSS: $ARSS0 kB after warm-up, $ARSS1 after $QUERIES queries, $ARSS2 after $((2 * QUERIES))"
+fi
 
 # ---------------------------------------------------------------- freshness
+if want freshness; then
 log "freshness: 3 sidecars (tick 1 s, window 5 s, fleet interval 2 s), adapter max-age 1 s"
 FI=2
 AP=$(port)
@@ -247,6 +259,7 @@ done
 AGE=$(fr age_max_s)
 # prometheus-adapter: a scrape interval (30 s by default in its docs' setups) + a rate window
 row "freshness: value age s, step -> answer (max of $(fr samples))" "$AGE" "$BOUND" "$(calc "%.2f" "$AGE / $BOUND")" "<= interval+tick" "$(judge "$AGE" "<=" "$BOUND")"
+fi
 
 # ---------------------------------------------------------------- the table
 echo
