@@ -86,6 +86,10 @@ static void view_index_add(struct fleet_view *v, size_t *cap, const char *k, con
 static void view_index_build(struct fleet_view *v)
 {
     size_t cap = 0;
+    for (size_t i = 0; i < v->pods.n; i++)
+        cap += v->pods.pods[i]->n_labels + 2;
+    if (cap > 0)
+        v->_index = xreallocarray(NULL, cap, sizeof(*v->_index));
     for (size_t i = 0; i < v->pods.n; i++) {
         const Rizk__V1__PodSnapshot *p = v->pods.pods[i];
         for (size_t j = 0; j < p->n_labels; j++)
