@@ -19,6 +19,7 @@
 #include "config/config.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/procsig.h"
 #include "core/version.h"
 #include "http/auth.h"
 #include "http/server.h"
@@ -91,8 +92,9 @@ static int adapter_tls(struct adapter *a)
     return 0;
 }
 
-static void adapter_reload(struct adapter *a)
+static void adapter_reload(void *arg)
 {
+    struct adapter *a = arg;
     if (a->tls == NULL) {
         log_info("adapter", "SIGHUP: nothing to reload (--insecure-http)");
         return;
@@ -116,13 +118,7 @@ int adapter_run(const struct config *cfg)
     struct adapter a = {.cfg = cfg};
     int exit_code = 1;
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGHUP);
-    /* Blocked before any thread exists so every thread inherits the mask; main sigwaits. */
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    procsig_block(&set);
     mallopt(M_TRIM_THRESHOLD, ADAPTER_MALLOC_KEEP);
     mallopt(M_MMAP_THRESHOLD, ADAPTER_MALLOC_MMAP_MIN);
     mallopt(M_ARENA_MAX, ADAPTER_MALLOC_ARENAS);
@@ -157,17 +153,7 @@ int adapter_run(const struct config *cfg)
              RIZK_VERSION, cfg->web_listen_address, http_server_port(a.http),
              a.tls != NULL ? "https" : "INSECURE plain http",
              (long long)(3 * cfg->fleet_interval_ms));
-    for (;;) {
-        int sig = 0;
-        if (sigwait(&set, &sig) != 0)
-            continue;
-        if (sig == SIGHUP) {
-            adapter_reload(&a);
-            continue;
-        }
-        log_info("adapter", "received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-        break;
-    }
+    (void)procsig_wait(&set, "adapter", adapter_reload, &a);
     exit_code = 0;
 out:
     adapter_free(&a);

@@ -29,6 +29,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/procsig.h"
 #include "core/version.h"
 #include "core/xalloc.h"
 #include "fleet/publish.h"
@@ -508,18 +509,18 @@ static void app_stop_sampler(struct app *a)
     a->sampler_started = false;
 }
 
+static void app_reload(void *arg)
+{
+    (void)arg;
+    log_info("main", "SIGHUP: nothing to reload in this version");
+}
+
 int app_run(const struct config *cfg)
 {
     struct app a = {.cfg = cfg, .stop_fd = -1, .timer_fd = -1, .epoll_fd = -1};
     int exit_code = 1;
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGHUP);
-    /* Blocked before any thread exists so every thread inherits the mask; main sigwaits. */
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    procsig_block(&set);
 
     a.start_wall_ms = clock_wall_ms();
     a.start_mono_ms = clock_mono_ms();
@@ -556,17 +557,7 @@ int app_run(const struct config *cfg)
              RIZK_VERSION, cfg->web_listen_address, http_server_port(a.http),
              (long long)cfg->history_interval_ms, (unsigned long long)config_history_slots(cfg));
 
-    for (;;) {
-        int sig = 0;
-        if (sigwait(&set, &sig) != 0)
-            continue;
-        if (sig == SIGHUP) {
-            log_info("main", "SIGHUP: nothing to reload in this version");
-            continue;
-        }
-        log_info("main", "received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-        break;
-    }
+    (void)procsig_wait(&set, "main", app_reload, &a);
     exit_code = 0;
 out:
     http_server_stop(a.http, APP_DRAIN_MS);

@@ -6,6 +6,7 @@
 #include "adapter.h"
 #include "app.h"
 #include "check.h"
+#include "collect/registry.h"
 #include "config/config.h"
 #include "core/log.h"
 #include "io/http_fetch.h"
@@ -13,7 +14,8 @@
 int main(int argc, char **argv, char **envp)
 {
     struct config cfg;
-    enum config_action action = config_load(&cfg, argc, argv, envp, stdout, stderr);
+    enum config_action action =
+        config_load(&cfg, &registry_config_collectors, argc, argv, envp, stdout, stderr);
     if (action != CONFIG_RUN) {
         config_fini(&cfg);
         return action == CONFIG_EXIT_OK ? 0 : 2;

@@ -1,7 +1,7 @@
 /* redis collector: INFO stats, PING round trip and CLUSTER INFO of every Redis node (SPEC 2).
  *
  * DESIGN. The sampler must never wait for Redis (a dead one costs --redis.timeout per node and
- * per command), so the collector owns a worker thread that does every blocking hiredis call.
+ * per command), so the collector owns a worker thread that does every blocking Redis call.
  * The worker polls once per --history.interval, half an interval after each tick (collect()
  * sets the phase), so results are fresh when the next tick copies them: a restarted Redis shows
  * up within about 1.5 intervals. Hand-over is a "latest results" struct under a tiny mutex;
@@ -105,12 +105,12 @@ static void redis_count_error(struct col_redis *c, int rc)
 }
 
 /* redis_reply_text checks a reply is a bulk string (INFO, CLUSTER INFO). */
-static int redis_reply_text(const redisReply *r)
+static int redis_reply_text(const struct redis_reply *r)
 {
     int rc = redis_reply_error_rc(r);
     if (rc < 0)
         return rc;
-    return r->type == REDIS_REPLY_STRING ? 0 : -EPROTO;
+    return redis_reply_type(r) == REDIS_R_STRING ? 0 : -EPROTO;
 }
 
 /* redis_poll_node PINGs node i (timed) and reads its INFO into *out. */
@@ -124,13 +124,13 @@ static int redis_poll_node(struct col_redis *c, size_t i, struct redis_node_resu
     size_t infol[] = {4, 6, 7, 6, 5, 11, 8};
     struct redis_cmd pc = {1, ping, pingl};
     struct redis_cmd ic = {c->info_all_only ? 1 : 7, info, infol};
-    redisReply *r = NULL;
+    struct redis_reply *r = NULL;
     int64_t t0 = clock_mono_ns();
     int rc = redis_cluster_node_pipeline(c->rc, i, 1, &pc, &r);
     int64_t t1 = clock_mono_ns();
     if (rc == 0)
         rc = redis_reply_error_rc(r);
-    if (rc == 0 && r->type != REDIS_REPLY_STATUS)
+    if (rc == 0 && redis_reply_type(r) != REDIS_R_STATUS)
         rc = -EPROTO;
     redis_reply_free(r);
     r = NULL;
@@ -138,7 +138,7 @@ static int redis_poll_node(struct col_redis *c, size_t i, struct redis_node_resu
         return rc;
     out->ping_s = (double)(t1 - t0) / 1e9;
     rc = redis_cluster_node_pipeline(c->rc, i, 1, &ic, &r);
-    if (rc == 0 && !c->info_all_only && r->type == REDIS_REPLY_ERROR &&
+    if (rc == 0 && !c->info_all_only && redis_reply_type(r) == REDIS_R_ERROR &&
         redis_reply_error_rc(r) == -EREMOTEIO) {
         /* Redis < 7 takes one section at most: fall back to the default set for good. */
         c->info_all_only = true;
@@ -150,7 +150,7 @@ static int redis_poll_node(struct col_redis *c, size_t i, struct redis_node_resu
     if (rc == 0)
         rc = redis_reply_text(r);
     if (rc == 0)
-        rc = parse_redis_info(r->str, &out->info, NULL);
+        rc = parse_redis_info(redis_reply_str(r, NULL), &out->info, NULL);
     redis_reply_free(r);
     return rc;
 }
@@ -165,12 +165,12 @@ static void redis_poll_cluster_info(struct col_redis *c)
     for (size_t i = 0; i < c->work.n; i++) {
         if (!c->work.nodes[i].up)
             continue;
-        redisReply *r = NULL;
+        struct redis_reply *r = NULL;
         int rc = redis_cluster_node_pipeline(c->rc, i, 1, &cmd, &r);
         if (rc == 0)
             rc = redis_reply_text(r);
         if (rc == 0)
-            rc = parse_redis_cluster_info(r->str, &c->work.ci, NULL);
+            rc = parse_redis_cluster_info(redis_reply_str(r, NULL), &c->work.ci, NULL);
         redis_reply_free(r);
         if (rc < 0) {
             redis_count_error(c, rc);

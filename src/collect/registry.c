@@ -72,6 +72,14 @@ const struct collector_type *registry_type_at(size_t i)
     return collector_types[i];
 }
 
+static struct config_collector registry_config_at(size_t i)
+{
+    const struct collector_type *t = registry_type_at(i);
+    return (struct config_collector){t->name, t->help, t->default_enabled};
+}
+
+const struct config_collectors registry_config_collectors = {REGISTRY_NTYPES, registry_config_at};
+
 int registry_type_find(const char *name)
 {
     for (size_t i = 0; i < REGISTRY_NTYPES; i++)

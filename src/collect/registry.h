@@ -12,6 +12,7 @@
 
 struct app_stats;
 struct config;
+struct config_collectors;
 struct sample_sink;
 struct registry;
 
@@ -20,6 +21,8 @@ size_t registry_type_count(void);
 const struct collector_type *registry_type_at(size_t i);
 /* registry_type_find returns the table index of name, or -1. */
 int registry_type_find(const char *name);
+/* registry_config_collectors is the table as config_load takes it (names, help, defaults). */
+extern const struct config_collectors registry_config_collectors;
 
 /* registry_new initialises every enabled collector (a failing init disables that collector
  * with one error line). cfg is borrowed and must outlive the registry. Caller frees. */

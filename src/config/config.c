@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collect/registry.h"
 #include "config/options.h"
 #include "core/cidr.h"
 #include "core/err.h"
@@ -339,7 +338,7 @@ static const struct option_def *config_find(const char *name, size_t len, size_t
 
 _Static_assert(sizeof(((struct config *)0)->origins.opt) >= 16, "origins table");
 
-static void config_defaults(struct config *cfg)
+static void config_defaults(struct config *cfg, const struct config_collectors *cols)
 {
     RIZK_ASSERT(option_count <= CONFIG_MAX_OPTIONS);
     memset(cfg, 0, sizeof(*cfg));
@@ -347,8 +346,10 @@ static void config_defaults(struct config *cfg)
         int rc = config_set(cfg, &option_table[i], option_table[i].def);
         (void)rc; /* defaults are checked by the unit tests */
     }
-    for (size_t i = 0; i < registry_type_count(); i++)
-        cfg->collector_enabled[i] = registry_type_at(i)->default_enabled;
+    RIZK_ASSERT(cols->n <= CONFIG_MAX_COLLECTORS);
+    cfg->collectors = cols;
+    for (size_t i = 0; i < cols->n; i++)
+        cfg->collector_enabled[i] = cols->at(i).default_enabled;
 }
 
 static const char *config_getenv(char **envp, const char *name)
@@ -389,9 +390,9 @@ static int config_load_env(struct config *cfg, char **envp, FILE *err, struct co
         }
         org->opt[i] = ORIGIN_ENV;
     }
-    for (size_t i = 0; i < registry_type_count(); i++) {
+    for (size_t i = 0; i < cfg->collectors->n; i++) {
         char flag[96];
-        snprintf(flag, sizeof(flag), "collector.%s", registry_type_at(i)->name);
+        snprintf(flag, sizeof(flag), "collector.%s", cfg->collectors->at(i).name);
         config_env_name(flag, env, sizeof(env));
         const char *v = config_getenv(envp, env);
         if (v == NULL)
@@ -424,11 +425,15 @@ static int config_collector_flag(struct config *cfg, const char *arg, const char
         n = sizeof(cname) - 1;
     memcpy(cname, name, n);
     cname[n] = '\0';
-    int idx = registry_type_find(cname);
+    const struct config_collectors *cols = cfg->collectors;
+    int idx = -1;
+    for (size_t i = 0; i < cols->n && idx < 0; i++)
+        if (strcmp(cols->at(i).name, cname) == 0)
+            idx = (int)i;
     if (idx < 0) {
         fprintf(err, "rizk-metrics: unknown collector \"%s\" in --%s (known:", cname, arg);
-        for (size_t i = 0; i < registry_type_count(); i++)
-            fprintf(err, " %s", registry_type_at(i)->name);
+        for (size_t i = 0; i < cols->n; i++)
+            fprintf(err, " %s", cols->at(i).name);
         fprintf(err, ")\n");
         return -EINVAL;
     }
@@ -655,10 +660,10 @@ static int config_check(struct config *cfg, FILE *err)
     return 0;
 }
 
-enum config_action config_load(struct config *cfg, int argc, char **argv, char **envp, FILE *out,
-                               FILE *err)
+enum config_action config_load(struct config *cfg, const struct config_collectors *cols, int argc,
+                               char **argv, char **envp, FILE *out, FILE *err)
 {
-    config_defaults(cfg);
+    config_defaults(cfg, cols);
     struct config_origins *org = &cfg->origins;
     if (config_load_env(cfg, envp, err, org) < 0)
         return CONFIG_EXIT_USAGE;
@@ -681,11 +686,11 @@ enum config_action config_load(struct config *cfg, int argc, char **argv, char *
     for (; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            config_help(out);
+            config_help(cols, out);
             return CONFIG_EXIT_OK;
         }
         if (strcmp(a, "--help-markdown") == 0) {
-            config_help_markdown(out);
+            config_help_markdown(cols, out);
             return CONFIG_EXIT_OK;
         }
         if (strcmp(a, "--version") == 0) {
@@ -706,7 +711,7 @@ enum config_action config_load(struct config *cfg, int argc, char **argv, char *
         const char *eq = strchr(name, '=');
         const char *value = eq ? eq + 1 : NULL;
         if (strcmp(name, "collector.disable-defaults") == 0) {
-            for (size_t k = 0; k < registry_type_count(); k++)
+            for (size_t k = 0; k < cfg->collectors->n; k++)
                 if (org->col[k] != ORIGIN_FLAG)
                     cfg->collector_enabled[k] = false;
             continue;
@@ -813,8 +818,8 @@ void config_print(const struct config *cfg, FILE *out)
         config_value_text(cfg, &option_table[i], v, sizeof(v));
         fprintf(out, "--%s=%s\t# %s\n", option_table[i].flag, v, origin_names[org->opt[i]]);
     }
-    for (size_t i = 0; i < registry_type_count(); i++)
-        fprintf(out, "--collector.%s=%s\t# %s\n", registry_type_at(i)->name,
+    for (size_t i = 0; i < cfg->collectors->n; i++)
+        fprintf(out, "--collector.%s=%s\t# %s\n", cfg->collectors->at(i).name,
                 cfg->collector_enabled[i] ? "true" : "false", origin_names[org->col[i]]);
 }
 
@@ -859,7 +864,7 @@ static void config_alias_text(const char *flag, const char *sep, char *out, size
     }
 }
 
-void config_help(FILE *out)
+void config_help(const struct config_collectors *cols, FILE *out)
 {
     char env[128], range[160];
     fprintf(out, "Usage: rizk-metrics [sidecar|adapter|check|version] [flags]\n\n"
@@ -886,13 +891,13 @@ void config_help(FILE *out)
         fprintf(out, "\n      %s\n      env %s%s, default \"%s\"; %s\n", o->help, env, alias,
                 o->def, range);
     }
-    for (size_t i = 0; i < registry_type_count(); i++) {
-        const struct collector_type *t = registry_type_at(i);
+    for (size_t i = 0; i < cols->n; i++) {
+        struct config_collector t = cols->at(i);
         char flag[96];
-        snprintf(flag, sizeof(flag), "collector.%s", t->name);
+        snprintf(flag, sizeof(flag), "collector.%s", t.name);
         config_env_name(flag, env, sizeof(env));
-        fprintf(out, "  --[no-]collector.%s\n      %s\n      env %s, default %s\n", t->name,
-                t->help, env, t->default_enabled ? "enabled" : "disabled");
+        fprintf(out, "  --[no-]collector.%s\n      %s\n      env %s, default %s\n", t.name, t.help,
+                env, t.default_enabled ? "enabled" : "disabled");
     }
     fprintf(out,
             "  --collector.disable-defaults\n"
@@ -913,7 +918,7 @@ static void config_md_cell(FILE *out, const char *s)
     }
 }
 
-void config_help_markdown(FILE *out)
+void config_help_markdown(const struct config_collectors *cols, FILE *out)
 {
     char env[128], range[160];
     fprintf(out, "| flag | env | default | accepted | meaning |\n|---|---|---|---|---|\n");
@@ -933,13 +938,13 @@ void config_help_markdown(FILE *out)
         config_md_cell(out, range);
         fprintf(out, " | %s |\n", o->help);
     }
-    for (size_t i = 0; i < registry_type_count(); i++) {
-        const struct collector_type *t = registry_type_at(i);
+    for (size_t i = 0; i < cols->n; i++) {
+        struct config_collector t = cols->at(i);
         char flag[96];
-        snprintf(flag, sizeof(flag), "collector.%s", t->name);
+        snprintf(flag, sizeof(flag), "collector.%s", t.name);
         config_env_name(flag, env, sizeof(env));
-        fprintf(out, "| `--[no-]collector.%s` | `%s` | %s | true or false | %s |\n", t->name, env,
-                t->default_enabled ? "enabled" : "disabled", t->help);
+        fprintf(out, "| `--[no-]collector.%s` | `%s` | %s | true or false | %s |\n", t.name, env,
+                t.default_enabled ? "enabled" : "disabled", t.help);
     }
     fprintf(out, "| `--collector.disable-defaults` | | | | Disable every collector not enabled "
                  "explicitly by a flag. |\n"

@@ -104,6 +104,7 @@ struct config {
     char *app_cache_tier_label;
     char *app_start_time_metric;
     /* collectors, in registry order: enabled[i] for collector_types[i] */
+    const struct config_collectors *collectors; /* borrowed: the list config_load was given */
     bool collector_enabled[CONFIG_MAX_COLLECTORS];
     /* actions */
     bool check_config;
@@ -111,22 +112,36 @@ struct config {
     struct config_origins origins;
 };
 
+/* The collectors the loader makes --[no-]collector.<name> flags and RIZK_COLLECTOR_<NAME>
+ * variables for, in registry order. The wiring code hands in the registry's table
+ * (registry_config_collectors), so that config/ does not depend on collect/. */
+struct config_collector {
+    const char *name; /* "cgroup" */
+    const char *help;
+    bool default_enabled;
+};
+struct config_collectors {
+    size_t n; /* <= CONFIG_MAX_COLLECTORS */
+    struct config_collector (*at)(size_t i);
+};
+
 /* Outcome of config_load besides success. */
 enum config_action { CONFIG_RUN = 0, CONFIG_EXIT_OK, CONFIG_EXIT_USAGE };
 
-/* config_load builds cfg from defaults, envp (NULL-terminated "K=V" strings) and argv.
+/* config_load builds cfg from defaults, envp (NULL-terminated "K=V" strings) and argv; cols is
+ * borrowed and must outlive cfg (a static table).
  * Returns CONFIG_RUN to go on, CONFIG_EXIT_OK after --help/--version (printed to out), or
  * CONFIG_EXIT_USAGE after printing a one-line error naming the flag and accepted range to err.
  * cfg must be freed with config_fini in every case. thread: main. */
-enum config_action config_load(struct config *cfg, int argc, char **argv, char **envp, FILE *out,
-                               FILE *err);
+enum config_action config_load(struct config *cfg, const struct config_collectors *cols, int argc,
+                               char **argv, char **envp, FILE *out, FILE *err);
 void config_fini(struct config *cfg);
 
 /* config_print writes every option's effective value and where it came from. */
 void config_print(const struct config *cfg, FILE *out);
 /* config_help writes the usage text; config_help_markdown the README flag table. */
-void config_help(FILE *out);
-void config_help_markdown(FILE *out);
+void config_help(const struct config_collectors *cols, FILE *out);
+void config_help_markdown(const struct config_collectors *cols, FILE *out);
 
 /* config_parse_duration parses Prometheus durations ("1h30m", "500ms", "7d"); -EINVAL. */
 int config_parse_duration(const char *s, int64_t *ms);

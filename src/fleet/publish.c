@@ -194,7 +194,7 @@ static int fleet_publish_once(struct fleet_pub *p, const struct fleet_signals *s
     const char *prune[] = {"ZREMRANGEBYSCORE", p->key_pods, "-inf", cutoff};
     size_t prunel[] = {16, strlen(p->key_pods), 4, strlen(cutoff)};
     struct redis_cmd cmds[] = {{5, set, setl}, {4, zadd, zaddl}, {4, prune, prunel}};
-    redisReply *r[3] = {NULL, NULL, NULL};
+    struct redis_reply *r[3] = {NULL, NULL, NULL};
     int rc = redis_cluster_exec(p->rc, p->key_pods, strlen(p->key_pods), 3, cmds, r);
     for (int i = 0; rc == 0 && i < 3; i++) {
         int e = redis_reply_error_rc(r[i]);

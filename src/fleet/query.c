@@ -15,54 +15,22 @@
 
 #include "fleet/publish.h"
 #include "io/redis_cluster.h"
+#include "core/arena.h"
 #include "core/err.h"
 #include "core/xalloc.h"
 #include "core/banned.h"
 
-/* A bump arena: alloc is a pointer bump, free a no-op, the whole arena goes at once. Its first
- * chunk is sized from the MGET reply, further ones double from 2 KiB up to 64 KiB: the adapter
- * keeps one decoded namespace resident per namespace queried, and a 10-pod namespace should not
- * hold a whole 64 KiB chunk. */
-#define QUERY_ARENA_FIRST (2u * 1024)
-#define QUERY_ARENA_CHUNK (64u * 1024)
-
-struct query_chunk {
-    struct query_chunk *next;
-    size_t used, cap;
-    max_align_t data[];
-};
+/* The snapshots' arena; protobuf-c's free is a no-op, the whole arena goes at once with
+ * fleet_pods_fini. Its chunk is sized from the MGET reply (decoded snapshots take about 2.5
+ * times their encoded size: 155 B -> ~390 B): the adapter keeps one decoded namespace resident
+ * per namespace queried, and a 10-pod namespace holding a whole 64 KiB chunk cost 60 kB of RSS
+ * per namespace (60 MB at 1000 namespaces). */
+#define QUERY_ARENA_MIN (2u * 1024)
+#define QUERY_ARENA_MAX (4u << 20)
 
 static void *query_arena_alloc(void *ad, size_t n)
 {
-    struct query_chunk **head = ad;
-    size_t need = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-    struct query_chunk *c = *head;
-    if (c == NULL || c->cap - c->used < need) {
-        size_t cap = c == NULL ? QUERY_ARENA_FIRST
-                               : (c->cap >= QUERY_ARENA_CHUNK ? QUERY_ARENA_CHUNK : 2 * c->cap);
-        if (cap < need)
-            cap = need;
-        c = xmalloc(sizeof(*c) + cap);
-        c->used = 0;
-        c->cap = cap;
-        c->next = *head;
-        *head = c;
-    }
-    void *p = (char *)c->data + c->used;
-    c->used += need;
-    return p;
-}
-
-/* query_arena_reserve starts the arena with one chunk of cap bytes (decoding then rarely needs
- * a second one). */
-static void query_arena_reserve(void *ad, size_t cap)
-{
-    struct query_chunk **head = ad;
-    struct query_chunk *c = xmalloc(sizeof(*c) + cap);
-    c->used = 0;
-    c->cap = cap;
-    c->next = *head;
-    *head = c;
+    return arena_alloc(ad, n);
 }
 
 static void query_arena_free(void *ad, void *p)
@@ -71,17 +39,8 @@ static void query_arena_free(void *ad, void *p)
     (void)p;
 }
 
-static void query_arena_release(struct query_chunk *c)
-{
-    while (c != NULL) {
-        struct query_chunk *next = c->next;
-        free(c);
-        c = next;
-    }
-}
-
 static int query_members(struct redis_cluster *c, const char *zkey, int64_t cutoff,
-                         redisReply **members)
+                         struct redis_reply **members)
 {
     char min[32], lim[16];
     snprintf(min, sizeof(min), "(%lld", (long long)cutoff);
@@ -91,12 +50,12 @@ static int query_members(struct redis_cluster *c, const char *zkey, int64_t cuto
     const char *zp[] = {"ZREMRANGEBYSCORE", zkey, "-inf", min};
     size_t zpl[] = {16, strlen(zkey), 4, strlen(min)};
     struct redis_cmd cmds[] = {{7, zr, zrl}, {4, zp, zpl}};
-    redisReply *r[2] = {NULL, NULL};
+    struct redis_reply *r[2] = {NULL, NULL};
     int rc = redis_cluster_exec(c, zkey, strlen(zkey), 2, cmds, r);
     if (rc < 0)
         return rc;
     rc = redis_reply_error_rc(r[0]);
-    if (rc == 0 && r[0]->type != REDIS_REPLY_ARRAY)
+    if (rc == 0 && redis_reply_type(r[0]) != REDIS_R_ARRAY)
         rc = -EPROTO;
     redis_reply_free(r[1]);
     if (rc < 0) {
@@ -107,7 +66,8 @@ static int query_members(struct redis_cluster *c, const char *zkey, int64_t cuto
     return 0;
 }
 
-static void query_prune(struct redis_cluster *c, const char *zkey, const redisReply *members,
+static void query_prune(struct redis_cluster *c, const char *zkey,
+                        const struct redis_reply *members,
                         const bool *gone, size_t ngone)
 {
     const char **argv = xcalloc(ngone + 2, sizeof(*argv));
@@ -117,13 +77,13 @@ static void query_prune(struct redis_cluster *c, const char *zkey, const redisRe
     lens[k++] = 4;
     argv[k] = zkey;
     lens[k++] = strlen(zkey);
-    for (size_t i = 0; i < members->elements; i++)
+    for (size_t i = 0; i < redis_reply_count(members); i++)
         if (gone[i]) {
-            argv[k] = members->element[i]->str;
-            lens[k++] = members->element[i]->len;
+            argv[k] = redis_reply_str(redis_reply_at(members, i), &lens[k]);
+            k++;
         }
     struct redis_cmd cmd = {(int)k, argv, lens};
-    redisReply *r = NULL;
+    struct redis_reply *r = NULL;
     /* Best effort: a failed prune is retried by the next query. */
     (void)redis_cluster_exec(c, zkey, strlen(zkey), 1, &cmd, &r);
     redis_reply_free(r);
@@ -135,16 +95,17 @@ int fleet_query_pods(struct redis_cluster *c, const char *prefix, const char *ns
                      int64_t max_age_ms, struct fleet_pods *out)
 {
     char *zkey = fleet_key_pods(prefix, ns);
-    redisReply *members = NULL, *vals = NULL;
+    struct redis_reply *members = NULL, *vals = NULL;
     char *keys = NULL;
     const char **argv = NULL;
     size_t *lens = NULL;
     bool *gone = NULL;
     struct fleet_pods res = {0};
+    arena_init(&res._arena, QUERY_ARENA_MIN);
     int rc = query_members(c, zkey, now_ms - max_age_ms, &members);
     if (rc < 0)
         goto out;
-    size_t n = members->elements;
+    size_t n = redis_reply_count(members);
     if (n == 0)
         goto done;
     argv = xcalloc(n + 1, sizeof(*argv));
@@ -154,53 +115,60 @@ int fleet_query_pods(struct redis_cluster *c, const char *prefix, const char *ns
     /* every key is "<prefix>fleet:{<ns>}:pod:<member>", laid out in one buffer */
     size_t stem = strlen(prefix) + strlen(ns) + strlen("fleet:{}:pod:"), total = 0;
     for (size_t i = 0; i < n; i++) {
-        const redisReply *m = members->element[i];
-        if (m->type != REDIS_REPLY_STRING) {
+        const struct redis_reply *m = redis_reply_at(members, i);
+        size_t mlen = 0;
+        if (redis_reply_type(m) != REDIS_R_STRING) {
             rc = -EPROTO;
             goto out;
         }
-        total += stem + m->len;
+        (void)redis_reply_str(m, &mlen);
+        total += stem + mlen;
     }
     keys = xmalloc(total + 1);
     char *kp = keys;
     for (size_t i = 0; i < n; i++) {
-        const redisReply *m = members->element[i];
+        size_t mlen = 0;
+        const char *m = redis_reply_str(redis_reply_at(members, i), &mlen);
         int w = snprintf(kp, total + 1 - (size_t)(kp - keys), "%sfleet:{%s}:pod:", prefix, ns);
         RIZK_ASSERT(w >= 0 && (size_t)w == stem);
-        memcpy(kp + w, m->str, m->len); /* binary-safe: the member as stored */
+        memcpy(kp + w, m, mlen); /* binary-safe: the member as stored */
         argv[i + 1] = kp;
-        lens[i + 1] = (size_t)w + m->len;
-        kp += (size_t)w + m->len;
+        lens[i + 1] = (size_t)w + mlen;
+        kp += (size_t)w + mlen;
     }
     struct redis_cmd mget = {(int)(n + 1), argv, lens};
     rc = redis_cluster_exec(c, zkey, strlen(zkey), 1, &mget, &vals);
     if (rc < 0)
         goto out;
     rc = redis_reply_error_rc(vals);
-    if (rc == 0 && (vals->type != REDIS_REPLY_ARRAY || vals->elements != n))
+    if (rc == 0 && (redis_reply_type(vals) != REDIS_R_ARRAY || redis_reply_count(vals) != n))
         rc = -EPROTO;
     if (rc < 0)
         goto out;
     res.pods = xcalloc(n, sizeof(*res.pods));
     gone = xcalloc(n, sizeof(*gone));
-    ProtobufCAllocator arena = {query_arena_alloc, query_arena_free, &res._arena};
-    /* decoded snapshots take about 2.5 times their encoded size (measured: 155 B -> ~390 B) */
     size_t encoded = 0;
-    for (size_t i = 0; i < n; i++)
-        if (vals->element[i]->type == REDIS_REPLY_STRING)
-            encoded += vals->element[i]->len;
-    query_arena_reserve(&res._arena, encoded * 3 + QUERY_ARENA_FIRST);
     for (size_t i = 0; i < n; i++) {
-        const redisReply *v = vals->element[i];
-        if (v->type == REDIS_REPLY_NIL) {
+        const struct redis_reply *v = redis_reply_at(vals, i);
+        size_t vlen = 0;
+        if (redis_reply_type(v) == REDIS_R_STRING && redis_reply_str(v, &vlen) != NULL)
+            encoded += vlen;
+    }
+    size_t chunk = encoded * 3 + QUERY_ARENA_MIN;
+    arena_fini(&res._arena);
+    arena_init(&res._arena, chunk < QUERY_ARENA_MAX ? chunk : QUERY_ARENA_MAX);
+    ProtobufCAllocator pballoc = {query_arena_alloc, query_arena_free, &res._arena};
+    for (size_t i = 0; i < n; i++) {
+        const struct redis_reply *v = redis_reply_at(vals, i);
+        if (redis_reply_type(v) == REDIS_R_NIL) {
             gone[i] = true;
             res.expired++;
             continue;
         }
+        size_t vlen = 0;
+        const char *vs = redis_reply_type(v) == REDIS_R_STRING ? redis_reply_str(v, &vlen) : NULL;
         Rizk__V1__PodSnapshot *s =
-            v->type == REDIS_REPLY_STRING
-                ? rizk__v1__pod_snapshot__unpack(&arena, v->len, (const uint8_t *)v->str)
-                : NULL;
+            vs != NULL ? rizk__v1__pod_snapshot__unpack(&pballoc, vlen, (const uint8_t *)vs) : NULL;
         if (s == NULL) {
             res.malformed++;
             continue;
@@ -213,7 +181,7 @@ done:
     *out = res;
     res.pods = NULL;
     res.n = 0;
-    res._arena = NULL;
+    arena_init(&res._arena, QUERY_ARENA_MIN); /* now *out's */
 out:
     fleet_pods_fini(&res);
     free(keys);
@@ -231,8 +199,7 @@ void fleet_pods_fini(struct fleet_pods *p)
     if (p == NULL)
         return;
     /* the snapshots live in the arena: no free_unpacked one by one */
-    query_arena_release(p->_arena);
-    p->_arena = NULL;
+    arena_fini(&p->_arena);
     free(p->pods);
     p->pods = NULL;
     p->n = 0;

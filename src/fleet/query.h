@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "rizk/v1/fleet.pb-c.h"
 
 struct redis_cluster;
@@ -20,7 +21,7 @@ struct fleet_pods {
     size_t n;
     size_t expired;   /* members whose key had expired (pruned) */
     size_t malformed; /* records that did not decode (skipped) */
-    void *_arena;     /* private: the snapshots' memory, freed at once by fleet_pods_fini */
+    struct arena _arena; /* private: the snapshots' memory, freed at once by fleet_pods_fini */
 };
 
 /* fleet_query_pods lists the pods of ns published within max_age_ms before now_ms (Unix ms).

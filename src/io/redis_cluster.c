@@ -202,7 +202,7 @@ static int rc_node_conn(struct redis_cluster *c, size_t i, struct redis_conn **o
 }
 
 int redis_cluster_node_pipeline(struct redis_cluster *c, size_t i, size_t n,
-                                const struct redis_cmd *cmds, redisReply **replies)
+                                const struct redis_cmd *cmds, struct redis_reply **replies)
 {
     struct redis_conn *conn;
     for (size_t k = 0; k < n; k++)
@@ -270,21 +270,21 @@ static void rc_apply(struct redis_cluster *c, const struct redis_cluster_nodes *
 static int rc_refresh_from(struct redis_cluster *c, const char *host, unsigned port)
 {
     size_t i = rc_node_add(c, host, port);
-    redisReply *r = NULL;
+    struct redis_reply *r = NULL;
     const char *argv[] = {"CLUSTER", "NODES"};
     size_t lens[] = {7, 5};
     struct redis_cmd cmd = {2, argv, lens};
     int rc = redis_cluster_node_pipeline(c, i, 1, &cmd, &r);
     if (rc < 0)
         return rc;
-    if (r->type == REDIS_REPLY_ERROR)
+    if (redis_reply_type(r) == REDIS_R_ERROR)
         rc = redis_reply_error_rc(r);
-    else if (r->type != REDIS_REPLY_STRING)
+    else if (redis_reply_type(r) != REDIS_R_STRING)
         rc = -EPROTO;
     if (rc == 0) {
         if (c->scratch == NULL)
             c->scratch = xmalloc(sizeof(*c->scratch));
-        rc = parse_redis_cluster_nodes(r->str, c->scratch, NULL);
+        rc = parse_redis_cluster_nodes(redis_reply_str(r, NULL), c->scratch, NULL);
         if (rc == 0) {
             char dialled[REDIS_HOST_MAX];
             snprintf(dialled, sizeof(dialled), "%s", host);
@@ -343,18 +343,20 @@ static void rc_maybe_refresh(struct redis_cluster *c)
 }
 
 /* rc_find_redirect returns the first MOVED/ASK among the replies, if any. */
-static bool rc_find_redirect(redisReply **replies, size_t n, struct redis_redirect *rd)
+static bool rc_find_redirect(struct redis_reply **replies, size_t n, struct redis_redirect *rd)
 {
     for (size_t i = 0; i < n; i++) {
-        const redisReply *r = replies[i];
-        if (r != NULL && r->type == REDIS_REPLY_ERROR &&
-            parse_redis_redirect(r->str, r->len, rd) == 0)
+        const struct redis_reply *r = replies[i];
+        size_t len = 0;
+        const char *s = r != NULL ? redis_reply_str(r, &len) : NULL;
+        if (s != NULL && redis_reply_type(r) == REDIS_R_ERROR &&
+            parse_redis_redirect(s, len, rd) == 0)
             return true;
     }
     return false;
 }
 
-static void rc_free_replies(redisReply **r, size_t n)
+static void rc_free_replies(struct redis_reply **r, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         redis_reply_free(r[i]);
@@ -363,12 +365,12 @@ static void rc_free_replies(redisReply **r, size_t n)
 }
 
 int redis_cluster_exec(struct redis_cluster *c, const char *key, size_t keylen, size_t n,
-                       const struct redis_cmd *cmds, redisReply **replies)
+                       const struct redis_cmd *cmds, struct redis_reply **replies)
 {
     const char *asking_argv[] = {"ASKING"};
     const size_t asking_len[] = {6};
     struct redis_cmd wire[2 * RC_PIPELINE_MAX];
-    redisReply *got[2 * RC_PIPELINE_MAX];
+    struct redis_reply *got[2 * RC_PIPELINE_MAX];
     unsigned slot = redis_slot_of_key(key, keylen);
     bool asking = false, retried = false;
     int rc = -ELOOP;

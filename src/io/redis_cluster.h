@@ -49,7 +49,7 @@ void redis_cluster_free(struct redis_cluster *c);
  * Errors: as redis_conn_pipeline, plus -ELOOP (redirection limit), -EAGAIN (no node serves the
  * slot: cluster down or failing over). n <= 64. thread: the owner. */
 int redis_cluster_exec(struct redis_cluster *c, const char *key, size_t keylen, size_t n,
-                       const struct redis_cmd *cmds, redisReply **replies);
+                       const struct redis_cmd *cmds, struct redis_reply **replies);
 
 /* redis_cluster_refresh re-reads CLUSTER NODES from the first node (connected ones first, then
  * the others, then the seeds) that answers, and rebuilds the node table and slot map; nodes
@@ -72,7 +72,7 @@ void redis_cluster_node_at(const struct redis_cluster *c, size_t i,
  * the connection if needed (subject to the backoff). Errors as redis_conn_pipeline and
  * redis_conn_open. thread: the owner. */
 int redis_cluster_node_pipeline(struct redis_cluster *c, size_t i, size_t n,
-                                const struct redis_cmd *cmds, redisReply **replies);
+                                const struct redis_cmd *cmds, struct redis_reply **replies);
 
 bool redis_cluster_is_cluster(const struct redis_cluster *c);
 

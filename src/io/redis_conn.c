@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include <hiredis/hiredis.h>
+
 #include "core/buf.h"
 #include "core/xalloc.h"
 #include "io/fsroot.h"
@@ -89,10 +91,62 @@ static int conn_rc(const redisContext *ctx, int saved_errno, bool connecting)
     }
 }
 
-void redis_reply_free(redisReply *r)
+/* A struct redis_reply is a hiredis redisReply seen through an opaque type: callers hold only
+ * pointers to it, and only this file looks inside. */
+static const redisReply *hr(const struct redis_reply *r)
+{
+    return (const redisReply *)(const void *)r;
+}
+
+void redis_reply_free(struct redis_reply *r)
 {
     if (r != NULL)
         freeReplyObject(r);
+}
+
+enum redis_reply_type redis_reply_type(const struct redis_reply *r)
+{
+    switch (hr(r)->type) {
+    case REDIS_REPLY_STRING:
+        return REDIS_R_STRING;
+    case REDIS_REPLY_ARRAY:
+        return REDIS_R_ARRAY;
+    case REDIS_REPLY_INTEGER:
+        return REDIS_R_INTEGER;
+    case REDIS_REPLY_NIL:
+        return REDIS_R_NIL;
+    case REDIS_REPLY_STATUS:
+        return REDIS_R_STATUS;
+    case REDIS_REPLY_ERROR:
+        return REDIS_R_ERROR;
+    default:
+        return REDIS_R_OTHER;
+    }
+}
+
+const char *redis_reply_str(const struct redis_reply *r, size_t *len)
+{
+    const redisReply *h = hr(r);
+    bool has_str = h->type == REDIS_REPLY_STRING || h->type == REDIS_REPLY_STATUS ||
+                   h->type == REDIS_REPLY_ERROR;
+    if (len != NULL)
+        *len = has_str ? h->len : 0;
+    return has_str ? h->str : NULL;
+}
+
+long long redis_reply_integer(const struct redis_reply *r)
+{
+    return hr(r)->type == REDIS_REPLY_INTEGER ? hr(r)->integer : 0;
+}
+
+size_t redis_reply_count(const struct redis_reply *r)
+{
+    return hr(r)->type == REDIS_REPLY_ARRAY ? hr(r)->elements : 0;
+}
+
+const struct redis_reply *redis_reply_at(const struct redis_reply *r, size_t i)
+{
+    return (const struct redis_reply *)(const void *)hr(r)->element[i];
 }
 
 static bool reply_starts(const redisReply *r, const char *prefix)
@@ -101,8 +155,9 @@ static bool reply_starts(const redisReply *r, const char *prefix)
     return r->len >= n && strncmp(r->str, prefix, n) == 0;
 }
 
-int redis_reply_error_rc(const redisReply *r)
+int redis_reply_error_rc(const struct redis_reply *reply)
 {
+    const redisReply *r = hr(reply);
     if (r == NULL || r->type != REDIS_REPLY_ERROR)
         return 0;
     if (reply_starts(r, "NOAUTH") || reply_starts(r, "WRONGPASS") || reply_starts(r, "NOPERM") ||
@@ -114,7 +169,7 @@ int redis_reply_error_rc(const redisReply *r)
 }
 
 int redis_conn_pipeline(struct redis_conn *c, size_t n, const struct redis_cmd *cmds,
-                        redisReply **replies)
+                        struct redis_reply **replies)
 {
     int rc = 0;
     size_t got = 0;
@@ -149,7 +204,8 @@ fail:
     return rc;
 }
 
-int redis_conn_command(struct redis_conn *c, redisReply **reply, int argc, const char **argv)
+int redis_conn_command(struct redis_conn *c, struct redis_reply **reply, int argc,
+                       const char **argv)
 {
     size_t lens[16];
     if (argc < 1 || argc > 16)
@@ -209,15 +265,15 @@ static int conn_auth(struct redis_conn *c, const struct redis_auth *auth)
     } else {
         argv[1] = password;
     }
-    redisReply *r = NULL;
+    struct redis_reply *r = NULL;
     rc = redis_conn_command(c, &r, argc, argv);
     explicit_bzero(pw, sizeof(pw));
     if (rc < 0)
         return rc;
     /* The error text (WRONGPASS ...) never holds the password, but we do not keep it anyway. */
-    if (r->type == REDIS_REPLY_ERROR)
+    if (redis_reply_type(r) == REDIS_R_ERROR)
         rc = -EACCES;
-    else if (r->type != REDIS_REPLY_STATUS)
+    else if (redis_reply_type(r) != REDIS_R_STATUS)
         rc = -EPROTO;
     redis_reply_free(r);
     return rc;
@@ -254,9 +310,9 @@ int redis_conn_open(const char *host, unsigned port, unsigned db, const struct r
         char dbs[16];
         snprintf(dbs, sizeof(dbs), "%u", db);
         const char *argv[] = {"SELECT", dbs};
-        redisReply *r = NULL;
+        struct redis_reply *r = NULL;
         rc = redis_conn_command(c, &r, 2, argv);
-        if (rc == 0 && r->type == REDIS_REPLY_ERROR)
+        if (rc == 0 && redis_reply_type(r) == REDIS_R_ERROR)
             rc = redis_reply_error_rc(r);
         redis_reply_free(r);
         if (rc < 0)

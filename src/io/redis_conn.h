@@ -2,8 +2,9 @@
  * a timeout, AUTH (ACL user optional) and SELECT, then commands with the same timeout. A
  * transport error or timeout breaks the connection for good: the owner frees it and reconnects
  * (with backoff; see redis_cluster.h). Secrets: the password is sent in AUTH and wiped from our
- * buffers; it never reaches a log line, an error string or a metric. Replies are hiredis'
- * redisReply (read-only for callers, freed with redis_reply_free).
+ * buffers; it never reaches a log line, an error string or a metric. Replies are opaque
+ * struct redis_reply, read through the view functions below (read-only, freed with
+ * redis_reply_free): hiredis itself is included by redis_conn.c alone.
  * thread: a connection is used by one thread at a time (the Redis worker that owns it). */
 #ifndef RIZK_IO_REDIS_CONN_H
 #define RIZK_IO_REDIS_CONN_H
@@ -12,7 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <hiredis/hiredis.h>
 
 /* Where the credentials come from. All borrowed for the call. The password file wins over the
  * password; a NULL/"" username means the default user (AUTH <password>). */
@@ -44,6 +44,21 @@ const char *redis_err_kind_name(enum redis_err_kind k);
 
 struct redis_conn;
 
+/* A reply, owned by whoever received it from redis_conn_pipeline/redis_conn_command (or by the
+ * array reply that contains it). Opaque: read it with the functions below. */
+struct redis_reply;
+
+/* The reply types callers tell apart (RESP2; anything else reads as REDIS_R_OTHER). */
+enum redis_reply_type {
+    REDIS_R_STRING = 0, /* bulk string */
+    REDIS_R_ARRAY,
+    REDIS_R_INTEGER,
+    REDIS_R_NIL,
+    REDIS_R_STATUS, /* +OK, +PONG */
+    REDIS_R_ERROR,  /* -ERR ..., -MOVED ...: a reply, not a failure */
+    REDIS_R_OTHER,
+};
+
 /* redis_conn_open connects to host:port within timeout_ms, sets the same timeout on every later
  * read and write, sends AUTH when auth has a password (or password file) and SELECT when db is
  * not 0. *out is owned by the caller (redis_conn_free). Errors: -ETIMEDOUT, -ECONNREFUSED (and
@@ -62,22 +77,34 @@ struct redis_cmd {
 };
 
 /* redis_conn_pipeline sends n commands in one write and reads n replies (one round trip).
- * replies[i] are owned by the caller (redis_reply_free), and an error reply (REDIS_REPLY_ERROR)
+ * replies[i] are owned by the caller (redis_reply_free), and an error reply (REDIS_R_ERROR)
  * is a reply, not a failure: the caller decides (MOVED, ASK, NOAUTH...). On failure no reply is
  * returned (replies[] all NULL) and the connection is broken. Errors: -ETIMEDOUT, -EIO,
  * -ECONNRESET, -EPROTO. thread: the owner. */
 int redis_conn_pipeline(struct redis_conn *c, size_t n, const struct redis_cmd *cmds,
-                        redisReply **replies);
+                        struct redis_reply **replies);
 /* redis_conn_command is redis_conn_pipeline of one command given as NUL-terminated words. */
-int redis_conn_command(struct redis_conn *c, redisReply **reply, int argc, const char **argv);
+int redis_conn_command(struct redis_conn *c, struct redis_reply **reply, int argc,
+                       const char **argv);
 
 /* redis_conn_is_broken tells whether a transport error happened (the conn must be freed). */
 bool redis_conn_is_broken(const struct redis_conn *c);
 
-/* redis_reply_free frees a reply. NULL-safe. */
-void redis_reply_free(redisReply *r);
+/* redis_reply_free frees a reply and every element of an array reply. NULL-safe. */
+void redis_reply_free(struct redis_reply *r);
+/* redis_reply_type tells the type of r (not NULL). thread: the owner of r. */
+enum redis_reply_type redis_reply_type(const struct redis_reply *r);
+/* redis_reply_str returns the bytes of a string, status or error reply (NUL-terminated, binary
+ * safe: *len bytes, len may be NULL), borrowed from r; NULL (and *len 0) for any other type. */
+const char *redis_reply_str(const struct redis_reply *r, size_t *len);
+/* redis_reply_integer returns the value of an integer reply, 0 for any other type. */
+long long redis_reply_integer(const struct redis_reply *r);
+/* redis_reply_count returns the number of elements of an array reply, 0 for any other type. */
+size_t redis_reply_count(const struct redis_reply *r);
+/* redis_reply_at returns element i (< redis_reply_count) of an array reply, borrowed from r. */
+const struct redis_reply *redis_reply_at(const struct redis_reply *r, size_t i);
 /* redis_reply_error_rc classifies an error reply: -EACCES for NOAUTH/WRONGPASS/NOPERM,
  * -EAGAIN for CLUSTERDOWN/TRYAGAIN, else -EREMOTEIO. Returns 0 for a non-error reply. */
-int redis_reply_error_rc(const redisReply *r);
+int redis_reply_error_rc(const struct redis_reply *r);
 
 #endif

@@ -21,6 +21,7 @@
 
 #include "io/prometheus/client/metrics.pb-c.h"
 
+#include "core/arena.h"
 #include "core/err.h"
 #include "core/xalloc.h"
 #include "render/escape.h"
@@ -48,53 +49,6 @@ size_t protobuf_native_spans(const struct native_bucket *b, size_t n, struct nat
 
 /* --- per-family scratch ------------------------------------------------------------------- */
 
-struct pb_chunk {
-    struct pb_chunk *next;
-    size_t used;
-    size_t size;
-    max_align_t data[];
-};
-
-struct pb_arena {
-    struct pb_chunk *head;
-};
-
-/* pb_alloc returns n zeroed bytes that live until pb_arena_fini. */
-static void *pb_alloc(struct pb_arena *a, size_t n)
-{
-    n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
-    struct pb_chunk *c = a->head;
-    if (c == NULL || c->size - c->used < n) {
-        size_t size = n > 8192 ? n : 8192;
-        c = xmalloc(sizeof(*c) + size);
-        c->next = a->head;
-        c->used = 0;
-        c->size = size;
-        a->head = c;
-    }
-    void *p = (char *)c->data + c->used;
-    c->used += n;
-    memset(p, 0, n);
-    return p;
-}
-
-static void *pb_calloc(struct pb_arena *a, size_t nmemb, size_t size)
-{
-    RIZK_ASSERT(size == 0 || nmemb <= SIZE_MAX / size);
-    return pb_alloc(a, nmemb * size);
-}
-
-static void pb_arena_fini(struct pb_arena *a)
-{
-    struct pb_chunk *c = a->head;
-    while (c != NULL) {
-        struct pb_chunk *next = c->next;
-        free(c);
-        c = next;
-    }
-    a->head = NULL;
-}
-
 /* protobuf-c's message structs hold char *, but packing only reads the strings: this lends them
  * the metric set's const strings without a qualifier-dropping cast. */
 static char *pb_unconst(const char *s)
@@ -105,7 +59,7 @@ static char *pb_unconst(const char *s)
 }
 
 /* pb_string returns s as valid UTF-8: s itself when it already is, else a repaired copy. */
-static int pb_string(struct pb_arena *a, const char *s, char **out)
+static int pb_string(struct arena *a, const char *s, char **out)
 {
     size_t n = strlen(s);
     if (escape_is_utf8(s, n)) {
@@ -116,7 +70,7 @@ static int pb_string(struct pb_arena *a, const char *s, char **out)
     buf_init(&b, 3 * n + 1); /* each bad byte becomes at most 3 (U+FFFD) */
     int rc = escape_utf8(&b, s, n);
     if (rc == 0) {
-        char *p = pb_alloc(a, buf_len(&b) + 1);
+        char *p = arena_calloc(a, 1, buf_len(&b) + 1);
         memcpy(p, buf_ptr(&b), buf_len(&b) + 1);
         *out = p;
     }
@@ -141,18 +95,18 @@ static Io__Prometheus__Client__MetricType pb_type(enum metric_type t)
     return IO__PROMETHEUS__CLIENT__METRIC_TYPE__UNTYPED;
 }
 
-static void pb_native_side(struct pb_arena *a, const struct native_bucket *b, size_t n,
+static void pb_native_side(struct arena *a, const struct native_bucket *b, size_t n,
                            size_t *nspan, Io__Prometheus__Client__BucketSpan ***span,
                            size_t *ndelta, int64_t **delta)
 {
     if (n == 0)
         return;
-    struct native_span *ns = pb_calloc(a, n, sizeof(*ns));
-    *delta = pb_calloc(a, n, sizeof(**delta));
+    struct native_span *ns = arena_calloc(a, n, sizeof(*ns));
+    *delta = arena_calloc(a, n, sizeof(**delta));
     *ndelta = n;
     size_t k = protobuf_native_spans(b, n, ns, *delta);
-    *span = pb_calloc(a, k, sizeof(**span));
-    Io__Prometheus__Client__BucketSpan *msgs = pb_calloc(a, k, sizeof(*msgs));
+    *span = arena_calloc(a, k, sizeof(**span));
+    Io__Prometheus__Client__BucketSpan *msgs = arena_calloc(a, k, sizeof(*msgs));
     for (size_t i = 0; i < k; i++) {
         io__prometheus__client__bucket_span__init(&msgs[i]);
         msgs[i].has_offset = 1;
@@ -164,18 +118,18 @@ static void pb_native_side(struct pb_arena *a, const struct native_bucket *b, si
     *nspan = k;
 }
 
-static Io__Prometheus__Client__Histogram *pb_histogram(struct pb_arena *a,
+static Io__Prometheus__Client__Histogram *pb_histogram(struct arena *a,
                                                        const struct histogram *h)
 {
-    Io__Prometheus__Client__Histogram *m = pb_alloc(a, sizeof(*m));
+    Io__Prometheus__Client__Histogram *m = arena_calloc(a, 1, sizeof(*m));
     io__prometheus__client__histogram__init(m);
     m->has_sample_count = 1;
     m->sample_count = h->count;
     m->has_sample_sum = 1;
     m->sample_sum = h->sum;
     if (h->nbuckets > 0) {
-        Io__Prometheus__Client__Bucket *bk = pb_calloc(a, h->nbuckets, sizeof(*bk));
-        m->bucket = pb_calloc(a, h->nbuckets, sizeof(*m->bucket));
+        Io__Prometheus__Client__Bucket *bk = arena_calloc(a, h->nbuckets, sizeof(*bk));
+        m->bucket = arena_calloc(a, h->nbuckets, sizeof(*m->bucket));
         m->n_bucket = h->nbuckets;
         for (size_t i = 0; i < h->nbuckets; i++) {
             io__prometheus__client__bucket__init(&bk[i]);
@@ -201,13 +155,13 @@ static Io__Prometheus__Client__Histogram *pb_histogram(struct pb_arena *a,
     return m;
 }
 
-static int pb_metric(struct pb_arena *a, enum metric_type t, const struct msample *s,
+static int pb_metric(struct arena *a, enum metric_type t, const struct msample *s,
                      Io__Prometheus__Client__Metric *m)
 {
     io__prometheus__client__metric__init(m);
     if (s->nlabels > 0) {
-        Io__Prometheus__Client__LabelPair *lp = pb_calloc(a, s->nlabels, sizeof(*lp));
-        m->label = pb_calloc(a, s->nlabels, sizeof(*m->label));
+        Io__Prometheus__Client__LabelPair *lp = arena_calloc(a, s->nlabels, sizeof(*lp));
+        m->label = arena_calloc(a, s->nlabels, sizeof(*m->label));
         m->n_label = s->nlabels;
         for (size_t i = 0; i < s->nlabels; i++) {
             io__prometheus__client__label_pair__init(&lp[i]);
@@ -221,7 +175,7 @@ static int pb_metric(struct pb_arena *a, enum metric_type t, const struct msampl
     }
     switch (t) {
     case METRIC_GAUGE: {
-        Io__Prometheus__Client__Gauge *g = pb_alloc(a, sizeof(*g));
+        Io__Prometheus__Client__Gauge *g = arena_calloc(a, 1, sizeof(*g));
         io__prometheus__client__gauge__init(g);
         g->has_value = 1;
         g->value = s->value;
@@ -229,7 +183,7 @@ static int pb_metric(struct pb_arena *a, enum metric_type t, const struct msampl
         break;
     }
     case METRIC_COUNTER: {
-        Io__Prometheus__Client__Counter *c = pb_alloc(a, sizeof(*c));
+        Io__Prometheus__Client__Counter *c = arena_calloc(a, 1, sizeof(*c));
         io__prometheus__client__counter__init(c);
         c->has_value = 1;
         c->value = s->value;
@@ -241,7 +195,7 @@ static int pb_metric(struct pb_arena *a, enum metric_type t, const struct msampl
         m->histogram = pb_histogram(a, s->histo);
         break;
     case METRIC_UNTYPED: {
-        Io__Prometheus__Client__Untyped *u = pb_alloc(a, sizeof(*u));
+        Io__Prometheus__Client__Untyped *u = arena_calloc(a, 1, sizeof(*u));
         io__prometheus__client__untyped__init(u);
         u->has_value = 1;
         u->value = s->value;
@@ -252,7 +206,7 @@ static int pb_metric(struct pb_arena *a, enum metric_type t, const struct msampl
     return 0;
 }
 
-static int pb_family(struct pb_arena *a, const struct mfamily *f,
+static int pb_family(struct arena *a, const struct mfamily *f,
                      Io__Prometheus__Client__MetricFamily *fam)
 {
     io__prometheus__client__metric_family__init(fam);
@@ -263,8 +217,8 @@ static int pb_family(struct pb_arena *a, const struct mfamily *f,
         return rc;
     fam->has_type = 1;
     fam->type = pb_type(f->type);
-    Io__Prometheus__Client__Metric *ms = pb_calloc(a, f->nsamples, sizeof(*ms));
-    fam->metric = pb_calloc(a, f->nsamples, sizeof(*fam->metric));
+    Io__Prometheus__Client__Metric *ms = arena_calloc(a, f->nsamples, sizeof(*ms));
+    fam->metric = arena_calloc(a, f->nsamples, sizeof(*fam->metric));
     fam->n_metric = f->nsamples;
     for (size_t i = 0; i < f->nsamples; i++) {
         rc = pb_metric(a, f->type, &f->samples[i], &ms[i]);
@@ -315,7 +269,8 @@ int render_protobuf(const struct mset *m, struct buf *out)
         const struct mfamily *f = mset_family_at(m, i);
         if (f->nsamples == 0)
             continue; /* Prometheus skips them anyway; they are noise */
-        struct pb_arena a = {NULL};
+        struct arena a;
+        arena_init(&a, 8192);
         Io__Prometheus__Client__MetricFamily fam;
         rc = pb_family(&a, f, &fam);
         if (rc == 0)
@@ -324,7 +279,7 @@ int render_protobuf(const struct mset *m, struct buf *out)
             io__prometheus__client__metric_family__pack_to_buffer(&fam, &sink.base);
             rc = sink.rc;
         }
-        pb_arena_fini(&a);
+        arena_fini(&a);
     }
     if (rc < 0)
         buf_fini(out);

@@ -7,16 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arena.h"
 #include "core/err.h"
 #include "core/xalloc.h"
 #include "core/banned.h"
-
-struct arena_chunk {
-    struct arena_chunk *next;
-    size_t used;
-    size_t size;
-    char data[];
-};
 
 struct mset {
     struct mfamily **fams;
@@ -24,37 +18,14 @@ struct mset {
     size_t capfams;
     size_t *index; /* open addressing: family position + 1, 0 = empty */
     size_t index_cap;
-    struct arena_chunk *arena;
+    struct arena arena; /* strings, samples' labels, histograms */
 };
-
-static void *arena_alloc(struct mset *m, size_t n)
-{
-    n = (n + 15) & ~(size_t)15;
-    struct arena_chunk *c = m->arena;
-    if (c == NULL || c->size - c->used < n) {
-        size_t size = n > 16384 ? n : 16384;
-        c = xmalloc(sizeof(*c) + size);
-        c->next = m->arena;
-        c->used = 0;
-        c->size = size;
-        m->arena = c;
-    }
-    void *p = c->data + c->used;
-    c->used += n;
-    return p;
-}
-
-static const char *arena_strdup(struct mset *m, const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = arena_alloc(m, n);
-    memcpy(p, s, n);
-    return p;
-}
 
 struct mset *mset_new(void)
 {
-    return xcalloc(1, sizeof(struct mset));
+    struct mset *m = xcalloc(1, sizeof(struct mset));
+    arena_init(&m->arena, 16384);
+    return m;
 }
 
 void mset_free(struct mset *m)
@@ -65,12 +36,7 @@ void mset_free(struct mset *m)
         free(m->fams[i]->samples);
     free(m->fams);
     free(m->index);
-    struct arena_chunk *c = m->arena;
-    while (c != NULL) {
-        struct arena_chunk *next = c->next;
-        free(c);
-        c = next;
-    }
+    arena_fini(&m->arena);
     free(m);
 }
 
@@ -134,10 +100,10 @@ int mset_family(struct mset *m, const char *name, enum metric_type type, const c
         m->capfams = m->capfams ? m->capfams * 2 : 32;
         m->fams = xreallocarray(m->fams, m->capfams, sizeof(*m->fams));
     }
-    struct mfamily *f = arena_alloc(m, sizeof(*f));
+    struct mfamily *f = arena_alloc(&m->arena, sizeof(*f));
     memset(f, 0, sizeof(*f));
-    f->name = arena_strdup(m, name);
-    f->help = arena_strdup(m, help ? help : "");
+    f->name = arena_strdup(&m->arena, name);
+    f->help = arena_strdup(&m->arena, help ? help : "");
     f->type = type;
     m->fams[m->nfams++] = f;
     *mset_slot_for_insert(m, name) = m->nfams;
@@ -155,10 +121,10 @@ static struct msample *mset_push(struct mset *m, struct mfamily *f, const struct
     struct msample *s = &f->samples[f->nsamples++];
     memset(s, 0, sizeof(*s));
     if (nlabels > 0) {
-        s->labels = arena_alloc(m, nlabels * sizeof(struct label));
+        s->labels = arena_alloc(&m->arena, nlabels * sizeof(struct label));
         for (size_t i = 0; i < nlabels; i++) {
-            s->labels[i].name = arena_strdup(m, labels[i].name);
-            s->labels[i].value = arena_strdup(m, labels[i].value);
+            s->labels[i].name = arena_strdup(&m->arena, labels[i].name);
+            s->labels[i].value = arena_strdup(&m->arena, labels[i].value);
         }
     }
     s->nlabels = nlabels;
@@ -191,7 +157,7 @@ static const struct native_bucket *mset_copy_native(struct mset *m, const struct
 {
     if (n == 0)
         return NULL;
-    struct native_bucket *c = arena_alloc(m, n * sizeof(*c));
+    struct native_bucket *c = arena_alloc(&m->arena, n * sizeof(*c));
     memcpy(c, b, n * sizeof(*c));
     return c;
 }
@@ -214,13 +180,13 @@ int mset_add_histogram(struct mset *m, struct mfamily *f, const struct label *la
             return -EINVAL;
     }
     struct msample *s = mset_push(m, f, labels, nlabels);
-    struct histogram *c = arena_alloc(m, sizeof(*c));
+    struct histogram *c = arena_alloc(&m->arena, sizeof(*c));
     memset(c, 0, sizeof(*c));
     c->nbuckets = h->nbuckets;
     c->count = h->count;
     c->sum = h->sum;
-    c->bounds = arena_alloc(m, h->nbuckets * sizeof(double) + 1);
-    c->counts = arena_alloc(m, h->nbuckets * sizeof(uint64_t) + 1);
+    c->bounds = arena_alloc(&m->arena, h->nbuckets * sizeof(double) + 1);
+    c->counts = arena_alloc(&m->arena, h->nbuckets * sizeof(uint64_t) + 1);
     if (h->nbuckets > 0) {
         memcpy(c->bounds, h->bounds, h->nbuckets * sizeof(double));
         memcpy(c->counts, h->counts, h->nbuckets * sizeof(uint64_t));

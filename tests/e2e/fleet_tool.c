@@ -24,6 +24,7 @@
 
 #include <jansson.h>
 
+#include "collect/registry.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/err.h"
@@ -116,7 +117,7 @@ static int cmd_fake(struct redis_cluster *rc, const struct config *cfg, const ch
         const char *zadd[] = {"ZADD", zkey, now, pod};
         size_t zaddl[] = {4, strlen(zkey), strlen(now), strlen(pod)};
         struct redis_cmd cmds[] = {{5, set, setl}, {4, zadd, zaddl}};
-        redisReply *r[2];
+        struct redis_reply *r[2];
         int e = redis_cluster_exec(rc, zkey, strlen(zkey), 2, cmds, r);
         if (e == 0)
             e = redis_reply_error_rc(r[0]) < 0 ? redis_reply_error_rc(r[0])
@@ -150,7 +151,7 @@ static int put_exec(struct redis_cluster *rc, const struct config *cfg, const ch
     const char *zadd[] = {"ZADD", zkey, now, pod};
     size_t zaddl[] = {4, strlen(zkey), strlen(now), strlen(pod)};
     struct redis_cmd cmds[] = {{5, set, setl}, {4, zadd, zaddl}};
-    redisReply *r[2] = {NULL, NULL};
+    struct redis_reply *r[2] = {NULL, NULL};
     int e = redis_cluster_exec(rc, zkey, strlen(zkey), 2, cmds, r);
     if (e == 0)
         e = redis_reply_error_rc(r[0]) < 0 ? redis_reply_error_rc(r[0])
@@ -315,8 +316,8 @@ int main(int argc, char **argv)
     struct config cfg;
     int ret = 2;
     struct redis_cluster *rc = NULL;
-    enum config_action act =
-        config_load(&cfg, argc - first_flag + 1, fargv, environ, stdout, stderr);
+    enum config_action act = config_load(&cfg, &registry_config_collectors, argc - first_flag + 1,
+                                         fargv, environ, stdout, stderr);
     if (act != CONFIG_RUN)
         goto out;
     if (redis_cluster_from_config(&cfg, 1000, &rc) != 0) {

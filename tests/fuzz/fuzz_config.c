@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collect/registry.h"
 #include "config/config.h"
 
 #define FUZZ_MAX_INPUT 8192
@@ -43,7 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FILE *sink = fopen("/dev/null", "w");
     if (sink != NULL) {
         struct config cfg;
-        enum config_action a = config_load(&cfg, argc, argv, envp, sink, sink);
+        enum config_action a =
+            config_load(&cfg, &registry_config_collectors, argc, argv, envp, sink, sink);
         if (a == CONFIG_RUN)
             config_print(&cfg, sink);
         config_fini(&cfg);

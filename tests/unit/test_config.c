@@ -6,6 +6,7 @@
 
 #include <CUnit/CUnit.h>
 
+#include "collect/registry.h"
 #include "config/config.h"
 #include "config/options.h"
 
@@ -26,7 +27,7 @@ static enum config_action load(struct config *cfg, const char **argv, const char
     for (; env[ne] != NULL; ne++)
         ev[ne] = (char *)(uintptr_t)env[ne];
     ev[ne] = NULL;
-    enum config_action a = config_load(cfg, argc, av, ev, fo, fe);
+    enum config_action a = config_load(cfg, &registry_config_collectors, argc, av, ev, fo, fe);
     fclose(fo);
     fclose(fe);
     return a;

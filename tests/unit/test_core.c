@@ -1,11 +1,16 @@
-/* Unit tests for core/: bounded buffer, checked number parsing, listen-address syntax. */
+/* Unit tests for core/: bounded buffer, bump arena, checked number parsing, listen-address
+ * syntax. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <CUnit/CUnit.h>
 
+#include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/hostport.h"
@@ -146,9 +151,39 @@ static void test_parse_err_position(void)
     CU_ASSERT_STRING_EQUAL(err_str(-E2BIG), "size limit exceeded");
 }
 
+static void test_arena(void)
+{
+    struct arena a;
+    arena_init(&a, 64);
+    char *s = arena_strdup(&a, "rizk");
+    CU_ASSERT_STRING_EQUAL(s, "rizk");
+    /* every block is aligned for any type, even after an odd-sized one */
+    void *p = arena_alloc(&a, 3);
+    void *q = arena_alloc(&a, 8);
+    CU_ASSERT_EQUAL((uintptr_t)p % _Alignof(max_align_t), 0);
+    CU_ASSERT_EQUAL((uintptr_t)q % _Alignof(max_align_t), 0);
+    CU_ASSERT_TRUE((char *)q - (char *)p >= (ptrdiff_t)sizeof(max_align_t) ||
+                   (char *)p - (char *)q >= (ptrdiff_t)sizeof(max_align_t));
+    /* larger than a chunk: a chunk of its own, earlier blocks untouched */
+    unsigned char *big = arena_calloc(&a, 100, 10);
+    for (size_t i = 0; i < 1000; i++)
+        CU_ASSERT_EQUAL_FATAL(big[i], 0);
+    memset(big, 0xAB, 1000);
+    CU_ASSERT_STRING_EQUAL(s, "rizk");
+    arena_fini(&a);
+    /* reusable after fini, and a zeroed arena works with the default chunk */
+    CU_ASSERT_STRING_EQUAL(arena_strdup(&a, "again"), "again");
+    arena_fini(&a);
+    struct arena z = {0};
+    CU_ASSERT_PTR_NOT_NULL(arena_alloc(&z, ARENA_CHUNK_DEFAULT + 1));
+    arena_fini(&z);
+    arena_fini(NULL);
+}
+
 static CU_TestInfo core_tests[] = {
     {"buf cap fails and frees", test_buf_cap},
     {"buf large printf and steal", test_buf_large_printf},
+    {"arena", test_arena},
     {"sp_u64", test_sp_u64},
     {"sp_i64", test_sp_i64},
     {"sp_double", test_sp_double},

@@ -11,6 +11,7 @@
 
 #include <CUnit/CUnit.h>
 
+#include "collect/registry.h"
 #include "config/config.h"
 #include "fleet/publish.h"
 #include "rizk/v1/fleet.pb-c.h"
@@ -97,7 +98,7 @@ static enum config_action load(struct config *cfg, char **argv, char **env, char
         argc++;
     FILE *fo = fopen("/dev/null", "w");
     FILE *fe = fmemopen(err, n, "w");
-    enum config_action a = config_load(cfg, argc, argv, env, fo, fe);
+    enum config_action a = config_load(cfg, &registry_config_collectors, argc, argv, env, fo, fe);
     fclose(fo);
     fclose(fe);
     return a;

@@ -1,0 +1,33 @@
+/* A bump arena (h2o's mem pools, nginx's pools): memory handed out by a pointer bump from
+ * chunks of a size chosen by the owner, never freed one by one, all released at once by
+ * arena_fini. For objects that share one lifetime: a tick's render, a metric set, one fleet query.
+ * thread: an arena belongs to one thread at a time. */
+#ifndef RIZK_CORE_ARENA_H
+#define RIZK_CORE_ARENA_H
+
+#include <stddef.h>
+
+struct arena_chunk;
+
+/* Embedded by its owner; the fields are private (do not touch). Zero-initialised it is an empty
+ * arena with the default chunk size. */
+struct arena {
+    struct arena_chunk *_head;
+    size_t _chunk; /* bytes per chunk; 0: ARENA_CHUNK_DEFAULT */
+};
+
+#define ARENA_CHUNK_DEFAULT (16u * 1024)
+
+/* arena_init makes a an empty arena whose chunks hold chunk bytes (0: the default). */
+void arena_init(struct arena *a, size_t chunk);
+/* arena_alloc returns n bytes aligned for any type (max_align_t), not zeroed, owned by a and
+ * valid until arena_fini. A request larger than a chunk gets a chunk of its own. Aborts on OOM. */
+void *arena_alloc(struct arena *a, size_t n);
+/* arena_calloc returns nmemb * size zeroed bytes (aborts on multiply overflow), as arena_alloc. */
+void *arena_calloc(struct arena *a, size_t nmemb, size_t size);
+/* arena_strdup copies s (NUL included) into a. */
+char *arena_strdup(struct arena *a, const char *s);
+/* arena_fini frees every chunk; a is empty again (same chunk size) and may be reused. NULL-safe. */
+void arena_fini(struct arena *a);
+
+#endif
