@@ -52,7 +52,7 @@ want() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 
 ROWS=()
 # row FIGURE OURS ANCHOR RATIO TARGET PASS (numbers already formatted; "-" when none)
-row() { ROWS+=("$(printf '| %-52s | %10s | %10s | %8s | %-16s | %-4s |' "$@")"); }
+row() { ROWS+=("$(printf '| %-62s | %10s | %10s | %8s | %-16s | %-4s |' "$@")"); }
 # judge VALUE OP LIMIT -> pass|FAIL
 judge() { awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN { if (v == "" || v == "NA") { print "FAIL"; exit }
     ok = (op == "<" ? v < l : op == "<=" ? v <= l : op == ">=" ? v >= l : v > l); print (ok ? "pass" : "FAIL") }'; }
@@ -265,8 +265,8 @@ fi
 echo
 echo "machine: nproc=$(nproc) kernel=$(uname -r); load average at start $LOAD0, at end $(cut -d' ' -f1-3 /proc/loadavg); took $(($(date +%s) - T0)) s"
 echo "clients share the 2 cores with the servers; anchors are measured in this run (nginx, node_exporter, recvmmsg loop) or quoted (adapter: KEDA p99 ~5 s at 300 ScaledObjects, #5624; ~500 answers/s before the shared view; freshness: fleet interval + one tick)"
-echo "| figure                                               |       ours |     anchor |    ratio | target           | pass |"
-echo "|------------------------------------------------------|-----------:|-----------:|---------:|------------------|------|"
+echo "| figure                                                         |       ours |     anchor |    ratio | target           | pass |"
+echo "|----------------------------------------------------------------|-----------:|-----------:|---------:|------------------|------|"
 printf '%s\n' "${ROWS[@]}"
 fails=$(printf '%s\n' "${ROWS[@]}" | grep -c '| FAIL |')
 echo "$((${#ROWS[@]} - fails)) of ${#ROWS[@]} rows pass or are informational; $fails fail"
