@@ -1,5 +1,5 @@
 /* adapter_client: a keep-alive HTTPS client with a client certificate, timing requests to the
- * adapter (the HPA's query shape), for tests/bench/adapter_bench.sh. C connections (threads,
+ * adapter (the HPA's query shape), for tests/bench/run.sh and scale.sh. C connections (threads,
  * one libcurl handle each, connection reused), N requests in all after a warm-up of W per
  * connection; every answer must be 200 and at least MIN_BYTES long.
  *

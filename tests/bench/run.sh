@@ -16,6 +16,8 @@
 set -u
 export LC_ALL=C
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/bench/bench_lib.sh
+. "$SRC/tests/bench/bench_lib.sh"
 B=$(cd "${1:-$SRC/build}" && pwd) || exit 2
 BIN=$B/src/rizk-metrics
 DUR=${DUR:-6}
@@ -168,17 +170,7 @@ fi
 
 # ---------------------------------------------------------------- adapter
 if want adapter || want freshness; then
-cd "$W" || exit 1
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -keyout ca-key.pem \
-    -out ca.pem -subj /CN=bench-ca 2>/dev/null
-for n in server client; do
-    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $n-key.pem -out $n.csr \
-        -subj "/O=bench/CN=$n" 2>/dev/null
-    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > $n.ext
-    openssl x509 -req -in $n.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 1 \
-        -extfile $n.ext -out $n.pem 2>/dev/null
-done
-cd "$SRC" || exit 1
+bench_pki "$W" || { echo "openssl failed" >&2; exit 1; }
 RP=$(port)
 redis-server --port "$RP" --bind 127.0.0.1 --save '' --appendonly no > "$W/redis.log" 2>&1 &
 PIDS+=($!)
