@@ -17,8 +17,8 @@
 #include "core/strparse.h"
 #include "core/version.h"
 #include "core/xalloc.h"
+#include "parse/pull_rules.h"
 #include "parse/redis_url.h"
-#include "signals/pull_delta.h"
 #include "core/banned.h"
 
 /* Largest ring: keeps --history.retention / --history.interval from allocating gigabytes. */
@@ -574,7 +574,7 @@ static int config_check_app(const struct config *cfg, FILE *err)
     }
     if (cfg->app_errors_from_label != NULL) {
         char *copy = xstrdup(cfg->app_errors_from_label);
-        struct pull_error_rule rules[PULL_DELTA_MAX_RULES];
+        struct pull_error_rule rules[PULL_RULES_MAX];
         unsigned n;
         int rc = parse_pull_error_rules(copy, rules, &n);
         free(copy);
@@ -583,7 +583,7 @@ static int config_check_app(const struct config *cfg, FILE *err)
                     "rizk-metrics: invalid value \"%s\" for --app.errors-from-label: "
                     "expected label:prefix, up to %d comma-separated (e.g. status:5 or "
                     "status:5,code:5)\n",
-                    cfg->app_errors_from_label, PULL_DELTA_MAX_RULES);
+                    cfg->app_errors_from_label, PULL_RULES_MAX);
             return -EINVAL;
         }
     }

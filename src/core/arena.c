@@ -1,5 +1,6 @@
-/* Bump arena: a list of chunks, newest first; only the newest one is bumped, so a large request
- * in between wastes the rest of the previous chunk (bounded by one chunk per large request). */
+/* Bump arena: a list of chunks, newest first; only the newest one is bumped (inline, arena.h),
+ * so a large request in between wastes the rest of the previous chunk (at most one chunk per
+ * large request). */
 #include "core/arena.h"
 
 #include <stdint.h>
@@ -12,34 +13,30 @@
 
 struct arena_chunk {
     struct arena_chunk *next;
-    size_t used;
-    size_t size;
     max_align_t data[];
 };
 
 void arena_init(struct arena *a, size_t chunk)
 {
     a->_head = NULL;
+    a->_cur = a->_end = NULL;
     a->_chunk = chunk;
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+/* arena_alloc_chunk is arena_alloc's slow path: n does not fit the newest chunk (or there is
+ * none yet), so a new chunk becomes the newest. */
+void *arena_alloc_chunk(struct arena *a, size_t n)
 {
-    RIZK_ASSERT(n <= SIZE_MAX - sizeof(max_align_t));
+    RIZK_ASSERT(n <= SIZE_MAX - sizeof(struct arena_chunk) - sizeof(max_align_t));
     n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
-    struct arena_chunk *c = a->_head;
-    if (c == NULL || c->size - c->used < n) {
-        size_t chunk = a->_chunk != 0 ? a->_chunk : ARENA_CHUNK_DEFAULT;
-        size_t size = n > chunk ? n : chunk;
-        c = xmalloc(sizeof(*c) + size);
-        c->next = a->_head;
-        c->used = 0;
-        c->size = size;
-        a->_head = c;
-    }
-    void *p = (char *)c->data + c->used;
-    c->used += n;
-    return p;
+    size_t chunk = a->_chunk != 0 ? a->_chunk : ARENA_CHUNK_DEFAULT;
+    size_t size = n > chunk ? n : chunk;
+    struct arena_chunk *c = xmalloc(sizeof(*c) + size);
+    c->next = a->_head;
+    a->_head = c;
+    a->_cur = (char *)c->data + n;
+    a->_end = (char *)c->data + size;
+    return c->data;
 }
 
 void *arena_calloc(struct arena *a, size_t nmemb, size_t size)
@@ -69,4 +66,5 @@ void arena_fini(struct arena *a)
         c = next;
     }
     a->_head = NULL;
+    a->_cur = a->_end = NULL;
 }

@@ -1,4 +1,5 @@
-/* Fleet publisher: signal table, PodSnapshot encoding, keys, and the publishing thread. */
+/* Fleet publisher: the published rows of the signal table, PodSnapshot encoding, keys, and the
+ * publishing thread. */
 #include "fleet/publish.h"
 
 #include <errno.h>
@@ -25,35 +26,32 @@
 
 #define FLEET_LABELS_CAP (64u * 1024)
 
-static const char *const fleet_signal_names[FLEET_SIG_COUNT] = {
-    [FLEET_SIG_REQUESTS_PER_SECOND] = "rizk_requests_per_second",
-    [FLEET_SIG_ERROR_RATIO] = "rizk_error_ratio",
-    [FLEET_SIG_RESPONSE_TIME_SECONDS] = "rizk_response_time_seconds",
-    [FLEET_SIG_CACHE_HIT_RATIO] = "rizk_cache_hit_ratio",
-    [FLEET_SIG_ACTIVE_CONNECTIONS] = "rizk_active_connections",
-    [FLEET_SIG_CPU_UTILIZATION_RATIO] = "rizk_cpu_utilization_ratio",
-    [FLEET_SIG_MEMORY_UTILIZATION_RATIO] = "rizk_memory_utilization_ratio",
-    [FLEET_SIG_RESPONSE_TIME_P50_SECONDS] = "rizk_response_time_p50_seconds",
-    [FLEET_SIG_RESPONSE_TIME_P95_SECONDS] = "rizk_response_time_p95_seconds",
-    [FLEET_SIG_RESPONSE_TIME_P99_SECONDS] = "rizk_response_time_p99_seconds",
-};
-
-const char *fleet_signal_name(enum fleet_signal id)
+const char *fleet_signal_name(enum sig_id id)
 {
-    return (id >= 0 && id < FLEET_SIG_COUNT) ? fleet_signal_names[id] : "";
+    const char *name = (unsigned)id < SIG_COUNT ? sigtable_at(id)->fleet : NULL;
+    return name != NULL ? name : "";
 }
 
 int fleet_signal_lookup(const char *name)
 {
-    for (int i = 0; i < FLEET_SIG_COUNT; i++)
-        if (strcmp(fleet_signal_names[i], name) == 0)
-            return i;
-    return -1;
+    return sigtable_fleet_lookup(name);
 }
 
-void fleet_signals_set(struct fleet_signals *s, enum fleet_signal id, double v)
+const struct ProtobufCFieldDescriptor *fleet_signal_field(enum sig_id id)
 {
-    if (id < 0 || id >= FLEET_SIG_COUNT || !isfinite(v))
+    const char *name = (unsigned)id < SIG_COUNT ? sigtable_at(id)->fleet : NULL;
+    if (name == NULL)
+        return NULL;
+    /* "rizk_<field>": the row names the field (checked by the fleet unit tests) */
+    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(
+        &rizk__v1__pod_snapshot__descriptor, name + strlen("rizk_"));
+    RIZK_ASSERT(f != NULL && f->type == PROTOBUF_C_TYPE_DOUBLE && f->quantifier_offset != 0);
+    return f;
+}
+
+void fleet_signals_set(struct fleet_signals *s, enum sig_id id, double v)
+{
+    if ((unsigned)id >= SIG_COUNT || sigtable_at(id)->fleet == NULL || !isfinite(v))
         return;
     s->has[id] = true;
     s->v[id] = v;
@@ -94,33 +92,14 @@ int fleet_encode_snapshot(const struct fleet_identity *id, const struct fleet_si
     }
     m.n_labels = nl;
     m.labels = ptrs;
-    /* The generated struct has one has_/value pair per signal, in fleet_signal order. */
-    struct {
-        protobuf_c_boolean *has;
-        double *v;
-    } f[FLEET_SIG_COUNT] = {
-        [FLEET_SIG_REQUESTS_PER_SECOND] = {&m.has_requests_per_second, &m.requests_per_second},
-        [FLEET_SIG_ERROR_RATIO] = {&m.has_error_ratio, &m.error_ratio},
-        [FLEET_SIG_RESPONSE_TIME_SECONDS] = {&m.has_response_time_seconds,
-                                             &m.response_time_seconds},
-        [FLEET_SIG_CACHE_HIT_RATIO] = {&m.has_cache_hit_ratio, &m.cache_hit_ratio},
-        [FLEET_SIG_ACTIVE_CONNECTIONS] = {&m.has_active_connections, &m.active_connections},
-        [FLEET_SIG_CPU_UTILIZATION_RATIO] = {&m.has_cpu_utilization_ratio,
-                                             &m.cpu_utilization_ratio},
-        [FLEET_SIG_MEMORY_UTILIZATION_RATIO] = {&m.has_memory_utilization_ratio,
-                                                &m.memory_utilization_ratio},
-        [FLEET_SIG_RESPONSE_TIME_P50_SECONDS] = {&m.has_response_time_p50_seconds,
-                                                 &m.response_time_p50_seconds},
-        [FLEET_SIG_RESPONSE_TIME_P95_SECONDS] = {&m.has_response_time_p95_seconds,
-                                                 &m.response_time_p95_seconds},
-        [FLEET_SIG_RESPONSE_TIME_P99_SECONDS] = {&m.has_response_time_p99_seconds,
-                                                 &m.response_time_p99_seconds},
-    };
-    for (int i = 0; i < FLEET_SIG_COUNT; i++) {
-        if (!s->has[i])
+    for (int i = 0; i < SIG_COUNT; i++) {
+        const ProtobufCFieldDescriptor *f = fleet_signal_field((enum sig_id)i);
+        if (!s->has[i] || f == NULL)
             continue;
-        *f[i].has = true;
-        *f[i].v = s->v[i];
+        char *base = (char *)&m;
+        protobuf_c_boolean yes = true;
+        memcpy(base + f->quantifier_offset, &yes, sizeof(yes));
+        memcpy(base + f->offset, &s->v[i], sizeof(double));
     }
     size_t n = rizk__v1__pod_snapshot__get_packed_size(&m);
     uint8_t *p = xmalloc(n ? n : 1);

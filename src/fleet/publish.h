@@ -15,40 +15,34 @@
 #include <stdint.h>
 
 #include "parse/pod_labels.h"
+#include "signals/sigtable.h"
 
 struct config;
 struct sample_sink;
 
-/* The published signals: SPEC 4's seven plus the duration quantiles, by metric name. */
-enum fleet_signal {
-    FLEET_SIG_REQUESTS_PER_SECOND = 0,
-    FLEET_SIG_ERROR_RATIO,
-    FLEET_SIG_RESPONSE_TIME_SECONDS,
-    FLEET_SIG_CACHE_HIT_RATIO,
-    FLEET_SIG_ACTIVE_CONNECTIONS,
-    FLEET_SIG_CPU_UTILIZATION_RATIO,
-    FLEET_SIG_MEMORY_UTILIZATION_RATIO,
-    FLEET_SIG_RESPONSE_TIME_P50_SECONDS,
-    FLEET_SIG_RESPONSE_TIME_P95_SECONDS,
-    FLEET_SIG_RESPONSE_TIME_P99_SECONDS,
-    FLEET_SIG_COUNT
-};
+struct ProtobufCFieldDescriptor;
 
-/* The signal values of one tick; a signal is published only when has[id] is true. */
+/* The published signals are the rows of the signal table with a fleet name (SPEC 4's seven plus
+ * the duration quantiles), by their row id (enum sig_id); each travels in the PodSnapshot field
+ * the row names. The signal values of one tick; a signal is published only when has[id]. */
 struct fleet_signals {
     int64_t t_ms;      /* Unix ms the values were computed at */
     int64_t window_ms; /* --signals.window */
-    bool has[FLEET_SIG_COUNT];
-    double v[FLEET_SIG_COUNT];
+    bool has[SIG_COUNT];
+    double v[SIG_COUNT];
 };
 
-/* fleet_signals_set marks id present with value v (NaN and infinities are left absent). */
-void fleet_signals_set(struct fleet_signals *s, enum fleet_signal id, double v);
-/* fleet_signal_name returns the metric name ("rizk_requests_per_second"; quantiles as
- * "rizk_response_time_p50_seconds"); fleet_signal_lookup maps it back (-1 unknown).
- * thread: any. */
-const char *fleet_signal_name(enum fleet_signal id);
+/* fleet_signals_set marks id present with value v (NaN and infinities, and rows that are not
+ * published, are left absent). */
+void fleet_signals_set(struct fleet_signals *s, enum sig_id id, double v);
+/* fleet_signal_name returns the published name ("rizk_requests_per_second"; quantiles as
+ * "rizk_response_time_p50_seconds"), "" for a row that is not published; fleet_signal_lookup
+ * maps it back (-1 unknown). thread: any. */
+const char *fleet_signal_name(enum sig_id id);
 int fleet_signal_lookup(const char *name);
+/* fleet_signal_field returns the PodSnapshot field (an optional double) that carries row id,
+ * NULL when the row is not published. thread: any. */
+const struct ProtobufCFieldDescriptor *fleet_signal_field(enum sig_id id);
 
 /* Who publishes: borrowed strings. */
 struct fleet_identity {

@@ -67,8 +67,8 @@ static int query_members(struct redis_cluster *c, const char *zkey, int64_t cuto
 }
 
 static void query_prune(struct redis_cluster *c, const char *zkey,
-                        const struct redis_reply *members,
-                        const bool *gone, size_t ngone)
+                        const struct redis_reply_elem *members, size_t n, const bool *gone,
+                        size_t ngone)
 {
     const char **argv = xcalloc(ngone + 2, sizeof(*argv));
     size_t *lens = xcalloc(ngone + 2, sizeof(*lens));
@@ -77,10 +77,10 @@ static void query_prune(struct redis_cluster *c, const char *zkey,
     lens[k++] = 4;
     argv[k] = zkey;
     lens[k++] = strlen(zkey);
-    for (size_t i = 0; i < redis_reply_count(members); i++)
+    for (size_t i = 0; i < n; i++)
         if (gone[i]) {
-            argv[k] = redis_reply_str(redis_reply_at(members, i), &lens[k]);
-            k++;
+            argv[k] = members[i].str;
+            lens[k++] = members[i].len;
         }
     struct redis_cmd cmd = {(int)k, argv, lens};
     struct redis_reply *r = NULL;
@@ -100,6 +100,7 @@ int fleet_query_pods(struct redis_cluster *c, const char *prefix, const char *ns
     const char **argv = NULL;
     size_t *lens = NULL;
     bool *gone = NULL;
+    struct redis_reply_elem *el = NULL; /* members' view, then values' */
     struct fleet_pods res = {0};
     arena_init(&res._arena, QUERY_ARENA_MIN);
     int rc = query_members(c, zkey, now_ms - max_age_ms, &members);
@@ -108,6 +109,9 @@ int fleet_query_pods(struct redis_cluster *c, const char *prefix, const char *ns
     size_t n = redis_reply_count(members);
     if (n == 0)
         goto done;
+    el = xcalloc(2 * n, sizeof(*el));
+    struct redis_reply_elem *mel = el, *vel = el + n;
+    redis_reply_elems(members, mel);
     argv = xcalloc(n + 1, sizeof(*argv));
     lens = xcalloc(n + 1, sizeof(*lens));
     argv[0] = "MGET";
@@ -115,20 +119,17 @@ int fleet_query_pods(struct redis_cluster *c, const char *prefix, const char *ns
     /* every key is "<prefix>fleet:{<ns>}:pod:<member>", laid out in one buffer */
     size_t stem = strlen(prefix) + strlen(ns) + strlen("fleet:{}:pod:"), total = 0;
     for (size_t i = 0; i < n; i++) {
-        const struct redis_reply *m = redis_reply_at(members, i);
-        size_t mlen = 0;
-        if (redis_reply_type(m) != REDIS_R_STRING) {
+        if (mel[i].type != REDIS_R_STRING) {
             rc = -EPROTO;
             goto out;
         }
-        (void)redis_reply_str(m, &mlen);
-        total += stem + mlen;
+        total += stem + mel[i].len;
     }
     keys = xmalloc(total + 1);
     char *kp = keys;
     for (size_t i = 0; i < n; i++) {
-        size_t mlen = 0;
-        const char *m = redis_reply_str(redis_reply_at(members, i), &mlen);
+        size_t mlen = mel[i].len;
+        const char *m = mel[i].str;
         int w = snprintf(kp, total + 1 - (size_t)(kp - keys), "%sfleet:{%s}:pod:", prefix, ns);
         RIZK_ASSERT(w >= 0 && (size_t)w == stem);
         memcpy(kp + w, m, mlen); /* binary-safe: the member as stored */
@@ -158,17 +159,17 @@ int fleet_query_pods(struct redis_cluster *c, const char *prefix, const char *ns
     arena_fini(&res._arena);
     arena_init(&res._arena, chunk < QUERY_ARENA_MAX ? chunk : QUERY_ARENA_MAX);
     ProtobufCAllocator pballoc = {query_arena_alloc, query_arena_free, &res._arena};
+    redis_reply_elems(vals, vel);
     for (size_t i = 0; i < n; i++) {
-        const struct redis_reply *v = redis_reply_at(vals, i);
-        if (redis_reply_type(v) == REDIS_R_NIL) {
+        if (vel[i].type == REDIS_R_NIL) {
             gone[i] = true;
             res.expired++;
             continue;
         }
-        size_t vlen = 0;
-        const char *vs = redis_reply_type(v) == REDIS_R_STRING ? redis_reply_str(v, &vlen) : NULL;
         Rizk__V1__PodSnapshot *s =
-            vs != NULL ? rizk__v1__pod_snapshot__unpack(&pballoc, vlen, (const uint8_t *)vs) : NULL;
+            vel[i].type == REDIS_R_STRING
+                ? rizk__v1__pod_snapshot__unpack(&pballoc, vel[i].len, (const uint8_t *)vel[i].str)
+                : NULL;
         if (s == NULL) {
             res.malformed++;
             continue;
@@ -176,7 +177,7 @@ int fleet_query_pods(struct redis_cluster *c, const char *prefix, const char *ns
         res.pods[res.n++] = s;
     }
     if (res.expired > 0)
-        query_prune(c, zkey, members, gone, res.expired);
+        query_prune(c, zkey, mel, n, gone, res.expired);
 done:
     *out = res;
     res.pods = NULL;
@@ -188,6 +189,7 @@ out:
     free(argv);
     free(lens);
     free(gone);
+    free(el);
     redis_reply_free(vals);
     redis_reply_free(members);
     free(zkey);
@@ -207,31 +209,15 @@ void fleet_pods_fini(struct fleet_pods *p)
 
 bool fleet_pod_signal(const Rizk__V1__PodSnapshot *p, int id, double *out)
 {
-    /* The generated struct has one has_/value pair per signal, in enum fleet_signal order. */
-    const struct {
-        protobuf_c_boolean has;
-        double v;
-    } f[FLEET_SIG_COUNT] = {
-        [FLEET_SIG_REQUESTS_PER_SECOND] = {p->has_requests_per_second, p->requests_per_second},
-        [FLEET_SIG_ERROR_RATIO] = {p->has_error_ratio, p->error_ratio},
-        [FLEET_SIG_RESPONSE_TIME_SECONDS] = {p->has_response_time_seconds,
-                                             p->response_time_seconds},
-        [FLEET_SIG_CACHE_HIT_RATIO] = {p->has_cache_hit_ratio, p->cache_hit_ratio},
-        [FLEET_SIG_ACTIVE_CONNECTIONS] = {p->has_active_connections, p->active_connections},
-        [FLEET_SIG_CPU_UTILIZATION_RATIO] = {p->has_cpu_utilization_ratio,
-                                             p->cpu_utilization_ratio},
-        [FLEET_SIG_MEMORY_UTILIZATION_RATIO] = {p->has_memory_utilization_ratio,
-                                                p->memory_utilization_ratio},
-        [FLEET_SIG_RESPONSE_TIME_P50_SECONDS] = {p->has_response_time_p50_seconds,
-                                                 p->response_time_p50_seconds},
-        [FLEET_SIG_RESPONSE_TIME_P95_SECONDS] = {p->has_response_time_p95_seconds,
-                                                 p->response_time_p95_seconds},
-        [FLEET_SIG_RESPONSE_TIME_P99_SECONDS] = {p->has_response_time_p99_seconds,
-                                                 p->response_time_p99_seconds},
-    };
-    if (id < 0 || id >= FLEET_SIG_COUNT || !f[id].has)
+    const ProtobufCFieldDescriptor *f = fleet_signal_field((enum sig_id)id);
+    if (f == NULL)
         return false;
-    *out = f[id].v;
+    const char *base = (const char *)p;
+    protobuf_c_boolean has;
+    memcpy(&has, base + f->quantifier_offset, sizeof(has));
+    if (!has)
+        return false;
+    memcpy(out, base + f->offset, sizeof(double));
     return true;
 }
 

@@ -33,7 +33,7 @@ int fleet_query_pods(struct redis_cluster *c, const char *prefix, const char *ns
 /* fleet_pods_fini frees the snapshots. NULL-safe. */
 void fleet_pods_fini(struct fleet_pods *p);
 
-/* fleet_pod_signal reads signal id (enum fleet_signal) of a decoded snapshot: true with *out
+/* fleet_pod_signal reads signal id (enum sig_id) of a decoded snapshot: true with *out
  * set when the pod published it, false when it is absent. thread: any. */
 bool fleet_pod_signal(const Rizk__V1__PodSnapshot *p, int id, double *out);
 /* fleet_pod_label returns the value of label key (borrowed from p) or NULL: the pod's labels,

@@ -16,6 +16,7 @@
 #include "http/routes.h"
 #include "render/api_json.h"
 #include "render/json.h"
+#include "signals/sigtable.h"
 #include "store/snapshot.h"
 #include "store/store.h"
 #include "core/banned.h"
@@ -134,7 +135,7 @@ enum MHD_Result api_history(const struct http_request *req, void *ctx)
         return api_error(req, MHD_HTTP_BAD_REQUEST,
                          "missing query parameter series (e.g. "
                          "?series=rizk_cpu_utilization_ratio&window=1h&points=300)");
-    int id = hist_series_lookup(series);
+    int id = sigtable_history_lookup(series);
     if (id < 0)
         return api_error(req, MHD_HTTP_NOT_FOUND, "unknown series \"%.128s\"", series);
     int64_t window_ms = 0;
@@ -157,8 +158,9 @@ enum MHD_Result api_history(const struct http_request *req, void *ctx)
         free(pts);
         return api_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "history read failed: %s", err_str(n));
     }
-    json_t *doc = api_json_history(hist_series_name((enum hist_series)id), window_ms, now_ms,
-                                   in_window, pts, (size_t)n);
+    char name[SIGTABLE_NAME_MAX];
+    sigtable_history_name((enum hist_series)id, name, sizeof(name));
+    json_t *doc = api_json_history(name, window_ms, now_ms, in_window, pts, (size_t)n);
     free(pts);
     return api_send(req, MHD_HTTP_OK, doc);
 }

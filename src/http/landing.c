@@ -1,4 +1,4 @@
-/* The landing page: the embedded template with its two placeholders filled. */
+/* The landing page: the embedded template with its placeholders filled. */
 #include "http/landing.h"
 
 #include <string.h>
@@ -8,6 +8,7 @@
 #include "core/buf.h"
 #include "http/routes.h"
 #include "render/escape.h"
+#include "signals/sigtable.h"
 #include "store/snapshot.h"
 #include "core/banned.h"
 
@@ -46,10 +47,32 @@ static void landing_sources(struct buf *b, const struct mset *m)
     buf_adds(b, "</table>");
 }
 
+/* landing_charts writes one line of the page's CHARTS list per charted signal (a row of the
+ * signal table with a title): [series, title, how values print]. */
+static void landing_charts(struct buf *b)
+{
+    static const char *const kinds[] = {
+        [SIG_UNIT_RATIO] = "pct",
+        [SIG_UNIT_PER_SECOND] = "rate",
+        [SIG_UNIT_SECONDS] = "ms",
+        [SIG_UNIT_COUNT] = "count",
+    };
+    for (int i = 0; i < SIG_COUNT; i++) {
+        const struct sig_def *d = sigtable_at((enum sig_id)i);
+        if (d->title == NULL)
+            continue;
+        buf_adds(b, "  [\"");
+        escape_json_string(b, d->name, strlen(d->name));
+        buf_adds(b, "\", \"");
+        escape_json_string(b, d->title, strlen(d->title));
+        buf_printf(b, "\", \"%s\"],\n", kinds[d->unit]);
+    }
+}
+
 /* landing_fill copies the template, replacing each placeholder as it comes. */
 static void landing_fill(struct buf *b, const struct config *cfg, const struct mset *m)
 {
-    static const char *const marks[] = {"{{TELEMETRY_PATH}}", "{{SOURCES}}"};
+    static const char *const marks[] = {"{{TELEMETRY_PATH}}", "{{SOURCES}}", "{{SIGNAL_CHARTS}}\n"};
     const char *p = landing_html;
     for (;;) {
         const char *next = NULL;
@@ -66,8 +89,10 @@ static void landing_fill(struct buf *b, const struct config *cfg, const struct m
         buf_add(b, p, (size_t)(next - p));
         if (which == 0)
             escape_html(b, cfg->web_telemetry_path, strlen(cfg->web_telemetry_path));
-        else
+        else if (which == 1)
             landing_sources(b, m);
+        else
+            landing_charts(b);
         p = next + strlen(marks[which]);
     }
     buf_adds(b, p);

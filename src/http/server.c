@@ -23,7 +23,7 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "http/tls.h"
-#include "http/urldecode.h"
+#include "parse/urldecode.h"
 #include "core/banned.h"
 
 struct http_server {

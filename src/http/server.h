@@ -46,7 +46,7 @@ struct http_server_opts {
     http_handler_fn metrics_handler;
     http_handler_fn fallback; /* any method on a path no route has; NULL: 404 / 405 replies */
     struct tls_store *tls;    /* HTTPS with these credentials (reloadable); NULL: plain HTTP */
-    bool decode_urls;         /* percent-decode paths and query values with http/urldecode
+    bool decode_urls;         /* percent-decode paths and query values with parse/urldecode
                                * (libmicrohttpd turns '+' into ' ' in query values first) */
     void *app;                /* passed to handlers */
 };

@@ -149,6 +149,16 @@ const struct redis_reply *redis_reply_at(const struct redis_reply *r, size_t i)
     return (const struct redis_reply *)(const void *)hr(r)->element[i];
 }
 
+void redis_reply_elems(const struct redis_reply *r, struct redis_reply_elem *out)
+{
+    size_t n = redis_reply_count(r);
+    for (size_t i = 0; i < n; i++) {
+        const struct redis_reply *e = redis_reply_at(r, i);
+        out[i].type = redis_reply_type(e);
+        out[i].str = redis_reply_str(e, &out[i].len);
+    }
+}
+
 static bool reply_starts(const redisReply *r, const char *prefix)
 {
     size_t n = strlen(prefix);

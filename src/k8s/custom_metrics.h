@@ -27,7 +27,7 @@ struct k8s_item {
 struct k8s_pod_filter {
     const char *ns;
     const char *pod;            /* NULL: every pod (pods/ *) */
-    int signal;                 /* enum fleet_signal */
+    int signal;                 /* enum sig_id */
     const struct selector *sel; /* NULL: every pod */
     int64_t now_ms;
     int64_t max_age_ms; /* for snapshots without a publish interval */

@@ -89,8 +89,10 @@ int discovery_render_resources(struct buf *out, enum k8s_group g, enum k8s_versi
     jsonw_str(&w, gv);
     jsonw_key(&w, "resources");
     jsonw_arr_open(&w);
-    for (int i = 0; i < FLEET_SIG_COUNT; i++) {
-        const char *sig = fleet_signal_name((enum fleet_signal)i);
+    for (int i = 0; i < SIG_COUNT; i++) {
+        const char *sig = fleet_signal_name((enum sig_id)i);
+        if (sig[0] == '\0')
+            continue; /* not published */
         if (g == K8S_GROUP_CUSTOM)
             snprintf(name, sizeof(name), "pods/%s", sig);
         else

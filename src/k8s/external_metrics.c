@@ -10,9 +10,8 @@
 
 enum external_agg external_aggregation(int signal)
 {
-    return signal == FLEET_SIG_REQUESTS_PER_SECOND || signal == FLEET_SIG_ACTIVE_CONNECTIONS
-               ? EXTERNAL_SUM
-               : EXTERNAL_MEAN;
+    return signal == SIG_REQUESTS_PER_SECOND || signal == SIG_ACTIVE_CONNECTIONS ? EXTERNAL_SUM
+                                                                                 : EXTERNAL_MEAN;
 }
 
 const char *external_agg_name(enum external_agg a)

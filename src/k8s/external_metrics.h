@@ -22,7 +22,7 @@ struct external_value {
     enum external_agg agg;
 };
 
-/* external_aggregation tells how signal (enum fleet_signal) aggregates. thread: any. */
+/* external_aggregation tells how signal (enum sig_id) aggregates. thread: any. */
 enum external_agg external_aggregation(int signal);
 /* external_agg_name returns "sum" or "mean". */
 const char *external_agg_name(enum external_agg a);

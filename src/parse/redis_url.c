@@ -8,31 +8,13 @@
 #include <string.h>
 
 #include "core/xalloc.h"
-#include "parse/lex.h"
+#include "parse/urldecode.h"
 #include "core/banned.h"
 
-/* url_decode percent-decodes [p, end) into out (cap bytes with the NUL). */
+/* url_decode percent-decodes [p, end) into out (cap bytes with the NUL), strictly. */
 static int url_decode(const char *p, const char *end, char *out, size_t cap)
 {
-    size_t n = 0;
-    while (p < end) {
-        int c = (unsigned char)*p++;
-        if (c == '%') {
-            int h = end - p >= 2 ? lex_hex_digit(p[0]) : -1;
-            int l = end - p >= 2 ? lex_hex_digit(p[1]) : -1;
-            if (h < 0 || l < 0)
-                return -EPROTO;
-            c = h * 16 + l;
-            p += 2;
-        }
-        if (c == 0)
-            return -EPROTO;
-        if (n + 1 >= cap)
-            return -E2BIG;
-        out[n++] = (char)c;
-    }
-    out[n] = '\0';
-    return 0;
+    return urldecode_n(p, (size_t)(end - p), out, cap, URLDECODE_STRICT, NULL);
 }
 
 static int url_uint(const char *p, const char *end, unsigned max, unsigned *out)

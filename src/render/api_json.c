@@ -10,14 +10,8 @@
 #include <string.h>
 
 #include "render/json.h"
+#include "signals/sigtable.h"
 #include "core/banned.h"
-
-/* The seven signals of SPEC 4, in the spec's order. */
-static const char *const api_signals[] = {
-    "rizk_requests_per_second",      "rizk_error_ratio",        "rizk_response_time_seconds",
-    "rizk_cache_hit_ratio",          "rizk_active_connections", "rizk_cpu_utilization_ratio",
-    "rizk_memory_utilization_ratio",
-};
 
 /* mset_unlabelled returns the value of name's sample without labels, if any and finite. */
 static bool mset_unlabelled(const struct mset *m, const char *name, double *v)
@@ -76,10 +70,14 @@ json_t *api_json_current(const struct api_tick *t)
     json_object_set_new(root, "interval_seconds", json_real((double)t->interval_ms / 1000.0));
     json_object_set_new(root, "window_seconds", json_real((double)t->window_ms / 1000.0));
     json_t *sig = json_object();
-    for (size_t i = 0; i < sizeof(api_signals) / sizeof(api_signals[0]); i++) {
+    /* SPEC 4's seven (the rows with a title), in the table's order */
+    for (int i = 0; i < SIG_COUNT; i++) {
+        const struct sig_def *d = sigtable_at((enum sig_id)i);
+        if (d->title == NULL)
+            continue;
         double v = 0;
-        bool has = mset_unlabelled(t->m, api_signals[i], &v);
-        json_object_set_new(sig, api_signals[i], json_real_or_null(has, v));
+        bool has = mset_unlabelled(t->m, d->name, &v);
+        json_object_set_new(sig, d->name, json_real_or_null(has, v));
     }
     json_object_set_new(root, "signals", sig);
     json_object_set_new(root, "sources", api_sources(t->m));

@@ -1,95 +1,65 @@
-/* A jansson tree walker that writes compact JSON with shortest round-trip reals. */
+/* A jansson tree walker over the JSON writer (render/jsonw.h). */
 #include "render/json.h"
 
 #include <errno.h>
-#include <inttypes.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdbool.h>
 #include <string.h>
 
-#include "render/escape.h"
-#include "render/numfmt.h"
+#include "render/jsonw.h"
 #include "core/banned.h"
 
-static int json_string_out(struct buf *out, const char *s, size_t n)
+/* json_walk writes v through the one JSON writer (render/jsonw.h), which places the separators,
+ * escapes the strings and keys and formats the numbers. */
+static void json_walk(struct jsonw *w, const json_t *v)
 {
-    int rc = buf_addc(out, '"');
-    if (rc == 0)
-        rc = escape_json_string(out, s, n);
-    if (rc == 0)
-        rc = buf_addc(out, '"');
-    return rc;
-}
-
-static int json_real_out(struct buf *out, double v)
-{
-    if (!isfinite(v))
-        return buf_adds(out, "null");
-    return numfmt_append(out, v);
-}
-
-static int json_object_out(struct buf *out, const json_t *v)
-{
-    int rc = buf_addc(out, '{');
-    bool first = true;
     const char *key;
     json_t *val;
-    /* json_object_foreach takes a non-const object; it does not modify it. */
-    json_t *obj = (json_t *)(uintptr_t)v;
-    json_object_foreach(obj, key, val)
-    {
-        if (rc == 0 && !first)
-            rc = buf_addc(out, ',');
-        if (rc == 0)
-            rc = json_string_out(out, key, strlen(key));
-        if (rc == 0)
-            rc = buf_addc(out, ':');
-        if (rc == 0)
-            rc = render_json(out, val);
-        first = false;
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        jsonw_obj_open(w);
+        /* json_object_foreach takes a non-const object; it does not modify it. */
+        json_object_foreach((json_t *)(uintptr_t)v, key, val)
+        {
+            jsonw_key(w, key);
+            json_walk(w, val);
+        }
+        jsonw_obj_close(w);
+        return;
+    case JSON_ARRAY:
+        jsonw_arr_open(w);
+        for (size_t i = 0; i < json_array_size(v); i++)
+            json_walk(w, json_array_get(v, i));
+        jsonw_arr_close(w);
+        return;
+    case JSON_STRING:
+        jsonw_strn(w, json_string_value(v), json_string_length(v));
+        return;
+    case JSON_INTEGER:
+        jsonw_int(w, (int64_t)json_integer_value(v));
+        return;
+    case JSON_REAL:
+        jsonw_real(w, json_real_value(v));
+        return;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        jsonw_bool(w, json_is_true(v));
+        return;
+    case JSON_NULL:
+        jsonw_null(w);
+        return;
     }
-    if (rc == 0)
-        rc = buf_addc(out, '}');
-    return rc;
-}
-
-static int json_array_out(struct buf *out, const json_t *v)
-{
-    int rc = buf_addc(out, '[');
-    for (size_t i = 0; rc == 0 && i < json_array_size(v); i++) {
-        if (i > 0)
-            rc = buf_addc(out, ',');
-        if (rc == 0)
-            rc = render_json(out, json_array_get(v, i));
-    }
-    if (rc == 0)
-        rc = buf_addc(out, ']');
-    return rc;
 }
 
 int render_json(struct buf *out, const json_t *v)
 {
     if (v == NULL)
         return -EINVAL;
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return json_object_out(out, v);
-    case JSON_ARRAY:
-        return json_array_out(out, v);
-    case JSON_STRING:
-        return json_string_out(out, json_string_value(v), json_string_length(v));
-    case JSON_INTEGER:
-        return buf_printf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-    case JSON_REAL:
-        return json_real_out(out, json_real_value(v));
-    case JSON_TRUE:
-        return buf_adds(out, "true");
-    case JSON_FALSE:
-        return buf_adds(out, "false");
-    case JSON_NULL:
-        return buf_adds(out, "null");
-    }
-    return -EINVAL;
+    struct jsonw w;
+    jsonw_init(&w, out);
+    json_walk(&w, v);
+    return jsonw_finish(&w);
 }
 
 int render_json_steal(const json_t *v, size_t cap, char **data, size_t *len)

@@ -1,10 +1,11 @@
 /* JSON output for the /api/v1 endpoints. Documents are built as jansson trees (so every value
- * has a JSON type and nothing is written by hand) and serialised here rather than by
- * json_dumps, for one reason: jansson prints reals with 17 significant digits (0.1 becomes
- * 0.10000000000000001). Here reals take the shortest form that reads back to the same double
- * (render/numfmt.h, as the exposition formats do), NaN and infinities become null (JSON has no
- * token for them), and every string and key goes through escape_json_string (render/escape.h),
- * which escapes every byte below 0x20 and repairs invalid UTF-8. */
+ * has a JSON type and nothing is written by hand) and serialised here, through the project's
+ * one JSON writer (render/jsonw.h), rather than by json_dumps, for one reason: jansson prints
+ * reals with 17 significant digits (0.1 becomes 0.10000000000000001). The writer gives reals
+ * the shortest form that reads back to the same double (render/numfmt.h, as the exposition
+ * formats do), NaN and infinities become null (JSON has no token for them), and every string
+ * and key goes through escape_json_string (render/escape.h), which escapes every byte below
+ * 0x20 and repairs invalid UTF-8. */
 #ifndef RIZK_RENDER_JSON_H
 #define RIZK_RENDER_JSON_H
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "signals/sigtable.h"
 #include "core/banned.h"
 
 static const struct {
@@ -214,6 +215,11 @@ static bool first_value(const struct mset *m, const char *name, double *v)
     return found;
 }
 
+static const char *sig_name(enum sig_id id)
+{
+    return sigtable_at(id)->name;
+}
+
 static void redis_from_mset(const struct mset *m, struct readiness_in *in)
 {
     const struct mfamily *up = mset_find(m, "rizk_source_up");
@@ -252,16 +258,15 @@ void readiness_inputs_from_mset(const struct mset *m, struct readiness_in *in)
     if (m == NULL)
         return;
     redis_from_mset(m, in);
-    in->has_cache_hit_ratio = first_value(m, "rizk_cache_hit_ratio", &in->cache_hit_ratio);
+    in->has_cache_hit_ratio = first_value(m, sig_name(SIG_CACHE_HIT_RATIO), &in->cache_hit_ratio);
     if (!in->has_cache_hit_ratio) {
         in->has_cache_hit_ratio =
             first_value(m, "rizk_redis_keyspace_hit_ratio", &in->cache_hit_ratio);
         if (in->has_cache_hit_ratio)
             in->cache_source = " (Redis keyspace)";
     }
-    in->has_response_time =
-        first_value(m, "rizk_response_time_seconds", &in->response_time_seconds);
-    in->has_error_ratio = first_value(m, "rizk_error_ratio", &in->error_ratio);
-    in->has_cpu = first_value(m, "rizk_cpu_utilization_ratio", &in->cpu_ratio);
-    in->has_memory = first_value(m, "rizk_memory_utilization_ratio", &in->memory_ratio);
+    in->has_response_time = first_value(m, sig_name(SIG_RESPONSE_TIME), &in->response_time_seconds);
+    in->has_error_ratio = first_value(m, sig_name(SIG_ERROR_RATIO), &in->error_ratio);
+    in->has_cpu = first_value(m, sig_name(SIG_CPU_UTILIZATION), &in->cpu_ratio);
+    in->has_memory = first_value(m, sig_name(SIG_MEMORY_UTILIZATION), &in->memory_ratio);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/xalloc.h"
+#include "signals/sigtable.h"
 #include "core/banned.h"
 
 /* How each input is quoted in the reason: the guide's order (CPU, Memory, Response Time), then
@@ -26,14 +27,6 @@ static const struct {
     {SCALE_RESPONSE_TIME, "Response Time", 1000.0, "ms"},
     {SCALE_RPS, "RPS", 1.0, ""},
     {SCALE_ERROR_RATIO, "Error Rate", 100.0, "%"},
-};
-
-static const char *const scale_signal_names[SCALE_NSIGNALS] = {
-    [SCALE_CPU] = "rizk_cpu_utilization_ratio",
-    [SCALE_MEMORY] = "rizk_memory_utilization_ratio",
-    [SCALE_RPS] = "rizk_requests_per_second",
-    [SCALE_RESPONSE_TIME] = "rizk_response_time_seconds",
-    [SCALE_ERROR_RATIO] = "rizk_error_ratio",
 };
 
 static const char *const scale_action_names[SCALE_NACTIONS] = {
@@ -54,7 +47,9 @@ void scale_thresholds_default(struct scale_thresholds *th)
 
 const char *scale_signal_name(enum scale_signal i)
 {
-    return (unsigned)i < SCALE_NSIGNALS ? scale_signal_names[i] : "";
+    /* the signal table says which signal plays each role */
+    int row = (unsigned)i < SCALE_NSIGNALS ? sigtable_scale_row((int)i) : -1;
+    return row >= 0 ? sigtable_at((enum sig_id)row)->name : "";
 }
 
 const char *scale_action_name(enum scale_action a)

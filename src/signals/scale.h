@@ -67,7 +67,8 @@ struct scale_advice {
  * thread: any. */
 void scale_thresholds_default(struct scale_thresholds *th);
 
-/* scale_signal_name returns the metric name of input i ("rizk_cpu_utilization_ratio"); static.
+/* scale_signal_name returns the metric name of the signal-table row that is input i
+ * ("rizk_cpu_utilization_ratio"); static.
  * scale_action_name returns "wait", "maintain", "scale_up" or "scale_down"; static.
  * thread: any. */
 const char *scale_signal_name(enum scale_signal i);

@@ -300,19 +300,22 @@ int signals_histogram_quantile(double q, const double *bounds, const uint64_t *c
 static void signals_compute_app(const struct store *s, int64_t now_ms, int64_t window_ms,
                                 struct signals_out *o)
 {
-    o->has_requests_per_second =
-        signals_requests_per_second(s, now_ms, window_ms, &o->requests_per_second) == 0;
-    o->has_error_ratio = signals_error_ratio(s, now_ms, window_ms, &o->error_ratio) == 0;
-    o->has_response_time =
-        signals_response_time(s, now_ms, window_ms, &o->response_time_seconds) == 0;
-    o->has_active_connections =
-        signals_active_connections(s, now_ms, window_ms, &o->active_connections,
-                                   &o->active_connections_basis) == 0;
-    o->has_cache_hit_ratio = signals_cache_hit_ratio(s, now_ms, window_ms, &o->cache_hit_ratio) == 0;
+    o->has[SIG_REQUESTS_PER_SECOND] =
+        signals_requests_per_second(s, now_ms, window_ms, &o->v[SIG_REQUESTS_PER_SECOND]) == 0;
+    o->has[SIG_ERROR_RATIO] =
+        signals_error_ratio(s, now_ms, window_ms, &o->v[SIG_ERROR_RATIO]) == 0;
+    o->has[SIG_RESPONSE_TIME] =
+        signals_response_time(s, now_ms, window_ms, &o->v[SIG_RESPONSE_TIME]) == 0;
+    enum signals_conn_basis cb = SIGNALS_CONN_NONE;
+    o->has[SIG_ACTIVE_CONNECTIONS] =
+        signals_active_connections(s, now_ms, window_ms, &o->v[SIG_ACTIVE_CONNECTIONS], &cb) == 0;
+    o->basis[SIG_ACTIVE_CONNECTIONS] = signals_conn_basis_name(cb);
+    o->has[SIG_CACHE_HIT_RATIO] =
+        signals_cache_hit_ratio(s, now_ms, window_ms, &o->v[SIG_CACHE_HIT_RATIO]) == 0;
+    static const enum sig_id tier[2] = {SIG_CACHE_L1_HIT_RATIO, SIG_CACHE_L2_HIT_RATIO};
     for (int t = 0; t < 2; t++)
-        o->has_cache_tier_hit_ratio[t] =
-            signals_cache_tier_hit_ratio(s, t, now_ms, window_ms, &o->cache_tier_hit_ratio[t]) ==
-            0;
+        o->has[tier[t]] =
+            signals_cache_tier_hit_ratio(s, t, now_ms, window_ms, &o->v[tier[t]]) == 0;
 }
 
 int signals_compute(const struct store *s, int64_t now_ms, int64_t window_ms,
@@ -320,17 +323,19 @@ int signals_compute(const struct store *s, int64_t now_ms, int64_t window_ms,
 {
     struct signals_out o = {0};
     double limit = 0.0;
+    enum signals_basis cpu = SIGNALS_BASIS_NONE, mem = SIGNALS_BASIS_NONE;
     if (window_ms <= 0)
         return -EINVAL;
 
-    /* Any failure below leaves the signal absent; the basis is kept for the log line. */
-    if (limit_basis(s, HS_CONTAINER_CPU_LIMIT_CORES, now_ms, window_ms, &limit, &o.cpu_basis) == 0)
-        o.has_cpu_utilization =
-            cpu_ratio(s, now_ms, window_ms, o.cpu_basis, limit, &o.cpu_utilization_ratio) == 0;
-    if (limit_basis(s, HS_CONTAINER_MEMORY_LIMIT_BYTES, now_ms, window_ms, &limit,
-                    &o.memory_basis) == 0)
-        o.has_memory_utilization = memory_ratio(s, now_ms, window_ms, o.memory_basis, limit,
-                                                &o.memory_utilization_ratio) == 0;
+    /* Any failure below leaves the signal absent; the basis is kept for the info metric. */
+    if (limit_basis(s, HS_CONTAINER_CPU_LIMIT_CORES, now_ms, window_ms, &limit, &cpu) == 0)
+        o.has[SIG_CPU_UTILIZATION] =
+            cpu_ratio(s, now_ms, window_ms, cpu, limit, &o.v[SIG_CPU_UTILIZATION]) == 0;
+    if (limit_basis(s, HS_CONTAINER_MEMORY_LIMIT_BYTES, now_ms, window_ms, &limit, &mem) == 0)
+        o.has[SIG_MEMORY_UTILIZATION] =
+            memory_ratio(s, now_ms, window_ms, mem, limit, &o.v[SIG_MEMORY_UTILIZATION]) == 0;
+    o.basis[SIG_CPU_UTILIZATION] = signals_basis_name(cpu);
+    o.basis[SIG_MEMORY_UTILIZATION] = signals_basis_name(mem);
     signals_compute_app(s, now_ms, window_ms, &o);
     *out = o;
     return 0;

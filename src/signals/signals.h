@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "signals/sigtable.h"
 #include "store/store.h"
 
 /* Where a utilization ratio came from: the container's cgroup (usage / limit), when a limit
@@ -24,27 +25,14 @@ enum signals_basis { SIGNALS_BASIS_NONE = 0, SIGNALS_BASIS_CONTAINER, SIGNALS_BA
  * --app.port. */
 enum signals_conn_basis { SIGNALS_CONN_NONE = 0, SIGNALS_CONN_APP, SIGNALS_CONN_SOCKETS };
 
+/* One tick's signals, indexed by the signal table's rows (signals/sigtable.h): v[id] is valid
+ * when has[id]. signals_compute fills every row but the quantiles (the sampler computes those
+ * from the duration histograms); basis[id] is set for the rows with a basis label, also when
+ * the value is absent. */
 struct signals_out {
-    bool has_cpu_utilization;
-    double cpu_utilization_ratio; /* rizk_cpu_utilization_ratio; valid when has_* */
-    enum signals_basis cpu_basis; /* set even when the value is absent */
-    bool has_memory_utilization;
-    double memory_utilization_ratio; /* rizk_memory_utilization_ratio; valid when has_* */
-    enum signals_basis memory_basis; /* set even when the value is absent */
-    /* the app (each valid when its has_* is true) */
-    bool has_requests_per_second;
-    double requests_per_second; /* rizk_requests_per_second */
-    bool has_error_ratio;
-    double error_ratio; /* rizk_error_ratio */
-    bool has_response_time;
-    double response_time_seconds; /* rizk_response_time_seconds */
-    bool has_active_connections;
-    double active_connections; /* rizk_active_connections */
-    enum signals_conn_basis active_connections_basis; /* set even when absent */
-    bool has_cache_hit_ratio;
-    double cache_hit_ratio; /* rizk_cache_hit_ratio */
-    bool has_cache_tier_hit_ratio[2];
-    double cache_tier_hit_ratio[2]; /* rizk_cache_tier_hit_ratio{tier="l1"|"l2"} */
+    bool has[SIG_COUNT];
+    double v[SIG_COUNT];
+    const char *basis[SIG_COUNT]; /* static: "container", "node", "app", "sockets", "none" */
 };
 
 /* signals_basis_name returns "container", "node" or "none" (static; for a label or a log).

@@ -1,4 +1,5 @@
-/* Names of the history series, in enum order. */
+/* Names of the input series (and of the recommendation's), in enum order; the signals' rows
+ * are named by signals/sigtable.c. */
 #include "store/series.h"
 
 #include <string.h>
@@ -17,8 +18,6 @@ static const struct {
     [HS_CONTAINER_CPU_LIMIT_CORES] = {"rizk_container_cpu_limit_cores", 0},
     [HS_CONTAINER_MEMORY_WORKING_SET_BYTES] = {"rizk_container_memory_working_set_bytes", 0},
     [HS_CONTAINER_MEMORY_LIMIT_BYTES] = {"rizk_container_memory_limit_bytes", 0},
-    [HS_CPU_UTILIZATION_RATIO] = {"rizk_cpu_utilization_ratio", 0},
-    [HS_MEMORY_UTILIZATION_RATIO] = {"rizk_memory_utilization_ratio", 0},
     [HS_APP_REQUESTS] = {"rizk_requests_total", 1},
     [HS_APP_ERRORS] = {"rizk_request_errors_total", 1},
     [HS_APP_DURATION_SUM] = {"rizk_request_duration_seconds_sum", 1},
@@ -29,16 +28,6 @@ static const struct {
     [HS_CACHE_L1_MISSES] = {"rizk_cache_misses_total{tier=\"l1\"}", 1},
     [HS_CACHE_L2_HITS] = {"rizk_cache_hits_total{tier=\"l2\"}", 1},
     [HS_CACHE_L2_MISSES] = {"rizk_cache_misses_total{tier=\"l2\"}", 1},
-    [HS_REQUESTS_PER_SECOND] = {"rizk_requests_per_second", 0},
-    [HS_ERROR_RATIO] = {"rizk_error_ratio", 0},
-    [HS_RESPONSE_TIME_SECONDS] = {"rizk_response_time_seconds", 0},
-    [HS_RESPONSE_TIME_P50] = {"rizk_response_time_quantile_seconds{quantile=\"0.5\"}", 0},
-    [HS_RESPONSE_TIME_P95] = {"rizk_response_time_quantile_seconds{quantile=\"0.95\"}", 0},
-    [HS_RESPONSE_TIME_P99] = {"rizk_response_time_quantile_seconds{quantile=\"0.99\"}", 0},
-    [HS_ACTIVE_CONNECTIONS] = {"rizk_active_connections", 0},
-    [HS_CACHE_HIT_RATIO] = {"rizk_cache_hit_ratio", 0},
-    [HS_CACHE_L1_HIT_RATIO] = {"rizk_cache_tier_hit_ratio{tier=\"l1\"}", 0},
-    [HS_CACHE_L2_HIT_RATIO] = {"rizk_cache_tier_hit_ratio{tier=\"l2\"}", 0},
     [HS_SCALING_REPLICA_CHANGE] = {"rizk_scaling_recommended_replica_change", 0},
     [HS_REDIS_KEYSPACE_HITS] = {"rizk_redis_keyspace_hits_all_nodes_total", 1},
     [HS_REDIS_KEYSPACE_MISSES] = {"rizk_redis_keyspace_misses_all_nodes_total", 1},
@@ -46,7 +35,8 @@ static const struct {
 
 const char *hist_series_name(enum hist_series id)
 {
-    return (id >= 0 && id < HS_COUNT) ? hist_series_table[id].name : "";
+    const char *name = (id >= 0 && id < HS_COUNT) ? hist_series_table[id].name : NULL;
+    return name != NULL ? name : "";
 }
 
 int hist_series_is_counter(enum hist_series id)
@@ -57,7 +47,7 @@ int hist_series_is_counter(enum hist_series id)
 int hist_series_lookup(const char *name)
 {
     for (int i = 0; i < HS_COUNT; i++)
-        if (strcmp(hist_series_table[i].name, name) == 0)
+        if (hist_series_table[i].name != NULL && strcmp(hist_series_table[i].name, name) == 0)
             return i;
     return -1;
 }

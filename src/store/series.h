@@ -50,12 +50,13 @@ enum hist_series {
     HS_COUNT
 };
 
-/* hist_series_name returns the stable public name of a series (used by the history API), e.g.
- * "rizk_cpu_utilization_ratio". thread: any. */
+/* hist_series_name returns the stable public name of an input series (used by the history
+ * API), e.g. "rizk_system_cpu_busy_seconds_total", and "" for a signal's series: the signal
+ * table names those (signals/sigtable.h, sigtable_history_name). thread: any. */
 const char *hist_series_name(enum hist_series id);
 /* hist_series_is_counter tells whether rates (not averages) apply. */
 int hist_series_is_counter(enum hist_series id);
-/* hist_series_lookup maps a public name back to its id; -1 if unknown. */
+/* hist_series_lookup maps an input's public name back to its id; -1 if unknown. */
 int hist_series_lookup(const char *name);
 
 #endif

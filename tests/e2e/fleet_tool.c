@@ -99,8 +99,8 @@ static int cmd_fake(struct redis_cluster *rc, const struct config *cfg, const ch
         snprintf(pod, sizeof(pod), "fake-%ld", i);
         snprintf(now, sizeof(now), "%lld", (long long)clock_wall_ms());
         struct fleet_signals s = {.t_ms = clock_wall_ms(), .window_ms = 60000};
-        for (int k = 0; k < FLEET_SIG_COUNT; k++)
-            fleet_signals_set(&s, (enum fleet_signal)k, (double)(i % 100) / 100.0 + k);
+        for (int k = 0; k < SIG_COUNT; k++)
+            fleet_signals_set(&s, (enum sig_id)k, (double)(i % 100) / 100.0 + k);
         struct pod_labels labels = {0};
         char app[] = "app", web[] = "web", tier[] = "tier", idx[16];
         snprintf(idx, sizeof(idx), "t%ld", i % 4);

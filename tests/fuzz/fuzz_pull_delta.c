@@ -1,4 +1,4 @@
-/* Fuzz target for signals/pull_delta: the input is cut at each "\n~\n" into up to 8 bodies,
+/* Fuzz target for collect/pull_delta: the input is cut at each "\n~\n" into up to 8 bodies,
  * pulled in turn (text 0.0.4, selected like the pull worker does) by two trackers, one with the
  * default names and one with an error rule and a non-default tier label. Every delta must be one
  * the app-stats aggregate accepts (non-negative finite counts; a cumulative histogram within its
@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "collect/app_stats.h"
+#include "collect/pull_delta.h"
 #include "parse/expo_select.h"
-#include "signals/pull_delta.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /* Fuzz target for the adapter's router (k8s/router.c) behind the URL decoder
- * (http/urldecode.c), the way a request path reaches it: NUL-terminated copy capped at 8 KiB,
+ * (parse/urldecode.c), the way a request path reaches it: NUL-terminated copy capped at 8 KiB,
  * decoded in place, then routed. Invariants: decoding never lengthens; every name the router
  * accepts is a valid Kubernetes name (namespaces become Redis hash tags: no '{', '}' or ':'). */
 #include <stdint.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fleet/selector.h"
-#include "http/urldecode.h"
+#include "parse/urldecode.h"
 #include "k8s/router.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

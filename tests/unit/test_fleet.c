@@ -14,6 +14,7 @@
 #include "collect/registry.h"
 #include "config/config.h"
 #include "fleet/publish.h"
+#include "fleet/query.h"
 #include "rizk/v1/fleet.pb-c.h"
 #include "signals/redis_ratio.h"
 #include "store/store.h"
@@ -27,9 +28,12 @@ static void test_encode_roundtrip(void)
     l.n = 2;
     struct fleet_identity id = {"web-7f9c", "prod", "i-1", &l, 5000};
     struct fleet_signals s = {.t_ms = 1700000000123, .window_ms = 60000};
-    fleet_signals_set(&s, FLEET_SIG_CPU_UTILIZATION_RATIO, 0.25);
-    fleet_signals_set(&s, FLEET_SIG_REQUESTS_PER_SECOND, 0);
-    fleet_signals_set(&s, FLEET_SIG_ERROR_RATIO, NAN); /* not finite: stays absent */
+    fleet_signals_set(&s, SIG_CPU_UTILIZATION, 0.25);
+    fleet_signals_set(&s, SIG_REQUESTS_PER_SECOND, 0);
+    fleet_signals_set(&s, SIG_ERROR_RATIO, NAN); /* not finite: stays absent */
+    fleet_signals_set(&s, SIG_RESPONSE_TIME_P99, 1.5);
+    fleet_signals_set(&s, SIG_CACHE_L2_HIT_RATIO, 0.5); /* not published: stays absent */
+    CU_ASSERT_FALSE(s.has[SIG_CACHE_L2_HIT_RATIO]);
     uint8_t *buf = NULL;
     size_t len = 0;
     CU_ASSERT_EQUAL_FATAL(fleet_encode_snapshot(&id, &s, &buf, &len), 0);
@@ -49,6 +53,16 @@ static void test_encode_roundtrip(void)
     CU_ASSERT(m->has_requests_per_second && m->requests_per_second == 0); /* present zero */
     CU_ASSERT(!m->has_error_ratio);
     CU_ASSERT(!m->has_memory_utilization_ratio && !m->has_cache_hit_ratio);
+    CU_ASSERT(m->has_response_time_p99_seconds && m->response_time_p99_seconds == 1.5);
+    double v = -1;
+    CU_ASSERT_TRUE(fleet_pod_signal(m, SIG_RESPONSE_TIME_P99, &v));
+    CU_ASSERT_EQUAL(v, 1.5);
+    CU_ASSERT_TRUE(fleet_pod_signal(m, SIG_CPU_UTILIZATION, &v));
+    CU_ASSERT_EQUAL(v, 0.25);
+    CU_ASSERT_FALSE(fleet_pod_signal(m, SIG_ERROR_RATIO, &v));
+    CU_ASSERT_FALSE(fleet_pod_signal(m, SIG_CACHE_L1_HIT_RATIO, &v));
+    CU_ASSERT_FALSE(fleet_pod_signal(m, -1, &v));
+    CU_ASSERT_EQUAL(v, 0.25);
     rizk__v1__pod_snapshot__free_unpacked(m, NULL);
     free(buf);
 }
@@ -61,11 +75,26 @@ static void test_keys_and_names(void)
     k = fleet_key_pods("rizk:", "prod");
     CU_ASSERT_STRING_EQUAL(k, "rizk:fleet:{prod}:pods");
     free(k);
-    CU_ASSERT_STRING_EQUAL(fleet_signal_name(FLEET_SIG_MEMORY_UTILIZATION_RATIO),
+    CU_ASSERT_STRING_EQUAL(fleet_signal_name(SIG_MEMORY_UTILIZATION),
                            "rizk_memory_utilization_ratio");
-    for (int i = 0; i < FLEET_SIG_COUNT; i++)
-        CU_ASSERT_EQUAL(fleet_signal_lookup(fleet_signal_name((enum fleet_signal)i)), i);
+    size_t published = 0;
+    for (int i = 0; i < SIG_COUNT; i++) {
+        const char *name = fleet_signal_name((enum sig_id)i);
+        if (name[0] == '\0') {
+            CU_ASSERT_PTR_NULL(fleet_signal_field((enum sig_id)i));
+            continue;
+        }
+        published++;
+        CU_ASSERT_EQUAL(fleet_signal_lookup(name), i);
+        /* the row names its PodSnapshot field: "rizk_" + the field */
+        CU_ASSERT_PTR_NOT_NULL_FATAL(fleet_signal_field((enum sig_id)i));
+        CU_ASSERT_STRING_EQUAL(fleet_signal_field((enum sig_id)i)->name, name + 5);
+    }
+    CU_ASSERT_EQUAL(published, 10);
+    CU_ASSERT_EQUAL(sigtable_fleet_count(), 10);
+    CU_ASSERT_STRING_EQUAL(fleet_signal_name(SIG_CACHE_L1_HIT_RATIO), "");
     CU_ASSERT_EQUAL(fleet_signal_lookup("rizk_nope"), -1);
+    CU_ASSERT_EQUAL(fleet_signal_lookup(""), -1);
 }
 
 static void test_hit_ratio(void)

@@ -1,6 +1,6 @@
-/* Unit tests for the adapter's pure parts: URL decoding (http/urldecode.c), the router, the
- * quantity table of reference/k8s-custom-metrics.md 1.6, pod selection (namespace, name,
- * selector, signal presence, staleness), both MetricValueList shapes, the external aggregate,
+/* Unit tests for the adapter's pure parts: URL decoding (parse/urldecode.c, lenient and strict),
+ * the router, the quantity table of reference/k8s-custom-metrics.md 1.6, pod selection (namespace,
+ * name, selector, signal presence, staleness), both MetricValueList shapes, the external aggregate,
  * Status and discovery documents (parsed back with jansson: every document must be JSON). */
 #include <errno.h>
 #include <math.h>
@@ -12,7 +12,7 @@
 
 #include "fleet/publish.h"
 #include "fleet/selector.h"
-#include "http/urldecode.h"
+#include "parse/urldecode.h"
 #include "k8s/custom_metrics.h"
 #include "k8s/discovery.h"
 #include "k8s/external_metrics.h"
@@ -49,6 +49,20 @@ static void test_urldecode(void)
     CU_ASSERT_STRING_EQUAL(dec("%25%32%41", 0), "%2A"); /* decoded once, not twice */
     char b[8] = "%41%42";
     CU_ASSERT_EQUAL(urldecode(b, 0), 2);
+    /* strict (redis:// credentials): what lenient mode keeps is an error; the cap is exact */
+    char o[8];
+    size_t n = 99;
+    CU_ASSERT_EQUAL(urldecode_n("p%40ss+", 7, o, sizeof(o), URLDECODE_STRICT, &n), 0);
+    CU_ASSERT_STRING_EQUAL(o, "p@ss+");
+    CU_ASSERT_EQUAL(n, 5);
+    CU_ASSERT_EQUAL(urldecode_n("%4", 2, o, sizeof(o), URLDECODE_STRICT, NULL), -EPROTO);
+    CU_ASSERT_EQUAL(urldecode_n("%zz", 3, o, sizeof(o), URLDECODE_STRICT, NULL), -EPROTO);
+    CU_ASSERT_EQUAL(urldecode_n("a%00", 4, o, sizeof(o), URLDECODE_STRICT, NULL), -EPROTO);
+    CU_ASSERT_EQUAL(urldecode_n("a%00", 4, o, sizeof(o), 0, &n), 0);
+    CU_ASSERT_STRING_EQUAL(o, "a%00");
+    CU_ASSERT_EQUAL(urldecode_n("1234567", 7, o, sizeof(o), URLDECODE_STRICT, &n), 0);
+    CU_ASSERT_EQUAL(urldecode_n("12345678", 8, o, sizeof(o), URLDECODE_STRICT, NULL), -E2BIG);
+    CU_ASSERT_EQUAL(urldecode_n("%41%42%43%44%45%46%47%48", 24, o, sizeof(o), 0, NULL), -E2BIG);
 }
 
 static void test_router(void)
@@ -237,7 +251,7 @@ static void test_select(void)
     struct selector *sel = NULL;
     CU_ASSERT_EQUAL_FATAL(selector_parse("app=web", &sel, NULL), 0);
     struct k8s_pod_filter flt = {.ns = "ns-a",
-                                 .signal = FLEET_SIG_REQUESTS_PER_SECOND,
+                                 .signal = SIG_REQUESTS_PER_SECOND,
                                  .sel = sel,
                                  .now_ms = now,
                                  .max_age_ms = 15000};
@@ -253,25 +267,25 @@ static void test_select(void)
     flt.pod = "web-3";
     CU_ASSERT_EQUAL(k8s_select_pods(&flt, pods, 6, items), 0);
     flt.pod = NULL;
-    flt.signal = FLEET_SIG_ERROR_RATIO;
+    flt.signal = SIG_ERROR_RATIO;
     CU_ASSERT_EQUAL(k8s_select_pods(&flt, pods, 6, items), 4); /* web-4 has this one */
     selector_free(sel);
 
     /* aggregate: sum for the rate, mean for the ratio, nothing for no pod */
     struct external_value ev;
-    flt.signal = FLEET_SIG_REQUESTS_PER_SECOND;
+    flt.signal = SIG_REQUESTS_PER_SECOND;
     n = k8s_select_pods(&flt, pods, 6, items);
-    CU_ASSERT_EQUAL(external_aggregate(FLEET_SIG_REQUESTS_PER_SECOND, items, n, &ev), 0);
+    CU_ASSERT_EQUAL(external_aggregate(SIG_REQUESTS_PER_SECOND, items, n, &ev), 0);
     CU_ASSERT_DOUBLE_EQUAL(ev.value, 390.5, 1e-9);
     CU_ASSERT_EQUAL(ev.pods, 3);
     CU_ASSERT_EQUAL(ev.t_ms, now - 100);
     CU_ASSERT_EQUAL(ev.agg, EXTERNAL_SUM);
-    CU_ASSERT_EQUAL(external_aggregate(FLEET_SIG_ERROR_RATIO, items, n, &ev), 0);
+    CU_ASSERT_EQUAL(external_aggregate(SIG_ERROR_RATIO, items, n, &ev), 0);
     CU_ASSERT_DOUBLE_EQUAL(ev.value, 390.5 / 3, 1e-9);
     CU_ASSERT_EQUAL(ev.agg, EXTERNAL_MEAN);
-    CU_ASSERT_EQUAL(external_aggregation(FLEET_SIG_ACTIVE_CONNECTIONS), EXTERNAL_SUM);
-    CU_ASSERT_EQUAL(external_aggregation(FLEET_SIG_RESPONSE_TIME_P99_SECONDS), EXTERNAL_MEAN);
-    CU_ASSERT_EQUAL(external_aggregate(FLEET_SIG_ERROR_RATIO, items, 0, &ev), -ENOENT);
+    CU_ASSERT_EQUAL(external_aggregation(SIG_ACTIVE_CONNECTIONS), EXTERNAL_SUM);
+    CU_ASSERT_EQUAL(external_aggregation(SIG_RESPONSE_TIME_P99), EXTERNAL_MEAN);
+    CU_ASSERT_EQUAL(external_aggregate(SIG_ERROR_RATIO, items, 0, &ev), -ENOENT);
 }
 
 static json_t *parse_buf(struct buf *b)
@@ -391,7 +405,7 @@ static void test_discovery(void)
     CU_ASSERT_STRING_EQUAL(jstr(j, "kind"), "APIResourceList");
     CU_ASSERT_STRING_EQUAL(jstr(j, "groupVersion"), "custom.metrics.k8s.io/v1beta2");
     json_t *res = json_object_get(j, "resources");
-    CU_ASSERT_EQUAL(json_array_size(res), FLEET_SIG_COUNT);
+    CU_ASSERT_EQUAL(json_array_size(res), sigtable_fleet_count());
     CU_ASSERT_STRING_EQUAL(jstr(json_array_get(res, 0), "name"), "pods/rizk_requests_per_second");
     CU_ASSERT_STRING_EQUAL(jstr(json_array_get(res, 0), "kind"), "MetricValueList");
     json_decref(j);

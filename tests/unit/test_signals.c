@@ -158,8 +158,8 @@ static void test_cpu_container_absent_no_fallback(void)
     CU_ASSERT_EQUAL(signals_cpu_utilization(s, 20000, WINDOW, &r, &b), -ENODATA);
     CU_ASSERT_EQUAL(r, -1.0);
     CU_ASSERT_EQUAL_FATAL(signals_compute(s, 20000, WINDOW, &o), 0);
-    CU_ASSERT_FALSE(o.has_cpu_utilization);
-    CU_ASSERT_EQUAL(o.cpu_basis, SIGNALS_BASIS_CONTAINER);
+    CU_ASSERT_FALSE(o.has[SIG_CPU_UTILIZATION]);
+    CU_ASSERT_STRING_EQUAL(o.basis[SIG_CPU_UTILIZATION], "container");
     store_free(s);
 }
 
@@ -241,25 +241,25 @@ static void test_compute(void)
     struct signals_out o;
     /* Nothing known: both absent, never 0 in disguise. */
     CU_ASSERT_EQUAL_FATAL(signals_compute(s, 1000, WINDOW, &o), 0);
-    CU_ASSERT_FALSE(o.has_cpu_utilization);
-    CU_ASSERT_FALSE(o.has_memory_utilization);
-    CU_ASSERT_EQUAL(o.cpu_basis, SIGNALS_BASIS_NODE);
-    CU_ASSERT_EQUAL(o.memory_basis, SIGNALS_BASIS_NODE);
+    CU_ASSERT_FALSE(o.has[SIG_CPU_UTILIZATION]);
+    CU_ASSERT_FALSE(o.has[SIG_MEMORY_UTILIZATION]);
+    CU_ASSERT_STRING_EQUAL(o.basis[SIG_CPU_UTILIZATION], "node");
+    CU_ASSERT_STRING_EQUAL(o.basis[SIG_MEMORY_UTILIZATION], "node");
 
     node_cpu_at_half(s);
     put(s, HS_CONTAINER_MEMORY_LIMIT_BYTES, 20, 4 * GIB);
     put(s, HS_CONTAINER_MEMORY_WORKING_SET_BYTES, 20, 1 * GIB);
     CU_ASSERT_EQUAL_FATAL(signals_compute(s, 20000, WINDOW, &o), 0);
-    CU_ASSERT(o.has_cpu_utilization);
-    CU_ASSERT_EQUAL(o.cpu_utilization_ratio, 0.5);
-    CU_ASSERT_EQUAL(o.cpu_basis, SIGNALS_BASIS_NODE);
-    CU_ASSERT(o.has_memory_utilization);
-    CU_ASSERT_EQUAL(o.memory_utilization_ratio, 0.25);
-    CU_ASSERT_EQUAL(o.memory_basis, SIGNALS_BASIS_CONTAINER);
+    CU_ASSERT(o.has[SIG_CPU_UTILIZATION]);
+    CU_ASSERT_EQUAL(o.v[SIG_CPU_UTILIZATION], 0.5);
+    CU_ASSERT_STRING_EQUAL(o.basis[SIG_CPU_UTILIZATION], "node");
+    CU_ASSERT(o.has[SIG_MEMORY_UTILIZATION]);
+    CU_ASSERT_EQUAL(o.v[SIG_MEMORY_UTILIZATION], 0.25);
+    CU_ASSERT_STRING_EQUAL(o.basis[SIG_MEMORY_UTILIZATION], "container");
 
-    o.cpu_utilization_ratio = -1.0;
+    o.v[SIG_CPU_UTILIZATION] = -1.0;
     CU_ASSERT_EQUAL(signals_compute(s, 20000, 0, &o), -EINVAL);
-    CU_ASSERT_EQUAL(o.cpu_utilization_ratio, -1.0);
+    CU_ASSERT_EQUAL(o.v[SIG_CPU_UTILIZATION], -1.0);
     store_free(s);
 }
 

@@ -276,24 +276,24 @@ static void test_compute(void)
     struct signals_out o;
     CU_ASSERT_EQUAL_FATAL(store_new(64, &s), 0);
     CU_ASSERT_EQUAL(signals_compute(s, 20000, WINDOW, &o), 0);
-    CU_ASSERT_FALSE(o.has_requests_per_second);
-    CU_ASSERT_FALSE(o.has_error_ratio);
-    CU_ASSERT_FALSE(o.has_response_time);
-    CU_ASSERT_FALSE(o.has_active_connections);
-    CU_ASSERT_FALSE(o.has_cache_hit_ratio);
-    CU_ASSERT_FALSE(o.has_cache_tier_hit_ratio[0]);
-    CU_ASSERT_FALSE(o.has_cache_tier_hit_ratio[1]);
-    CU_ASSERT_EQUAL(o.active_connections_basis, SIGNALS_CONN_NONE);
+    CU_ASSERT_FALSE(o.has[SIG_REQUESTS_PER_SECOND]);
+    CU_ASSERT_FALSE(o.has[SIG_ERROR_RATIO]);
+    CU_ASSERT_FALSE(o.has[SIG_RESPONSE_TIME]);
+    CU_ASSERT_FALSE(o.has[SIG_ACTIVE_CONNECTIONS]);
+    CU_ASSERT_FALSE(o.has[SIG_CACHE_HIT_RATIO]);
+    CU_ASSERT_FALSE(o.has[SIG_CACHE_L1_HIT_RATIO]);
+    CU_ASSERT_FALSE(o.has[SIG_CACHE_L2_HIT_RATIO]);
+    CU_ASSERT_STRING_EQUAL(o.basis[SIG_ACTIVE_CONNECTIONS], "none");
     store_append(s, HS_APP_REQUESTS, 10000, 0);
     store_append(s, HS_APP_ERRORS, 10000, 0);
     store_append(s, HS_APP_REQUESTS, 20000, 50);
     store_append(s, HS_APP_ERRORS, 20000, 5);
     CU_ASSERT_EQUAL(signals_compute(s, 20000, WINDOW, &o), 0);
-    CU_ASSERT_TRUE(o.has_requests_per_second);
-    CU_ASSERT_EQUAL(o.requests_per_second, 5.0);
-    CU_ASSERT_TRUE(o.has_error_ratio);
-    CU_ASSERT_EQUAL(o.error_ratio, 0.1);
-    CU_ASSERT_FALSE(o.has_response_time);
+    CU_ASSERT_TRUE(o.has[SIG_REQUESTS_PER_SECOND]);
+    CU_ASSERT_EQUAL(o.v[SIG_REQUESTS_PER_SECOND], 5.0);
+    CU_ASSERT_TRUE(o.has[SIG_ERROR_RATIO]);
+    CU_ASSERT_EQUAL(o.v[SIG_ERROR_RATIO], 0.1);
+    CU_ASSERT_FALSE(o.has[SIG_RESPONSE_TIME]);
     store_free(s);
 }
 

@@ -21,8 +21,8 @@
  *   restarted: every series counts whole and vanished ones are forgotten, even a counter that
  *   climbed past its old value before the pull after the restart.
  * Pure: no I/O, clock or globals. thread: one owner at a time (the sampler). */
-#ifndef RIZK_SIGNALS_PULL_DELTA_H
-#define RIZK_SIGNALS_PULL_DELTA_H
+#ifndef RIZK_COLLECT_PULL_DELTA_H
+#define RIZK_COLLECT_PULL_DELTA_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,21 +30,16 @@
 
 #include "parse/app_report.h"
 #include "parse/expo_select.h"
+#include "parse/pull_rules.h"
 
-#define PULL_DELTA_MAX_RULES 4     /* alternatives of an error rule */
-#define PULL_DELTA_MAX_SERIES 1024 /* series remembered; more are ignored and counted */
+#define PULL_DELTA_MAX_RULES PULL_RULES_MAX /* alternatives of an error rule */
+#define PULL_DELTA_MAX_SERIES 1024          /* series remembered; more are ignored and counted */
 #define PULL_DELTA_MAX_BUCKETS APP_REPORT_MAX_BUCKETS /* classic buckets per histogram */
 #define PULL_DELTA_FORGET_PULLS 300 /* a vanished series is forgotten after this many pulls */
 #define PULL_DELTA_KEY_MAX 4096     /* bytes of a series identity (labels); longer: invalid */
 /* Largest count or |sum| accepted (beyond, a series is invalid): exact integers in a double, and
  * sums over PULL_DELTA_MAX_SERIES series that stay finite and fit an int64. */
 #define PULL_DELTA_VALUE_MAX 0x1p52
-
-/* errors = series of the requests family whose label `label` starts with `prefix`. */
-struct pull_error_rule {
-    const char *label;
-    const char *prefix;
-};
 
 /* Which families mean what. Names are family names as parse/expo_select matches them ("x" and
  * "x_total" both select a counter); NULL or "" means "not read". Borrowed during
@@ -97,11 +92,5 @@ void pull_delta_step(struct pull_delta *pd, const struct expo_set *set, struct a
 /* pull_delta_increase is the per-series rule on two cumulative values: cur - prev, or cur after
  * a reset (cur < prev). Exposed for the table tests. */
 double pull_delta_increase(double prev, double cur);
-
-/* parse_pull_error_rules parses the --app.errors-from-label syntax: comma-separated
- * label:prefix alternatives ("status:5", "status:5,code:5"); label a Prometheus label name,
- * prefix non-empty. Fills rules (strings point into buf, which is modified: pass a copy) and *n.
- * Errors: -EINVAL (syntax, or more than PULL_DELTA_MAX_RULES). thread: any. */
-int parse_pull_error_rules(char *buf, struct pull_error_rule *rules, unsigned *n);
 
 #endif

@@ -3,7 +3,7 @@
  * previous table, and then makes this pull's table the new state, carrying over vanished series
  * for a while. Both tables are open-addressed hash indexes over at most PULL_DELTA_MAX_SERIES
  * entries, rebuilt every step, so no deletion logic is needed. */
-#include "signals/pull_delta.h"
+#include "collect/pull_delta.h"
 
 #include <errno.h>
 #include <math.h>
@@ -77,44 +77,6 @@ struct pull_delta {
 double pull_delta_increase(double prev, double cur)
 {
     return cur >= prev ? cur - prev : cur;
-}
-
-static bool is_label_name(const char *s)
-{
-    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
-        return false;
-    for (; *s != '\0'; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-              *s == '_'))
-            return false;
-    return true;
-}
-
-int parse_pull_error_rules(char *buf, struct pull_error_rule *rules, unsigned *n)
-{
-    struct pull_error_rule tmp[PULL_DELTA_MAX_RULES];
-    unsigned k = 0;
-    char *p = buf;
-    for (;;) {
-        char *comma = strchr(p, ',');
-        if (comma != NULL)
-            *comma = '\0';
-        char *colon = strchr(p, ':');
-        if (colon == NULL || k == PULL_DELTA_MAX_RULES)
-            return -EINVAL;
-        *colon = '\0';
-        if (!is_label_name(p) || colon[1] == '\0')
-            return -EINVAL;
-        tmp[k].label = p;
-        tmp[k].prefix = colon + 1;
-        k++;
-        if (comma == NULL)
-            break;
-        p = comma + 1;
-    }
-    memcpy(rules, tmp, k * sizeof(tmp[0]));
-    *n = k;
-    return 0;
 }
 
 static void series_free(struct pd_series *s)
