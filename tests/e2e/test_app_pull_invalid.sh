@@ -49,17 +49,6 @@ start_sidecar s "$PORT" --app.metrics-url="http://127.0.0.1:$APP_PORT/metrics" \
     --history.interval=250ms --no-collector.redis
 URL="http://127.0.0.1:$PORT"
 
-# wait_value SERIES WANT: until the sidecar's series equals WANT.
-wait_value() {
-    local v=""
-    for _ in $(seq 100); do
-        curl -s -o "$E2E_TMP/m.txt" "$URL/metrics"
-        v=$(metric_value "$E2E_TMP/m.txt" "$1")
-        [ -n "$v" ] && num_eq "$v" "$2" && return 0
-        sleep 0.1
-    done
-    fail "$1: expected $2, still [$v]"
-}
 # pulls_after N: wait until N more pulls have been taken.
 pulls_after() {
     curl -s -o "$E2E_TMP/m.txt" "$URL/metrics"
@@ -76,11 +65,11 @@ pulls_after() {
 }
 
 pulls_after 2 # the baseline is taken
-wait_value 'rizk_app_pull_malformed_lines_total{reason="histogram"}' 0
+wait_metric "$URL" 'rizk_app_pull_malformed_lines_total{reason="histogram"}' 0
 pass "a valid body: nothing counted as malformed"
 
 body 150 16 no
-wait_value rizk_requests_total 50
+wait_metric "$URL" rizk_requests_total 50 100
 pass "histogram broken: the counter beside it still counts exactly (+50)"
 pulls_after 2
 curl -s -o "$E2E_TMP/m.txt" "$URL/metrics"
@@ -98,7 +87,7 @@ logs=$(grep -c 'breaks the exposition rules (histogram) at line 6' "$E2E_TMP/s.l
 assert_eq "$logs" 1 "one log line for the reason, with the line of the histogram's last sample"
 
 body 150 16 yes
-wait_value rizk_request_duration_seconds_count 6
+wait_metric "$URL" rizk_request_duration_seconds_count 6 100
 pass "valid again: the histogram's increase since the last good body counted once (+6)"
 pulls_after 2
 curl -s -o "$E2E_TMP/m.txt" "$URL/metrics"
