@@ -121,8 +121,9 @@ const struct option_def option_table[] = {
      "How often the pod's signals are published to the fleet registry (key TTL: 3 intervals).",
      OFF(fleet_interval_ms)},
     {"fleet.max-age", OPT_DURATION, "1s", 0, 1 * MIN, NULL,
-     "adapter: how old the shared per-namespace view of the fleet registry may be before a "
-     "query refreshes it (one ZRANGEBYSCORE + MGET per refresh, not per query); 0: every query.",
+     "adapter: the oldest the shared per-namespace view of the fleet registry may be (a query "
+     "past half of it refreshes it: one ZRANGEBYSCORE + MGET per refresh, not per query); 0: "
+     "every query reads Redis.",
      OFF(fleet_max_age_ms)},
     /* pod identity (downward API) */
     {"pod.name", OPT_STRING, "", 0, 0, NULL, "This pod's name (default: the hostname).",
