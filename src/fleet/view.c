@@ -376,16 +376,22 @@ static int view_read(struct fleet_views *vs, const char *ns, int64_t now_ms,
     redis_pool_release(vs->pool, c);
     if (rc < 0)
         return rc;
+    *out = fleet_view_new(ns, now_ms, &pods);
+    return 0;
+}
+
+struct fleet_view *fleet_view_new(const char *ns, int64_t read_ms, struct fleet_pods *pods)
+{
     struct fleet_view *v = xcalloc(1, sizeof(*v));
     v->ns = xstrdup(ns);
-    v->read_ms = now_ms;
-    v->pods = pods;
+    v->read_ms = read_ms;
+    v->pods = *pods;
+    memset(pods, 0, sizeof(*pods));
     atomic_init(&v->_refs, 1);
     pthread_mutex_init(&v->_memo_mu, NULL);
     view_index_build(v);
     v->_read_mono_ns = clock_mono_ns();
-    *out = v;
-    return 0;
+    return v;
 }
 
 int fleet_views_acquire(struct fleet_views *vs, const char *ns, int64_t now_ms,

@@ -73,6 +73,10 @@ void fleet_views_free(struct fleet_views *vs);
  * failed refresh. thread: any. */
 int fleet_views_acquire(struct fleet_views *vs, const char *ns, int64_t now_ms,
                         struct fleet_view **out);
+/* fleet_view_new builds a view of ns from decoded pods (taking ownership of their memory: *pods
+ * is left empty), read at read_ms, with one reference for the caller. fleet_views_acquire makes
+ * its views with it; tests build views from fixtures. thread: any. */
+struct fleet_view *fleet_view_new(const char *ns, int64_t read_ms, struct fleet_pods *pods);
 /* fleet_view_acquire takes one more reference on a held view (for a reply body that outlives
  * the handler). thread: any. */
 void fleet_view_acquire(struct fleet_view *v);
