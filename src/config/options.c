@@ -82,8 +82,8 @@ const struct option_def option_table[] = {
      "Decision samples kept for the recommendation, one per tick (the guide keeps 100).",
      OFF(scaling_history)},
     {"scaling.current-replicas", OPT_U64, "0", 0, 100000, NULL,
-     "Current replica count, when known: recommended_replicas = this + the change; 0 = "
-     "unknown (recommended_replicas is null, the change is still given).",
+     "Current replica count: recommended_replicas = this + the change; 0 = the live pods of "
+     "this workload in the fleet registry (null when unknown; the change is still given).",
      OFF(scaling_current_replicas)},
     /* The check command (rizk-metrics check); harmless for the sidecar. */
     {"check.url", OPT_URL, "", 0, 0, NULL,
@@ -97,6 +97,23 @@ const struct option_def option_table[] = {
     {"check.duration", OPT_DURATION, "3s", 1 * SEC, 1 * MIN, NULL,
      "check: how long to sample the sources directly when no sidecar answers.",
      OFF(check_duration_ms)},
+    {"check.cluster", OPT_BOOL, "false", 0, 0, NULL,
+     "check: also run the guide's checklist items the Kubernetes API and the fleet can answer "
+     "(needs --check.workload; in-cluster config or --check.kubeconfig).",
+     OFF(check_cluster)},
+    {"check.kubeconfig", OPT_STRING, "", 0, 0, NULL,
+     "check --cluster: kubeconfig file to reach kube-apiserver; empty = in-cluster config.",
+     OFF(check_kubeconfig)},
+    {"check.namespace", OPT_STRING, "", 0, 0, NULL,
+     "check --cluster: namespace of the workload (default: --pod.namespace, else the "
+     "kubeconfig's or service account's).",
+     OFF(check_namespace)},
+    {"check.workload", OPT_STRING, "", 0, 0, NULL,
+     "check --cluster: name of the workload's Deployment.", OFF(check_workload)},
+    {"check.drain-time", OPT_DURATION, "30s", 0, 1 * HOUR, NULL,
+     "check --cluster: time the app needs to finish in-flight requests; graceful shutdown "
+     "passes with a preStop hook or a terminationGracePeriodSeconds at least this long.",
+     OFF(check_drain_ms)},
     /* redis (collector and fleet registry) */
     {"redis.addr", OPT_REDIS_URL, "", 0, 0, NULL,
      "Standalone Redis: redis://[user[:password]@]host:port[/db] or host:port. Unset (and no "
@@ -136,6 +153,12 @@ const struct option_def option_table[] = {
     {"pod.labels-file", OPT_STRING, "/etc/podinfo/labels", 0, 0, NULL,
      "Downward-API labels file (key=\"value\" lines), re-read at each fleet publish.",
      OFF(pod_labels_file)},
+    {"pod.region", OPT_STRING, "", 0, 0, NULL,
+     "Region published in fleet snapshots (default: the topology.kubernetes.io/region label).",
+     OFF(pod_region)},
+    {"pod.zone", OPT_STRING, "", 0, 0, NULL,
+     "Zone published in fleet snapshots (default: the topology.kubernetes.io/zone label).",
+     OFF(pod_zone)},
     {"statsd.listen-address", OPT_ADDR_OR_EMPTY, "127.0.0.1:8125", 0, 0, NULL,
      "UDP address of the statsd/DogStatsD listener (--collector.statsd); empty disables it.",
      OFF(statsd_listen_address)},
@@ -279,9 +302,8 @@ const struct option_def option_table[] = {
 const size_t option_count = sizeof(option_table) / sizeof(option_table[0]);
 
 const struct option_alias option_aliases[] = {
-    {"url", "check.url"},
-    {"output", "check.output"},
-    {"strict", "check.strict"},
+    {"url", "check.url"},         {"output", "check.output"},         {"strict", "check.strict"},
+    {"cluster", "check.cluster"}, {"kubeconfig", "check.kubeconfig"},
 };
 
 const size_t option_alias_count = sizeof(option_aliases) / sizeof(option_aliases[0]);
