@@ -48,7 +48,16 @@ struct fleet_views {
     struct view_entry *buckets[VIEW_BUCKETS];
     int64_t swept_ns;
     struct fleet_views_stats st; /* under mu */
+    void (*observe)(void *cls, int rc, int64_t ns);
+    void *observe_cls;
 };
+
+void fleet_views_observe(struct fleet_views *vs, void (*fn)(void *cls, int rc, int64_t ns),
+                         void *cls)
+{
+    vs->observe = fn;
+    vs->observe_cls = cls;
+}
 
 static uint32_t view_hash(const char *s)
 {
@@ -433,6 +442,8 @@ int fleet_views_acquire(struct fleet_views *vs, const char *ns, int64_t now_ms,
         int64_t t0 = clock_mono_ns();
         int r = view_read(vs, ns, now_ms, &nv);
         int64_t t1 = clock_mono_ns();
+        if (vs->observe != NULL)
+            vs->observe(vs->observe_cls, r, t1 - t0);
         pthread_mutex_lock(&vs->mu);
         vs->st.refresh_ns += (uint64_t)(t1 - t0);
         struct fleet_view *old = NULL;

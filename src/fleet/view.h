@@ -62,6 +62,11 @@ struct fleet_views;
  * queries that arrive during the refresh). thread: main. */
 int fleet_views_new(struct redis_pool *pool, const char *prefix, int64_t registry_max_age_ms,
                     int64_t max_age_ms, struct fleet_views **out);
+/* fleet_views_observe sets fn(cls, rc, duration_ns) to be called after every registry read (rc
+ * 0 or its error), outside the table's lock, on the refreshing thread: the adapter's own
+ * /metrics count Redis round trips with it. Set before the first acquisition. thread: main. */
+void fleet_views_observe(struct fleet_views *vs, void (*fn)(void *cls, int rc, int64_t ns),
+                         void *cls);
 /* fleet_views_free drops the table's references (views still held are freed by their last
  * release). NULL-safe. thread: main, after the request threads stopped. */
 void fleet_views_free(struct fleet_views *vs);

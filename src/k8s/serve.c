@@ -30,6 +30,7 @@
 #include "k8s/request_info.h"
 #include "k8s/review.h"
 #include "k8s/router.h"
+#include "k8s/selfmetrics.h"
 #include "k8s/status.h"
 #include "render/escape.h"
 #include "render/gzip.h"
@@ -56,6 +57,7 @@ struct k8s_serve {
     struct fleet_views *views; /* the shared per-namespace views of the registry */
     const struct auth_policy *policy;
     struct k8s_serve_auth auth;
+    struct k8s_selfmetrics *metrics; /* the adapter's own /metrics */
     struct serve_doc apis, group[2], resources[2][2], version;
 };
 
@@ -102,6 +104,13 @@ static int doc_res_external_v1(struct buf *b)
     return discovery_render_resources(b, K8S_GROUP_EXTERNAL, K8S_V1BETA1);
 }
 
+/* serve_observe_redis counts each registry read of the shared views (one ZRANGEBYSCORE +
+ * MGET) in the adapter's own /metrics. */
+static void serve_observe_redis(void *cls, int rc, int64_t ns)
+{
+    k8s_selfmetrics_redis(cls, rc, ns);
+}
+
 int k8s_serve_new(const struct config *cfg, struct redis_pool *pool,
                   const struct auth_policy *policy, struct k8s_serve **out)
 {
@@ -113,10 +122,13 @@ int k8s_serve_new(const struct config *cfg, struct redis_pool *pool,
                                       .username_headers = "X-Remote-User",
                                       .group_headers = "X-Remote-Group",
                                       .extra_prefixes = "X-Remote-Extra-"};
+    s->metrics = k8s_selfmetrics_new(clock_wall_ms());
     int rc = fleet_views_new(pool, cfg->redis_key_prefix, 3 * cfg->fleet_interval_ms,
                              cfg->fleet_max_age_ms, &s->views);
-    if (rc == 0)
+    if (rc == 0) {
+        fleet_views_observe(s->views, serve_observe_redis, s->metrics);
         rc = serve_render_doc(&s->apis, discovery_render_apis);
+    }
     if (rc == 0)
         rc = serve_render_doc(&s->group[K8S_GROUP_CUSTOM], doc_group_custom);
     if (rc == 0)
@@ -154,6 +166,7 @@ void k8s_serve_free(struct k8s_serve *s)
             free(s->resources[g][v].body);
     free(s->version.body);
     fleet_views_free(s->views);
+    k8s_selfmetrics_free(s->metrics);
     free(s);
 }
 
@@ -641,6 +654,35 @@ static enum MHD_Result serve_metric(struct k8s_serve *s, const struct http_reque
     return ret;
 }
 
+/* serve_self_metrics answers GET /metrics with the adapter's own metrics, to an authenticated
+ * caller admitted like a metric reader. */
+static enum MHD_Result serve_self_metrics(struct k8s_serve *s, const struct http_request *req,
+                                          struct serve_log *lg, const struct auth_identity *id)
+{
+    char msg[512];
+    if (!auth_authorized(s->policy, id)) {
+        lg->why = "not in --authorized-users or --authorized-groups";
+        snprintf(msg, sizeof(msg),
+                 "user \"%.200s\" cannot get /metrics: not in --authorized-users or "
+                 "--authorized-groups",
+                 id->user);
+        return serve_error(req, lg, MHD_HTTP_FORBIDDEN, msg);
+    }
+    struct buf b;
+    buf_init(&b, 1 << 20);
+    if (k8s_selfmetrics_render(s->metrics, &b) < 0) {
+        buf_fini(&b);
+        return serve_error(req, lg, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                           "the metrics could not be rendered");
+    }
+    lg->status = MHD_HTTP_OK;
+    size_t len = 0;
+    char *body = buf_steal(&b, &len);
+    buf_fini(&b);
+    return http_reply_zero_copy(req, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", NULL,
+                                false, body != NULL ? body : "", len, serve_free_body, body);
+}
+
 /* --- dispatch ----------------------------------------------------------------------------- */
 
 static enum MHD_Result serve_route(struct k8s_serve *s, const struct http_request *req,
@@ -648,6 +690,8 @@ static enum MHD_Result serve_route(struct k8s_serve *s, const struct http_reques
                                    const struct auth_identity *id)
 {
     char msg[1024];
+    if (strcmp(req->path, "/metrics") == 0)
+        return serve_self_metrics(s, req, lg, id);
     switch (r->kind) {
     case K8S_ROUTE_HEALTHZ:
     case K8S_ROUTE_LIVEZ:
@@ -744,6 +788,20 @@ static void serve_access_log(const struct http_request *req, const struct serve_
     buf_fini(&kv);
 }
 
+/* serve_count hands what the request was to the self-metrics. */
+static void serve_count(struct k8s_serve *s, const struct http_request *req,
+                        const struct k8s_route *r, const struct serve_log *lg, int64_t t0_ns)
+{
+    struct k8s_request_obs o = {.kind = r->kind,
+                                .self_metrics = strcmp(req->path, "/metrics") == 0,
+                                .status = lg->status,
+                                .user = lg->id != NULL ? lg->id->user : NULL,
+                                .via = lg->id != NULL ? lg->id->via : NULL,
+                                .refused = lg->id == NULL && lg->status == MHD_HTTP_UNAUTHORIZED,
+                                .duration_ns = clock_mono_ns() - t0_ns};
+    k8s_selfmetrics_observe(s->metrics, &o);
+}
+
 /* serve_method_ok: the adapter serves GET (and HEAD) only. */
 static bool serve_method_ok(const char *m)
 {
@@ -768,6 +826,7 @@ enum MHD_Result k8s_serve_handle(const struct http_request *req, void *ctx)
 {
     struct k8s_serve *s = ctx;
     int64_t t0 = clock_mono_ns();
+    k8s_selfmetrics_begin(s->metrics);
     struct serve_log lg = {.items = -1};
     struct k8s_route r;
     k8s_route_parse(req->path, &r);
@@ -819,6 +878,7 @@ enum MHD_Result k8s_serve_handle(const struct http_request *req, void *ctx)
     ret = serve_route(s, req, &r, &lg, &who->id);
 out:
     serve_access_log(req, &lg, t0);
+    serve_count(s, req, &r, &lg, t0);
     if (who->have_token)
         review_token_fini(&who->token);
     free(who);

@@ -7,6 +7,8 @@
  *
  * Env GZIP=1: send "Accept-Encoding: gzip" as client-go does (Go's transport asks for gzip
  * unless told not to) and decompress, as the HPA's client does.
+ * CERT "-" sends no client certificate; ADAPTER_CLIENT_BEARER=<token> in the environment adds
+ * "Authorization: Bearer <token>" (tests/bench/adapter_auth_bench.sh).
  *
  * Prints: requests, connections, p50/p90/p99/max latency (ms), throughput (req/s), bytes per
  * answer (decompressed) and on the wire. Exit 1 on any failed request. */
@@ -49,10 +51,18 @@ static void *run(void *arg)
     size_t got = 0;
     struct curl_slist *hdr =
         curl_slist_append(NULL, "Accept: application/vnd.kubernetes.protobuf, */*");
+    const char *bearer = getenv("ADAPTER_CLIENT_BEARER");
+    char auth[4096];
+    if (bearer != NULL && bearer[0] != '\0') {
+        snprintf(auth, sizeof(auth), "Authorization: Bearer %s", bearer);
+        hdr = curl_slist_append(hdr, auth);
+    }
     curl_easy_setopt(h, CURLOPT_URL, w->url);
     curl_easy_setopt(h, CURLOPT_CAINFO, w->ca);
-    curl_easy_setopt(h, CURLOPT_SSLCERT, w->cert);
-    curl_easy_setopt(h, CURLOPT_SSLKEY, w->key);
+    if (strcmp(w->cert, "-") != 0) {
+        curl_easy_setopt(h, CURLOPT_SSLCERT, w->cert);
+        curl_easy_setopt(h, CURLOPT_SSLKEY, w->key);
+    }
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &got);
