@@ -42,6 +42,11 @@
 #define ADAPTER_MALLOC_KEEP (16 << 20)
 #define ADAPTER_MALLOC_MMAP_MIN (8 << 20)
 #define ADAPTER_TRIM_S 10
+/* The shared fleet views are built by whichever HTTP thread refreshes them; with an arena per
+ * thread each arena kept its own high-water mark of a view (and the trim threshold above keeps
+ * it), so RSS crept up with every thread that happened to refresh. Two arenas bound that while
+ * the request path (answers sent from the views' memo, zero-copy) barely allocates. */
+#define ADAPTER_MALLOC_ARENAS 2
 
 /* SIGTERM must end the process within 5 s: 4 s for in-flight requests, the rest for teardown. */
 #define ADAPTER_DRAIN_MS 4000
@@ -150,6 +155,7 @@ int adapter_run(const struct config *cfg)
     procsig_block(&set);
     mallopt(M_TRIM_THRESHOLD, ADAPTER_MALLOC_KEEP);
     mallopt(M_MMAP_THRESHOLD, ADAPTER_MALLOC_MMAP_MIN);
+    mallopt(M_ARENA_MAX, ADAPTER_MALLOC_ARENAS);
 
     int rc = redis_pool_new(cfg, (size_t)cfg->web_threads, &a.pool);
     if (rc != 0) {

@@ -84,6 +84,7 @@ struct config {
     char *redis_password; /* secret: environment only, never printed */
     char *redis_key_prefix;
     int64_t fleet_interval_ms;
+    int64_t fleet_max_age_ms; /* adapter: age bound of the shared fleet view */
     /* pod identity */
     char *pod_name;
     char *pod_namespace;

@@ -188,6 +188,11 @@ const struct option_def option_table[] = {
     {"fleet.interval", OPT_DURATION, "5s", 1 * SEC, 1 * HOUR, NULL,
      "How often the pod's signals are published to the fleet registry (key TTL: 3 intervals).",
      OFF(fleet_interval_ms)},
+    {"fleet.max-age", OPT_DURATION, "1s", 0, 1 * MIN, NULL,
+     "adapter: the oldest the shared per-namespace view of the fleet registry may be (a query "
+     "past half of it refreshes it: one ZRANGEBYSCORE + MGET per refresh, not per query); 0: "
+     "every query reads Redis.",
+     OFF(fleet_max_age_ms)},
     /* pod identity (downward API) */
     {"pod.name", OPT_STRING, "", 0, 0, NULL, "This pod's name (default: the hostname).",
      OFF(pod_name)},

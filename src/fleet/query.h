@@ -36,8 +36,9 @@ void fleet_pods_fini(struct fleet_pods *p);
 /* fleet_pod_signal reads signal id (enum sig_id) of a decoded snapshot: true with *out
  * set when the pod published it, false when it is absent. thread: any. */
 bool fleet_pod_signal(const Rizk__V1__PodSnapshot *p, int id, double *out);
-/* fleet_pod_label returns the value of label key (borrowed from p) or NULL; its signature is
- * a selector_label_fn (fleet/selector.h). thread: any. */
+/* fleet_pod_label returns the value of label key (borrowed from p) or NULL: the pod's labels,
+ * then "region" and "zone" from the snapshot's fields. Its signature is a selector_label_fn
+ * (fleet/selector.h). thread: any. */
 const char *fleet_pod_label(const void *pod, const char *key);
 
 #endif

@@ -531,3 +531,17 @@ int selector_render(const struct selector *s, struct buf *out)
     free(idx);
     return rc;
 }
+
+bool selector_req_values(const struct selector *s, size_t i, const char **key,
+                         const char *const **values, size_t *n)
+{
+    if (s == NULL || i >= s->n)
+        return false;
+    const struct selector_req *r = &s->reqs[i];
+    if (r->op != SELECTOR_EQ && r->op != SELECTOR_DEQ && r->op != SELECTOR_IN)
+        return false;
+    *key = r->key;
+    *values = (const char *const *)r->values;
+    *n = r->nvalues;
+    return true;
+}

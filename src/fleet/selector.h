@@ -51,6 +51,13 @@ bool selector_is_empty(const struct selector *s);
 /* selector_count returns the number of requirements. */
 size_t selector_count(const struct selector *s);
 
+/* selector_req_values exposes requirement i when it can only match listed values ("=", "==",
+ * "in"): true with *key and values[0..*n) borrowed from s; false for any other operator or i
+ * out of range. For indexes: a pod whose label key is none of the values cannot match.
+ * thread: any. */
+bool selector_req_values(const struct selector *s, size_t i, const char **key,
+                         const char *const **values, size_t *n);
+
 /* selector_render appends the canonical form Go clients send (requirements sorted by key,
  * in/notin values sorted and unique: "app=web,tier in (a,b)"). Errors: -E2BIG (out freed). */
 int selector_render(const struct selector *s, struct buf *out);

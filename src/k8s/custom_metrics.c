@@ -14,10 +14,16 @@
 #include "render/jsonw.h"
 #include "core/banned.h"
 
-static bool cm_is_stale(const Rizk__V1__PodSnapshot *p, const struct k8s_pod_filter *f)
+/* cm_stale_ms: when p's values go stale (Unix ms; they are served up to and including it). */
+static int64_t cm_stale_ms(const Rizk__V1__PodSnapshot *p, const struct k8s_pod_filter *f)
 {
     int64_t limit = p->has_interval_ms && p->interval_ms > 0 ? 3 * p->interval_ms : f->max_age_ms;
-    return !p->has_timestamp_ms || f->now_ms - p->timestamp_ms > limit;
+    return p->timestamp_ms + limit;
+}
+
+static bool cm_is_stale(const Rizk__V1__PodSnapshot *p, const struct k8s_pod_filter *f)
+{
+    return !p->has_timestamp_ms || f->now_ms > cm_stale_ms(p, f);
 }
 
 size_t k8s_select_pods(const struct k8s_pod_filter *f, Rizk__V1__PodSnapshot *const *pods, size_t n,
@@ -39,7 +45,8 @@ size_t k8s_select_pods(const struct k8s_pod_filter *f, Rizk__V1__PodSnapshot *co
                                        .pod = p->pod,
                                        .value = v,
                                        .t_ms = p->timestamp_ms,
-                                       .window_ms = p->has_window_ms ? p->window_ms : 0};
+                                       .window_ms = p->has_window_ms ? p->window_ms : 0,
+                                       .stale_ms = cm_stale_ms(p, f)};
     }
     return k;
 }

@@ -20,6 +20,7 @@ struct k8s_item {
     double value;
     int64_t t_ms;      /* when the pod computed it (Unix ms) */
     int64_t window_ms; /* the window it was computed over */
+    int64_t stale_ms;  /* when it goes stale and leaves the answers (Unix ms) */
 };
 
 /* Which pods answer: every field borrowed for the call. */

@@ -18,7 +18,9 @@
 #include "fleet/publish.h"
 #include "fleet/query.h"
 #include "fleet/selector.h"
+#include "fleet/view.h"
 #include "http/auth.h"
+#include "http/negotiate.h"
 #include "parse/urldecode.h"
 #include "io/redis_pool.h"
 #include "k8s/custom_metrics.h"
@@ -31,7 +33,13 @@
 #include "k8s/selfmetrics.h"
 #include "k8s/status.h"
 #include "render/escape.h"
+#include "render/gzip.h"
 #include "core/banned.h"
+
+/* The gzip level of metric answers: compressed once per view and query (k8s_serve's memo), on
+ * the request that finds no remembered answer, so the fastest level keeps that one request's
+ * latency down; a 1000-pod list still shrinks about 15-fold. */
+#define SERVE_GZIP_LEVEL 1
 
 /* Largest answer: 10000 pods (FLEET_QUERY_MAX_PODS) of ~300 bytes fit with room to spare. */
 #define SERVE_BODY_CAP (16u << 20)
@@ -46,6 +54,7 @@ struct serve_doc {
 struct k8s_serve {
     const struct config *cfg;
     struct redis_pool *pool;
+    struct fleet_views *views; /* the shared per-namespace views of the registry */
     const struct auth_policy *policy;
     struct k8s_serve_auth auth;
     struct k8s_selfmetrics *metrics; /* the adapter's own /metrics */
@@ -95,6 +104,13 @@ static int doc_res_external_v1(struct buf *b)
     return discovery_render_resources(b, K8S_GROUP_EXTERNAL, K8S_V1BETA1);
 }
 
+/* serve_observe_redis counts each registry read of the shared views (one ZRANGEBYSCORE +
+ * MGET) in the adapter's own /metrics. */
+static void serve_observe_redis(void *cls, int rc, int64_t ns)
+{
+    k8s_selfmetrics_redis(cls, rc, ns);
+}
+
 int k8s_serve_new(const struct config *cfg, struct redis_pool *pool,
                   const struct auth_policy *policy, struct k8s_serve **out)
 {
@@ -107,7 +123,12 @@ int k8s_serve_new(const struct config *cfg, struct redis_pool *pool,
                                       .group_headers = "X-Remote-Group",
                                       .extra_prefixes = "X-Remote-Extra-"};
     s->metrics = k8s_selfmetrics_new(clock_wall_ms());
-    int rc = serve_render_doc(&s->apis, discovery_render_apis);
+    int rc = fleet_views_new(pool, cfg->redis_key_prefix, 3 * cfg->fleet_interval_ms,
+                             cfg->fleet_max_age_ms, &s->views);
+    if (rc == 0) {
+        fleet_views_observe(s->views, serve_observe_redis, s->metrics);
+        rc = serve_render_doc(&s->apis, discovery_render_apis);
+    }
     if (rc == 0)
         rc = serve_render_doc(&s->group[K8S_GROUP_CUSTOM], doc_group_custom);
     if (rc == 0)
@@ -144,6 +165,7 @@ void k8s_serve_free(struct k8s_serve *s)
         for (int v = 0; v < 2; v++)
             free(s->resources[g][v].body);
     free(s->version.body);
+    fleet_views_free(s->views);
     k8s_selfmetrics_free(s->metrics);
     free(s);
 }
@@ -483,59 +505,37 @@ static int serve_selector(const struct http_request *req, const char *name, stru
     return rc;
 }
 
-/* serve_fleet reads the live pods of ns: one ZRANGEBYSCORE and one MGET on a pooled client. */
-static int serve_fleet(struct k8s_serve *s, const char *ns, int64_t now_ms, struct fleet_pods *out)
+static void serve_release_view(void *v)
 {
-    int64_t t0 = clock_mono_ns();
-    struct redis_cluster *c = redis_pool_acquire(s->pool);
-    int rc = fleet_query_pods(c, s->cfg->redis_key_prefix, ns, now_ms,
-                              3 * s->cfg->fleet_interval_ms, out);
-    redis_pool_release(s->pool, c);
-    k8s_selfmetrics_redis(s->metrics, rc, clock_mono_ns() - t0);
-    return rc;
+    fleet_view_release(v);
 }
 
-static enum MHD_Result serve_metric(struct k8s_serve *s, const struct http_request *req,
-                                    const struct k8s_route *r, struct serve_log *lg)
+/* serve_answer selects the pods of the view, renders the answer and replies; a 200 answer is
+ * remembered in the view's memo under key until its first pod goes stale. */
+static enum MHD_Result serve_answer(struct k8s_serve *s, const struct http_request *req,
+                                    const struct k8s_route *r, int sig, const struct selector *sel,
+                                    const struct selector *msel, struct fleet_view *view,
+                                    int64_t now, const char *key, bool gz, struct serve_log *lg)
 {
     char msg[1024];
-    int sig = fleet_signal_lookup(r->metric);
-    if (sig < 0) {
-        snprintf(msg, sizeof(msg), "the server could not find the metric %s for %s", r->metric,
-                 r->kind == K8S_ROUTE_PODS_METRIC ? "pods" : "the fleet");
-        return serve_error(req, lg, MHD_HTTP_NOT_FOUND, msg);
-    }
-    struct selector *sel = NULL, *msel = NULL;
-    /* metricLabelSelector selects series of a metric; a pod's signal is one series without
-     * labels, so a well-formed one selects it: validated, then it has nothing to filter. */
-    if (serve_selector(req, "labelSelector", &sel, msg, sizeof(msg)) < 0 ||
-        serve_selector(req, "metricLabelSelector", &msel, msg, sizeof(msg)) < 0) {
-        selector_free(sel);
-        return serve_error(req, lg, MHD_HTTP_BAD_REQUEST, msg);
-    }
-    selector_free(msel);
-    int64_t now = clock_wall_ms();
-    struct fleet_pods pods;
-    int rc = serve_fleet(s, r->ns, now, &pods);
-    if (rc < 0) {
-        selector_free(sel);
-        snprintf(msg, sizeof(msg), "the fleet registry (Redis) is unavailable: %s", err_str(rc));
-        return serve_error(req, lg, MHD_HTTP_SERVICE_UNAVAILABLE, msg);
-    }
-    struct k8s_item *items = xcalloc(pods.n ? pods.n : 1, sizeof(*items));
+    size_t npods = view->pods.n ? view->pods.n : 1;
+    Rizk__V1__PodSnapshot **cand = xcalloc(npods, sizeof(*cand));
+    size_t ncand = fleet_view_select(view, sel, msel, cand);
+    struct k8s_item *items = xcalloc(npods, sizeof(*items));
+    /* the selectors were applied with the view's index; staleness is judged now, per query */
     struct k8s_pod_filter f = {.ns = r->ns,
                                .pod =
                                    r->all_pods || r->kind != K8S_ROUTE_PODS_METRIC ? NULL : r->name,
                                .signal = sig,
-                               .sel = sel,
+                               .sel = NULL,
                                .now_ms = now,
                                .max_age_ms = 3 * s->cfg->fleet_interval_ms};
-    size_t n = k8s_select_pods(&f, pods.pods, pods.n, items);
+    size_t n = k8s_select_pods(&f, cand, ncand, items);
     lg->items = (long)n;
     struct buf b;
     buf_init(&b, SERVE_BODY_CAP);
     enum MHD_Result ret;
-    unsigned status = MHD_HTTP_OK;
+    int rc;
     struct external_value ev;
     bool have = external_aggregate(sig, items, n, &ev) == 0;
     if (r->kind == K8S_ROUTE_PODS_METRIC && !r->all_pods && n == 0) {
@@ -546,7 +546,9 @@ static enum MHD_Result serve_metric(struct k8s_serve *s, const struct http_reque
     }
     if (r->kind == K8S_ROUTE_FLEET && !have) {
         snprintf(msg, sizeof(msg), "no live pod in namespace %s reports %s%s", r->ns, r->metric,
-                 sel != NULL && !selector_is_empty(sel) ? " and matches the labelSelector" : "");
+                 !selector_is_empty(sel) || !selector_is_empty(msel)
+                     ? " and matches the labelSelector"
+                     : "");
         ret = serve_error(req, lg, MHD_HTTP_NOT_FOUND, msg);
         goto out;
     }
@@ -561,12 +563,93 @@ static enum MHD_Result serve_metric(struct k8s_serve *s, const struct http_reque
                           "the answer could not be rendered");
         goto out;
     }
-    lg->status = status;
-    ret = serve_reply_buf(req, status, &b);
+    lg->status = MHD_HTTP_OK;
+    /* no pod in the answer: it can only change with a refresh */
+    int64_t valid_until = INT64_MAX;
+    for (size_t i = 0; i < n; i++)
+        if (items[i].stale_ms < valid_until)
+            valid_until = items[i].stale_ms + 1; /* served up to and including stale_ms */
+    bool want_gz = gz;                           /* what the key says */
+    if (gz) {
+        struct buf z;
+        buf_init(&z, SERVE_BODY_CAP);
+        if (gzip_compress(buf_ptr(&b), buf_len(&b), SERVE_GZIP_LEVEL, &z) == 0) {
+            buf_fini(&b);
+            b = z;
+        } else {
+            buf_fini(&z);
+            gz = false; /* the key says gzip: do not remember the identity body under it */
+        }
+    }
+    size_t len = 0;
+    char *body = buf_steal(&b, &len);
+    const char *enc = gz ? "gzip" : NULL;
+    if (body == NULL) {
+        ret = http_reply_copy(req, MHD_HTTP_OK, "application/json", "", 0);
+    } else if (gz == want_gz && fleet_view_memo_put(view, key, valid_until, (long)n, &body, &len)) {
+        fleet_view_acquire(view);
+        ret = http_reply_zero_copy(req, MHD_HTTP_OK, "application/json", enc, true, body, len,
+                                   serve_release_view, view);
+    } else {
+        ret = http_reply_zero_copy(req, MHD_HTTP_OK, "application/json", enc, true, body, len,
+                                   serve_free_body, body);
+    }
 out:
     buf_fini(&b);
     free(items);
-    fleet_pods_fini(&pods);
+    free(cand);
+    return ret;
+}
+
+static enum MHD_Result serve_metric(struct k8s_serve *s, const struct http_request *req,
+                                    const struct k8s_route *r, struct serve_log *lg)
+{
+    char msg[1024];
+    int sig = fleet_signal_lookup(r->metric);
+    if (sig < 0) {
+        snprintf(msg, sizeof(msg), "the server could not find the metric %s for %s", r->metric,
+                 r->kind == K8S_ROUTE_PODS_METRIC ? "pods" : "the fleet");
+        return serve_error(req, lg, MHD_HTTP_NOT_FOUND, msg);
+    }
+    struct selector *sel = NULL, *msel = NULL;
+    /* metricLabelSelector (the HPA's metric selector on the custom metrics API) filters by the
+     * snapshot's labels, region and zone, on top of labelSelector (SPEC 6); the external API
+     * receives the metric selector as labelSelector. */
+    if (serve_selector(req, "labelSelector", &sel, msg, sizeof(msg)) < 0 ||
+        serve_selector(req, "metricLabelSelector", &msel, msg, sizeof(msg)) < 0) {
+        selector_free(sel);
+        return serve_error(req, lg, MHD_HTTP_BAD_REQUEST, msg);
+    }
+    int64_t now = clock_wall_ms();
+    struct fleet_view *view = NULL;
+    int rc = fleet_views_acquire(s->views, r->ns, now, &view);
+    if (rc < 0) {
+        selector_free(sel);
+        selector_free(msel);
+        snprintf(msg, sizeof(msg), "the fleet registry (Redis) is unavailable: %s", err_str(rc));
+        return serve_error(req, lg, MHD_HTTP_SERVICE_UNAVAILABLE, msg);
+    }
+    /* the query, whole: what makes two answers from the same view identical */
+    const char *ls = http_query(req, "labelSelector"), *ms = http_query(req, "metricLabelSelector");
+    bool gz = negotiate_gzip(http_header(req, "Accept-Encoding"));
+    char *key = xasprintf("%d %d %d %s\n%s\n%s\n%s", (int)r->kind, (int)r->version, sig,
+                          r->kind == K8S_ROUTE_PODS_METRIC && !r->all_pods ? r->name : "*",
+                          ls != NULL ? ls : "", ms != NULL ? ms : "", gz ? "gzip" : "identity");
+    const char *body = NULL;
+    size_t len = 0;
+    enum MHD_Result ret;
+    if (fleet_view_memo_get(view, key, now, &body, &len, &lg->items)) {
+        lg->status = MHD_HTTP_OK;
+        /* the view's reference goes to the reply: released when MHD is done with the body */
+        ret = http_reply_zero_copy(req, MHD_HTTP_OK, "application/json", gz ? "gzip" : NULL, true,
+                                   body, len, serve_release_view, view);
+        view = NULL;
+    } else {
+        ret = serve_answer(s, req, r, sig, sel, msel, view, now, key, gz, lg);
+    }
+    free(key);
+    fleet_view_release(view);
+    selector_free(msel);
     selector_free(sel);
     return ret;
 }

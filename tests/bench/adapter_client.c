@@ -1,16 +1,20 @@
 /* adapter_client: a keep-alive HTTPS client with a client certificate, timing requests to the
- * adapter (the HPA's query shape), for tests/bench/adapter_bench.sh. C connections (threads,
+ * adapter (the HPA's query shape), for tests/bench/run.sh and scale.sh. C connections (threads,
  * one libcurl handle each, connection reused), N requests in all after a warm-up of W per
  * connection; every answer must be 200 and at least MIN_BYTES long.
  *
  *   adapter_client URL CACERT CERT KEY N C [W] [MIN_BYTES]
  *
+ * Env GZIP=1: send "Accept-Encoding: gzip" as client-go does (Go's transport asks for gzip
+ * unless told not to) and decompress, as the HPA's client does.
  * CERT "-" sends no client certificate; ADAPTER_CLIENT_BEARER=<token> in the environment adds
  * "Authorization: Bearer <token>" (tests/bench/adapter_auth_bench.sh).
+ *
  * Prints: requests, connections, p50/p90/p99/max latency (ms), throughput (req/s), bytes per
- * answer. Exit 1 on any failed request. */
+ * answer (decompressed) and on the wire. Exit 1 on any failed request. */
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +25,8 @@ struct worker {
     long n, warm, min_bytes;
     double *lat_ms;
     long failed;
-    size_t bytes;
+    size_t bytes, wire;
+    bool gzip;
     pthread_t tid;
 };
 
@@ -63,6 +68,8 @@ static void *run(void *arg)
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &got);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 10000L);
+    if (w->gzip)
+        curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip");
     for (long i = -w->warm; i < w->n; i++) {
         got = 0;
         double t0 = now_ms();
@@ -79,6 +86,9 @@ static void *run(void *arg)
         if (i >= 0) {
             w->lat_ms[i] = dt;
             w->bytes = got;
+            curl_off_t wire = 0;
+            curl_easy_getinfo(h, CURLINFO_SIZE_DOWNLOAD_T, &wire);
+            w->wire = (size_t)wire;
         }
     }
     curl_slist_free_all(hdr);
@@ -109,25 +119,34 @@ int main(int argc, char **argv)
     struct worker *ws = calloc((size_t)c, sizeof(*ws));
     double t0 = now_ms();
     for (long i = 0; i < c; i++) {
-        ws[i] = (struct worker){argv[1],   argv[2],       argv[3], argv[4], per, warm,
-                                min_bytes, all + i * per, 0,       0,       0};
+        const char *gz = getenv("GZIP");
+        ws[i] = (struct worker){.url = argv[1],
+                                .ca = argv[2],
+                                .cert = argv[3],
+                                .key = argv[4],
+                                .n = per,
+                                .warm = warm,
+                                .min_bytes = min_bytes,
+                                .lat_ms = all + i * per,
+                                .gzip = gz != NULL && strcmp(gz, "1") == 0};
         pthread_create(&ws[i].tid, NULL, run, &ws[i]);
     }
     long failed = 0;
-    size_t bytes = 0;
+    size_t bytes = 0, wire = 0;
     for (long i = 0; i < c; i++) {
         pthread_join(ws[i].tid, NULL);
         failed += ws[i].failed;
         bytes = ws[i].bytes;
+        wire = ws[i].wire;
     }
     double wall = (now_ms() - t0) / 1e3;
     long total = per * c;
     qsort(all, (size_t)total, sizeof(*all), cmp);
     /* wall includes the warm-up; throughput counts it too */
     printf("requests=%ld connections=%ld p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f "
-           "throughput_rps=%.0f bytes=%zu failed=%ld\n",
+           "throughput_rps=%.0f bytes=%zu wire_bytes=%zu failed=%ld\n",
            total, c, all[total * 50 / 100], all[total * 90 / 100], all[total * 99 / 100],
-           all[total - 1], (double)(total + warm * c) / wall, bytes, failed);
+           all[total - 1], (double)(total + warm * c) / wall, bytes, wire, failed);
     free(all);
     free(ws);
     curl_global_cleanup();

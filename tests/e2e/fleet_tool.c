@@ -4,8 +4,13 @@
  *
  *   fleet_tool read NS [flags]          JSON of the live pods of NS (max age: 3 fleet intervals)
  *   fleet_tool fake NS COUNT [flags]    publish COUNT synthetic pods fake-0..COUNT-1 to NS
- *   fleet_tool bench NS RUNS [flags]    time RUNS reads of NS; prints pods, p50, p99, max (ms)
- *   fleet_tool watch NS SECONDS [flags] one read every 200 ms with one client (one slot map):
+ *   fleet_tool put NS POD RPS AGE_MS LABELS [REGION [ZONE]] [flags]
+ *                                       publish one pod: rizk_requests_per_second RPS sampled
+ *                                       AGE_MS ago (@MS: at Unix ms MS), labels "k=v,k=v" ("-":
+ * none), region, zone fleet_tool fakens PREFIX NSCOUNT PODS [flags] fake PODS pods in each of
+ * PREFIX0..PREFIX<NSCOUNT-1> fleet_tool bench NS RUNS [flags]    time RUNS reads of NS; prints
+ * pods, p50, p99, max (ms) fleet_tool watch NS SECONDS [flags] one read every 200 ms with one
+ * client (one slot map):
  *                                       "<ms since start> pods=<n> [<pod>...]" or "... err=<why>",
  *                                       then "moved=<n> ask=<n> refreshes=<n>"
  *
@@ -134,6 +139,78 @@ static int cmd_fake(struct redis_cluster *rc, const struct config *cfg, const ch
     return ret;
 }
 
+/* put_exec stores one encoded snapshot and its ZSET member, as a sidecar's publish does. */
+static int put_exec(struct redis_cluster *rc, const struct config *cfg, const char *ns,
+                    const char *pod, const uint8_t *val, size_t vlen)
+{
+    char *zkey = fleet_key_pods(cfg->redis_key_prefix, ns);
+    char *key = fleet_key_pod(cfg->redis_key_prefix, ns, pod);
+    char ttl[24], now[24];
+    snprintf(ttl, sizeof(ttl), "%lld", (long long)(3 * cfg->fleet_interval_ms));
+    snprintf(now, sizeof(now), "%lld", (long long)clock_wall_ms());
+    const char *set[] = {"SET", key, (const char *)val, "PX", ttl};
+    size_t setl[] = {3, strlen(key), vlen, 2, strlen(ttl)};
+    const char *zadd[] = {"ZADD", zkey, now, pod};
+    size_t zaddl[] = {4, strlen(zkey), strlen(now), strlen(pod)};
+    struct redis_cmd cmds[] = {{5, set, setl}, {4, zadd, zaddl}};
+    struct redis_reply *r[2] = {NULL, NULL};
+    int e = redis_cluster_exec(rc, zkey, strlen(zkey), 2, cmds, r);
+    if (e == 0)
+        e = redis_reply_error_rc(r[0]) < 0 ? redis_reply_error_rc(r[0])
+                                           : redis_reply_error_rc(r[1]);
+    if (e < 0)
+        fprintf(stderr, "fleet_tool: put %s: %s\n", pod, err_str(e));
+    redis_reply_free(r[0]);
+    redis_reply_free(r[1]);
+    free(key);
+    free(zkey);
+    return e < 0 ? 1 : 0;
+}
+
+static int cmd_put(struct redis_cluster *rc, const struct config *cfg, char **a, int na)
+{
+    char *ns = a[0], *pod = a[1], *labels = a[4];
+    double rps = strtod(a[2], NULL);
+    /* AGE_MS, or @UNIX_MS for an exact sample time */
+    int64_t t_ms = a[3][0] == '@' ? (int64_t)strtoll(a[3] + 1, NULL, 10)
+                                  : clock_wall_ms() - (int64_t)strtoll(a[3], NULL, 10);
+    Rizk__V1__PodSnapshot m = RIZK__V1__POD_SNAPSHOT__INIT;
+    m.pod = pod;
+    m.namespace_ = ns;
+    m.instance_id = pod;
+    m.has_timestamp_ms = m.has_window_ms = m.has_interval_ms = true;
+    m.timestamp_ms = t_ms;
+    m.window_ms = 60000;
+    m.interval_ms = cfg->fleet_interval_ms;
+    m.has_requests_per_second = true;
+    m.requests_per_second = rps;
+    m.region = na > 5 ? a[5] : NULL;
+    m.zone = na > 6 ? a[6] : NULL;
+    Rizk__V1__PodSnapshot__LabelsEntry ent[16];
+    Rizk__V1__PodSnapshot__LabelsEntry *ptr[16];
+    char *copy = strdup(labels), *save = NULL;
+    for (char *t = strcmp(copy, "-") == 0 ? NULL : strtok_r(copy, ",", &save);
+         t != NULL && m.n_labels < 16; t = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(t, '=');
+        if (eq == NULL)
+            continue;
+        *eq = '\0';
+        rizk__v1__pod_snapshot__labels_entry__init(&ent[m.n_labels]);
+        ent[m.n_labels].key = t;
+        ent[m.n_labels].value = eq + 1;
+        ptr[m.n_labels] = &ent[m.n_labels];
+        m.n_labels++;
+    }
+    m.labels = ptr;
+    size_t len = rizk__v1__pod_snapshot__get_packed_size(&m);
+    uint8_t *val = malloc(len ? len : 1);
+    rizk__v1__pod_snapshot__pack(&m, val);
+    int ret = put_exec(rc, cfg, ns, pod, val, len);
+    free(val);
+    free(copy);
+    return ret;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -200,7 +277,9 @@ static int cmd_watch(struct redis_cluster *rc, const struct config *cfg, const c
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: fleet_tool read NS | fake NS COUNT | bench NS RUNS [flags]\n");
+        fprintf(stderr, "usage: fleet_tool read NS | fake NS COUNT | bench NS RUNS | "
+                        "put NS POD RPS AGE_MS LABELS [REGION [ZONE]] | "
+                        "fakens PREFIX NSCOUNT PODS [flags]\n");
         return 2;
     }
     const char *cmd = argv[1], *ns = argv[2];
@@ -212,6 +291,21 @@ int main(int argc, char **argv)
             return 2;
         }
         first_flag = 4;
+    } else if (strcmp(cmd, "put") == 0) {
+        /* positional arguments up to the first flag */
+        first_flag = 2;
+        while (first_flag < argc && strncmp(argv[first_flag], "--", 2) != 0)
+            first_flag++;
+        if (first_flag - 2 < 5 || first_flag - 2 > 7) {
+            fprintf(stderr, "fleet_tool: put NS POD RPS AGE_MS LABELS [REGION [ZONE]]\n");
+            return 2;
+        }
+    } else if (strcmp(cmd, "fakens") == 0) {
+        if (argc < 5 || (n = strtol(argv[3], NULL, 10)) <= 0 || strtol(argv[4], NULL, 10) <= 0) {
+            fprintf(stderr, "fleet_tool: fakens PREFIX NSCOUNT PODS\n");
+            return 2;
+        }
+        first_flag = 5;
     } else if (strcmp(cmd, "read") != 0) {
         fprintf(stderr, "fleet_tool: unknown command %s\n", cmd);
         return 2;
@@ -236,7 +330,17 @@ int main(int argc, char **argv)
         ret = cmd_read(rc, &cfg, ns);
     else if (strcmp(cmd, "fake") == 0)
         ret = cmd_fake(rc, &cfg, ns, n);
-    else if (strcmp(cmd, "watch") == 0)
+    else if (strcmp(cmd, "put") == 0)
+        ret = cmd_put(rc, &cfg, argv + 2, first_flag - 2);
+    else if (strcmp(cmd, "fakens") == 0) {
+        long pods = strtol(argv[4], NULL, 10);
+        ret = 0;
+        for (long i = 0; i < n && ret == 0; i++) {
+            char name[128];
+            snprintf(name, sizeof(name), "%s%ld", ns, i);
+            ret = cmd_fake(rc, &cfg, name, pods);
+        }
+    } else if (strcmp(cmd, "watch") == 0)
         ret = cmd_watch(rc, &cfg, ns, n);
     else
         ret = cmd_bench(rc, &cfg, ns, n);

@@ -31,7 +31,9 @@ start_fleet_sidecar p3 web-3 prod 'app="web"\n' "$U3" "$RP"
 printf '%s 149\n%s 199\n%s 249\n' "$U1" "$U2" "$U3" > "$E2E_TMP/rates"
 start_sender "$E2E_TMP/rates"
 AP=$(free_port)
-start_adapter ad "$AP" --redis.addr="127.0.0.1:$RP"
+# --fleet.max-age=0: every query reads the registry, so the outage below reaches the next query
+# (with the default 1 s, queries within a second of the last good read share that view).
+start_adapter ad "$AP" --redis.addr="127.0.0.1:$RP" --fleet.max-age=0
 URL="https://127.0.0.1:$AP/apis/custom.metrics.k8s.io/v1beta2/namespaces/prod/pods/%2A/rizk_requests_per_second?labelSelector=app%3Dweb"
 
 # sim PHASE: run the HPA's phases against the adapter; state (recommendations) kept in a file

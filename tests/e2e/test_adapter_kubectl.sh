@@ -115,7 +115,8 @@ assert_eq "$(names "$CM/v1beta2/namespaces/ns-a/pods/*/$RPS?labelSelector=tier")
 assert_eq "$(names "$CM/v1beta2/namespaces/ns-a/pods/*/$RPS")" "web-1 web-2" "no selector: every live pod"
 assert_eq "$(names "$CM/v1beta2/namespaces/ns-c/pods/*/$RPS")" "" "unknown namespace: empty list"
 assert_eq "$(names "$CM/v1beta2/namespaces/ns-a/pods/web-2/$RPS")" "web-2" "one pod by name"
-assert_eq "$(names "$CM/v1beta2/namespaces/ns-a/pods/*/$RPS?labelSelector=app%3Dweb&metricLabelSelector=x%3Dy")" "web-1 web-2" "metricLabelSelector accepted"
+assert_eq "$(names "$CM/v1beta2/namespaces/ns-a/pods/*/$RPS?labelSelector=app%3Dweb&metricLabelSelector=tier%3Db")" "web-2" "metricLabelSelector filters on top of labelSelector"
+assert_eq "$(names "$CM/v1beta2/namespaces/ns-a/pods/*/$RPS?labelSelector=app%3Dweb&metricLabelSelector=x%3Dy")" "" "metricLabelSelector on a label no pod has: empty list"
 set +e
 out=$(kubectl --kubeconfig="$KC" get --raw "$CM/v1beta2/namespaces/ns-a/pods/*/rizk_nope" 2>&1); rc=$?
 set -e; set +e

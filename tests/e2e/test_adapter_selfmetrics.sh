@@ -15,7 +15,9 @@ pki_make
 RP=$(free_port)
 start_redis r "$RP"
 AP=$(free_port)
-start_adapter ad "$AP" --redis.addr="127.0.0.1:$RP" --authorized-groups=rizk-readers
+# --fleet.max-age=0: every query reads the registry, so the Redis counters below count queries
+# (with the default, queries within a second share one read of the shared view)
+start_adapter ad "$AP" --redis.addr="127.0.0.1:$RP" --authorized-groups=rizk-readers --fleet.max-age=0
 A=https://127.0.0.1:$AP
 Q="$A/apis/custom.metrics.k8s.io/v1beta2/namespaces/prod/pods/*/rizk_requests_per_second?labelSelector=app%3Dweb"
 st() { acurl "$1" "$2" -o "$E2E_TMP/body" -w '%{http_code}'; }

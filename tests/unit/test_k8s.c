@@ -312,8 +312,8 @@ static const char *jstr(json_t *o, const char *path)
 
 static void test_json_shapes(void)
 {
-    struct k8s_item it[2] = {{"default", "web-7d9f-abcde", 1.5, 1748779200000, 60000},
-                             {"default", "web-\"q\"", 210, 1748779200000, 60000}};
+    struct k8s_item it[2] = {{"default", "web-7d9f-abcde", 1.5, 1748779200000, 60000, 0},
+                             {"default", "web-\"q\"", 210, 1748779200000, 60000, 0}};
     struct buf b;
     buf_init(&b, 1 << 16);
     CU_ASSERT_EQUAL(custom_metrics_render(&b, K8S_V1BETA2, "rizk_requests_per_second", it, 2), 0);

@@ -192,7 +192,34 @@ static void test_names(void)
     CU_ASSERT_TRUE(selector_is_dns_label(long_label, 63));
 }
 
+/* selector_req_values exposes exactly the requirements an index may answer */
+static void test_req_values(void)
+{
+    struct selector *s = NULL;
+    CU_ASSERT_EQUAL_FATAL(
+        selector_parse("app=web,tier in (b,a),x!=y,k,!j,z notin (q),n>1,m==v", &s, NULL), 0);
+    const char *key = NULL;
+    const char *const *vals = NULL;
+    size_t n = 0;
+    bool want[] = {true, true, false, false, false, false, false, true};
+    for (size_t i = 0; i < 8; i++)
+        CU_ASSERT_EQUAL(selector_req_values(s, i, &key, &vals, &n), want[i]);
+    CU_ASSERT_FALSE(selector_req_values(s, 8, &key, &vals, &n));
+    CU_ASSERT_TRUE_FATAL(selector_req_values(s, 1, &key, &vals, &n));
+    CU_ASSERT_STRING_EQUAL(key, "tier");
+    CU_ASSERT_EQUAL_FATAL(n, 2);
+    CU_ASSERT_TRUE((strcmp(vals[0], "a") == 0 && strcmp(vals[1], "b") == 0) ||
+                   (strcmp(vals[0], "b") == 0 && strcmp(vals[1], "a") == 0));
+    CU_ASSERT_TRUE_FATAL(selector_req_values(s, 7, &key, &vals, &n));
+    CU_ASSERT_STRING_EQUAL(key, "m");
+    CU_ASSERT_EQUAL_FATAL(n, 1);
+    CU_ASSERT_STRING_EQUAL(vals[0], "v");
+    CU_ASSERT_FALSE(selector_req_values(NULL, 0, &key, &vals, &n));
+    selector_free(s);
+}
+
 static CU_TestInfo selector_tests[] = {
+    {"requirements an index can answer", test_req_values},
     {"grammar and canonical form", test_grammar},
     {"errors Go also reports", test_errors},
     {"matching semantics", test_matching},
