@@ -25,6 +25,7 @@
 #include "config/config.h"
 #include "io/http_fetch.h"
 #include "store/mset.h"
+#include "unit_util.h"
 
 #define EPS 1e-9
 
@@ -113,14 +114,7 @@ static void *fake_app_main(void *arg)
 static void fake_app_start(struct fake_app *f)
 {
     memset(f, 0, sizeof(*f));
-    f->lfd = socket(AF_INET, SOCK_STREAM, 0);
-    CU_ASSERT_TRUE_FATAL(f->lfd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t al = sizeof(a);
-    CU_ASSERT_EQUAL_FATAL(bind(f->lfd, (struct sockaddr *)&a, sizeof(a)), 0);
-    CU_ASSERT_EQUAL_FATAL(listen(f->lfd, 8), 0);
-    CU_ASSERT_EQUAL_FATAL(getsockname(f->lfd, (struct sockaddr *)&a, &al), 0);
-    f->port = ntohs(a.sin_port);
+    f->lfd = unit_tcp_listen(&f->port);
     CU_ASSERT_EQUAL_FATAL(pthread_create(&f->thread, NULL, fake_app_main, f), 0);
 }
 
@@ -131,19 +125,6 @@ static void fake_app_stop(struct fake_app *f)
     pthread_join(f->thread, NULL);
 }
 
-static double sample(const struct mset *m, const char *name, const char *lname, const char *lval)
-{
-    const struct mfamily *f = mset_find(m, name);
-    for (size_t i = 0; f != NULL && i < f->nsamples; i++) {
-        const struct msample *s = &f->samples[i];
-        if (lname == NULL)
-            return s->value;
-        for (size_t j = 0; j < s->nlabels; j++)
-            if (strcmp(s->labels[j].name, lname) == 0 && strcmp(s->labels[j].value, lval) == 0)
-                return s->value;
-    }
-    return NAN;
-}
 
 static void test_app_pull_increases(void)
 {
@@ -176,21 +157,21 @@ static void test_app_pull_increases(void)
         struct sample_sink *s = sink_new(m);
         CU_ASSERT_EQUAL(col_app_pull_type.collect(ctx, s), 0);
         sink_free(s);
-        pulls = sample(m, "rizk_app_pulls_total", NULL, NULL);
-        if (!(pulls >= 2)) {
-            struct timespec ts = {0, 20 * 1000000L};
-            nanosleep(&ts, NULL);
-        }
+        pulls = unit_sample(m, "rizk_app_pulls_total", NULL, NULL);
+        if (!(pulls >= 2))
+            unit_nap_ms(20);
     }
     CU_ASSERT_TRUE_FATAL(pulls >= 2);
     /* later pulls serve the same body again: they add nothing but one malformed line each */
-    CU_ASSERT_DOUBLE_EQUAL(sample(m, "rizk_app_pull_malformed_lines_total", NULL, NULL), pulls - 1,
+    CU_ASSERT_DOUBLE_EQUAL(unit_sample(m, "rizk_app_pull_malformed_lines_total", NULL, NULL),
+                           pulls - 1, EPS);
+    CU_ASSERT_DOUBLE_EQUAL(unit_sample(m, "rizk_app_pull_counter_resets_total", NULL, NULL), 1,
                            EPS);
-    CU_ASSERT_DOUBLE_EQUAL(sample(m, "rizk_app_pull_counter_resets_total", NULL, NULL), 1, EPS);
-    CU_ASSERT_DOUBLE_EQUAL(sample(m, "rizk_app_pull_restarts_total", NULL, NULL), 0, EPS);
-    CU_ASSERT_DOUBLE_EQUAL(sample(m, "rizk_app_pull_skipped_series_total", NULL, NULL), 0, EPS);
-    CU_ASSERT_DOUBLE_EQUAL(sample(m, "rizk_app_pull_errors_total", "kind", "timeout"), 0, EPS);
-    CU_ASSERT_DOUBLE_EQUAL(sample(m, "rizk_app_pull_body_bytes", NULL, NULL),
+    CU_ASSERT_DOUBLE_EQUAL(unit_sample(m, "rizk_app_pull_restarts_total", NULL, NULL), 0, EPS);
+    CU_ASSERT_DOUBLE_EQUAL(unit_sample(m, "rizk_app_pull_skipped_series_total", NULL, NULL), 0,
+                           EPS);
+    CU_ASSERT_DOUBLE_EQUAL(unit_sample(m, "rizk_app_pull_errors_total", "kind", "timeout"), 0, EPS);
+    CU_ASSERT_DOUBLE_EQUAL(unit_sample(m, "rizk_app_pull_body_bytes", NULL, NULL),
                            (double)strlen(body_next), EPS);
 
     struct app_stats_view v;

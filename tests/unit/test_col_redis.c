@@ -93,14 +93,7 @@ static void fake_start(struct fake_redis *f, const char *info)
     memset(f, 0, sizeof(*f));
     f->info = info;
     f->info_len = info != NULL ? strlen(info) : 0;
-    f->lfd = socket(AF_INET, SOCK_STREAM, 0);
-    CU_ASSERT_TRUE_FATAL(f->lfd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t al = sizeof(a);
-    CU_ASSERT_EQUAL_FATAL(bind(f->lfd, (struct sockaddr *)&a, sizeof(a)), 0);
-    CU_ASSERT_EQUAL_FATAL(listen(f->lfd, 4), 0);
-    CU_ASSERT_EQUAL_FATAL(getsockname(f->lfd, (struct sockaddr *)&a, &al), 0);
-    f->port = ntohs(a.sin_port);
+    f->lfd = unit_tcp_listen(&f->port);
     CU_ASSERT_EQUAL_FATAL(pthread_create(&f->thread, NULL, fake_main, f), 0);
 }
 
@@ -136,22 +129,8 @@ static void redis_stop(struct redis_run *r)
     config_fini(&r->cfg);
 }
 
-static double sample(const struct mset *m, const char *name, const char *lname, const char *lval)
-{
-    const struct mfamily *f = mset_find(m, name);
-    for (size_t i = 0; f != NULL && i < f->nsamples; i++) {
-        const struct msample *s = &f->samples[i];
-        if (lname == NULL)
-            return s->value;
-        for (size_t j = 0; j < s->nlabels; j++)
-            if (strcmp(s->labels[j].name, lname) == 0 && strcmp(s->labels[j].value, lval) == 0)
-                return s->value;
-    }
-    return NAN;
-}
-
 #define ASSERT_SAMPLE(m, name, lname, lval, want)                                                  \
-    CU_ASSERT_DOUBLE_EQUAL(sample(m, name, lname, lval), (want), EPS)
+    CU_ASSERT_DOUBLE_EQUAL(unit_sample(m, name, lname, lval), (want), EPS)
 
 /* redis_collect_polled collects until the worker has polled once (rizk_redis_up present), at
  * most 10 s (a hang guard), and returns that tick's set and sink. */
@@ -167,40 +146,49 @@ static struct sample_sink *redis_collect_polled(struct redis_run *r, struct mset
         }
         sink_free(s);
         mset_free(m);
-        struct timespec ts = {0, 20 * 1000000L};
-        nanosleep(&ts, NULL);
+        unit_nap_ms(20);
     }
     CU_FAIL_FATAL("the redis collector never polled");
     return NULL;
 }
 
-static int source_up(const struct sample_sink *s, const char *name)
+/* One case: the fake serving info (NULL: refusing INFO), the collector, its first poll. */
+struct redis_case {
+    struct fake_redis f;
+    struct redis_run r;
+    struct mset *m;
+    struct sample_sink *s;
+    char node[32];
+};
+
+static void redis_case_start(struct redis_case *c, const char *info)
 {
-    for (size_t i = 0; i < sink_source_count(s); i++) {
-        const char *src;
-        bool up;
-        sink_source_at(s, i, &src, &up);
-        if (strcmp(src, name) == 0)
-            return up ? 1 : 0;
-    }
-    return -1;
+    fake_start(&c->f, info);
+    redis_start(&c->r, c->f.port);
+    c->s = redis_collect_polled(&c->r, &c->m);
+    snprintf(c->node, sizeof(c->node), "127.0.0.1:%u", c->f.port);
+}
+
+static void redis_case_stop(struct redis_case *c)
+{
+    sink_free(c->s);
+    mset_free(c->m);
+    redis_stop(&c->r);
+    fake_stop(&c->f);
 }
 
 static void test_redis_fixture(void)
 {
     char *info = unit_fixture_read("redis/info_standalone.txt", NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(info);
-    struct fake_redis f;
-    fake_start(&f, info);
-    struct redis_run r;
-    redis_start(&r, f.port);
-    struct mset *m = NULL;
-    struct sample_sink *s = redis_collect_polled(&r, &m);
-    char node[32];
-    snprintf(node, sizeof(node), "127.0.0.1:%u", f.port);
+    struct redis_case c;
+    redis_case_start(&c, info);
+    struct mset *m = c.m;
+    struct sample_sink *s = c.s;
+    const char *node = c.node;
 
     ASSERT_SAMPLE(m, "rizk_redis_up", "node", node, 1);
-    CU_ASSERT_EQUAL(source_up(s, "redis"), 1);
+    CU_ASSERT_EQUAL(unit_source_up(s, "redis"), 1);
     ASSERT_SAMPLE(m, "rizk_redis_keyspace_hits_total", "node", node, 1);
     ASSERT_SAMPLE(m, "rizk_redis_keyspace_misses_total", "node", node, 1);
     ASSERT_SAMPLE(m, "rizk_redis_commands_processed_total", "node", node, 10);
@@ -225,37 +213,28 @@ static void test_redis_fixture(void)
     v = -1;
     CU_ASSERT_TRUE(sink_history_get(s, HS_REDIS_KEYSPACE_MISSES, &v));
     CU_ASSERT_DOUBLE_EQUAL(v, 0, EPS);
-    sink_free(s);
-    mset_free(m);
-    redis_stop(&r);
-    fake_stop(&f);
+    redis_case_stop(&c);
     /* one PING and one INFO (server clients memory stats replication keyspace) per poll */
-    CU_ASSERT_TRUE(f.commands >= 2 && f.commands % 2 == 0);
+    CU_ASSERT_TRUE(c.f.commands >= 2 && c.f.commands % 2 == 0);
     free(info);
 }
 
 /* A server that answers PING but refuses INFO: the node is down, the error is a reply error. */
 static void test_redis_info_refused(void)
 {
-    struct fake_redis f;
-    fake_start(&f, NULL);
-    struct redis_run r;
-    redis_start(&r, f.port);
-    struct mset *m = NULL;
-    struct sample_sink *s = redis_collect_polled(&r, &m);
-    char node[32];
-    snprintf(node, sizeof(node), "127.0.0.1:%u", f.port);
+    struct redis_case c;
+    redis_case_start(&c, NULL);
+    struct mset *m = c.m;
+    struct sample_sink *s = c.s;
+    const char *node = c.node;
     ASSERT_SAMPLE(m, "rizk_redis_up", "node", node, 0);
-    CU_ASSERT_EQUAL(source_up(s, "redis"), 0);
-    CU_ASSERT_TRUE(sample(m, "rizk_redis_errors_total", "kind", "reply") >= 1);
+    CU_ASSERT_EQUAL(unit_source_up(s, "redis"), 0);
+    CU_ASSERT_TRUE(unit_sample(m, "rizk_redis_errors_total", "kind", "reply") >= 1);
     ASSERT_SAMPLE(m, "rizk_redis_errors_total", "kind", "connect", 0);
     CU_ASSERT_PTR_NULL(mset_find(m, "rizk_redis_keyspace_hits_total"));
     double v;
     CU_ASSERT_FALSE(sink_history_get(s, HS_REDIS_KEYSPACE_HITS, &v));
-    sink_free(s);
-    mset_free(m);
-    redis_stop(&r);
-    fake_stop(&f);
+    redis_case_stop(&c);
 }
 
 static CU_TestInfo tests[] = {

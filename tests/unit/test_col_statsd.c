@@ -75,24 +75,8 @@ static void statsd_stop(struct statsd_run *r)
     config_fini(&r->cfg);
 }
 
-/* sample returns the value of name's sample with label lname=lval (lname NULL: the first); NaN
- * when absent. */
-static double sample(const struct mset *m, const char *name, const char *lname, const char *lval)
-{
-    const struct mfamily *f = mset_find(m, name);
-    for (size_t i = 0; f != NULL && i < f->nsamples; i++) {
-        const struct msample *s = &f->samples[i];
-        if (lname == NULL)
-            return s->histo != NULL ? (double)s->histo->count : s->value;
-        for (size_t j = 0; j < s->nlabels; j++)
-            if (strcmp(s->labels[j].name, lname) == 0 && strcmp(s->labels[j].value, lval) == 0)
-                return s->histo != NULL ? (double)s->histo->count : s->value;
-    }
-    return NAN;
-}
-
 #define ASSERT_SAMPLE(m, name, lname, lval, want)                                                  \
-    CU_ASSERT_DOUBLE_EQUAL(sample(m, name, lname, lval), (want), EPS)
+    CU_ASSERT_DOUBLE_EQUAL(unit_sample(m, name, lname, lval), (want), EPS)
 
 static void statsd_collect(struct statsd_run *r, struct mset **m)
 {
