@@ -541,6 +541,18 @@ void config_fini(struct config *cfg)
     }
 }
 
+void config_redis_opts(const struct config *cfg, struct redis_client_opts *o)
+{
+    *o = (struct redis_client_opts){
+        .addr = cfg->redis_addr,
+        .cluster_nodes = cfg->redis_cluster_nodes,
+        .username = cfg->redis_username,
+        .password = cfg->redis_password,
+        .password_file = cfg->redis_password_file,
+        .timeout_ms = (int)cfg->redis_timeout_ms,
+    };
+}
+
 uint64_t config_history_slots(const struct config *cfg)
 {
     if (cfg->history_interval_ms <= 0)

@@ -231,7 +231,9 @@ int fleet_pub_new(const struct config *cfg, struct fleet_pub **out)
     if (cfg->pod_namespace == NULL)
         return 1;
     struct redis_cluster *rc = NULL;
-    int r = redis_cluster_from_config(cfg, cfg->fleet_interval_ms, &rc);
+    struct redis_client_opts ro;
+    config_redis_opts(cfg, &ro);
+    int r = redis_cluster_from_opts(&ro, cfg->fleet_interval_ms, &rc);
     if (r != 0)
         return r;
     struct fleet_pub *p = xcalloc(1, sizeof(*p));
