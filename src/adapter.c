@@ -25,6 +25,7 @@
 #include "http/server.h"
 #include "http/tls.h"
 #include "io/redis_pool.h"
+#include "k8s/auth_setup.h"
 #include "k8s/serve.h"
 #include "parse/redis_url.h"
 #include "core/banned.h"
@@ -43,7 +44,8 @@
 #define ADAPTER_DRAIN_MS 4000
 
 struct adapter {
-    const struct config *cfg;
+    const struct config *cfg; /* the effective one: auth.eff */
+    struct auth_setup auth;
     struct tls_store *tls;
     struct redis_pool *pool;
     struct auth_policy *policy;
@@ -58,6 +60,7 @@ static void adapter_free(struct adapter *a)
     redis_pool_free(a->pool);
     auth_policy_free(a->policy);
     tls_store_free(a->tls);
+    auth_setup_fini(&a->auth);
 }
 
 static int adapter_tls(struct adapter *a)
@@ -81,9 +84,10 @@ static int adapter_tls(struct adapter *a)
     char desc[512];
     tls_creds_describe(c, desc, sizeof(desc));
     log_info("adapter", "serving certificate %s", desc);
-    if (!tls_creds_requests_cert(c))
-        log_warn("adapter", "neither --client-ca-file nor --requestheader-client-ca-file is set: "
-                            "no client can authenticate, every data request will be refused");
+    if (!tls_creds_requests_cert(c) && a->auth.authn == NULL)
+        log_warn("adapter", "neither --client-ca-file nor --requestheader-client-ca-file is set "
+                            "and no kube-apiserver reviews tokens: no client can authenticate, "
+                            "every data request will be refused");
     tls_creds_release(c);
     return 0;
 }
@@ -129,6 +133,12 @@ int adapter_run(const struct config *cfg)
         exit_code = 2;
         goto out;
     }
+    char why[1024] = "";
+    if (auth_setup_init(&a.auth, cfg, why, sizeof(why)) < 0) {
+        log_error("adapter", "%s", why);
+        goto out;
+    }
+    cfg = a.cfg = &a.auth.eff;
     if (adapter_tls(&a) < 0)
         goto out;
     auth_policy_new(cfg, &a.policy);
@@ -137,6 +147,9 @@ int adapter_run(const struct config *cfg)
         log_error("adapter", "cannot render the discovery documents: %s", err_str(rc));
         goto out;
     }
+    struct k8s_serve_auth sa;
+    auth_setup_serve_auth(&a.auth, &sa);
+    k8s_serve_set_auth(a.serve, &sa);
     struct http_server_opts o = {
         .fallback = k8s_serve_handle, .tls = a.tls, .decode_urls = true, .app = a.serve};
     rc = http_server_start_opts(cfg, &o, &a.http);

@@ -65,7 +65,9 @@ struct col_app_pull {
     double last_body_bytes;
     uint64_t pulls;
     uint64_t errors[PE_KINDS];
-    uint64_t malformed;
+    uint64_t malformed[EXPO_REASON_COUNT];
+    bool reason_logged[EXPO_REASON_COUNT];
+    uint64_t invalid_families;
     uint64_t resets;
     uint64_t restarts;
     uint64_t skipped;
@@ -104,7 +106,20 @@ static void app_pull_apply(struct col_app_pull *c, const struct pull_result *r, 
     struct app_delta d;
     struct pull_delta_stats st;
     pull_delta_step(c->pd, r->set, &d, &st);
-    c->malformed += r->set->stats.malformed;
+    const struct expo_stats *es = &r->set->stats;
+    for (int k = 0; k < EXPO_REASON_COUNT; k++) {
+        c->malformed[k] += es->reasons[k];
+        /* Once per reason for the process: a broken exporter repeats itself every pull. */
+        if (es->reasons[k] != 0 && !c->reason_logged[k]) {
+            c->reason_logged[k] = true;
+            log_warn("app_pull",
+                     "pulled body breaks the exposition rules (%s) at line %u column %u: %s; the "
+                     "family is left out of the pull (logged once per reason)",
+                     expo_reason_name(k), es->reason_first[k].line, es->reason_first[k].col,
+                     es->reason_first[k].what);
+        }
+    }
+    c->invalid_families += es->families_invalid;
     c->resets += st.resets;
     c->restarts += st.restarted ? 1 : 0;
     c->skipped += st.invalid + st.ignored + st.dropped;
@@ -160,9 +175,18 @@ static void app_pull_emit(struct col_app_pull *c, struct sample_sink *out)
     sink_gauge(out, "rizk_app_pull_body_bytes",
                "Decoded size of the last body pulled from --app.metrics-url, in bytes.", NULL, 0,
                c->last_body_bytes);
-    sink_counter(out, "rizk_app_pull_malformed_lines_total",
-                 "Lines of pulled bodies skipped as malformed (the rest of the body is used).",
-                 NULL, 0, (double)c->malformed);
+    for (int k = 0; k < EXPO_REASON_COUNT; k++) {
+        struct label l = {"reason", expo_reason_name(k)};
+        sink_counter(out, "rizk_app_pull_malformed_lines_total",
+                     "Rules of the exposition format broken in pulled bodies, by reason (syntax, "
+                     "metadata, grouping, timestamp, value, labels, histogram, unit, exemplar, "
+                     "eof, limit).",
+                     &l, 1, (double)c->malformed[k]);
+    }
+    sink_counter(out, "rizk_app_pull_invalid_families_total",
+                 "Families of pulled bodies left out of their pull because they broke a rule (the "
+                 "rest of the body is used).",
+                 NULL, 0, (double)c->invalid_families);
     sink_counter(out, "rizk_app_pull_counter_resets_total",
                  "Pulled series whose value dropped (counter resets), handled like rate().", NULL,
                  0, (double)c->resets);

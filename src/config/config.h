@@ -91,6 +91,19 @@ struct config {
     char *authorized_users;            /* comma-separated; NULL: every authenticated user */
     char *authorized_groups;
     bool insecure_http;
+    /* delegated authentication and authorization (k8s/delegate.c) */
+    char *authentication_kubeconfig; /* NULL: in-cluster when KUBERNETES_SERVICE_HOST is set */
+    char *authorization_kubeconfig;
+    int64_t authentication_token_cache_ttl_ms;
+    int64_t authorization_cache_authorized_ttl_ms;
+    int64_t authorization_cache_unauthorized_ttl_ms;
+    char *authorization_always_allow_paths;
+    int64_t delegation_timeout_ms;
+    char *requestheader_username_headers; /* NULL: from the ConfigMap, else X-Remote-User */
+    char *requestheader_group_headers;
+    char *requestheader_extra_headers_prefix;
+    bool authentication_skip_lookup;
+    bool authentication_tolerate_lookup_failure;
     /* the app pull channel (collect/col_app_http.c); "" URL: off */
     char *app_metrics_url;
     int64_t app_timeout_ms;

@@ -57,15 +57,16 @@ static int config_check_scaling(const struct config *cfg, FILE *err)
     return 0;
 }
 
-/* config_check_adapter: HTTPS needs its certificate and key, and --insecure-http says so. */
+/* config_check_adapter: a certificate needs its key (and the other way round); with neither the
+ * adapter makes a self-signed one at start (k8s/auth_setup.c). */
 static int config_check_adapter(const struct config *cfg, FILE *err)
 {
     if (cfg->mode != MODE_ADAPTER || cfg->insecure_http)
         return 0;
-    if (cfg->tls_cert_file == NULL || cfg->tls_key_file == NULL) {
-        fprintf(err, "rizk-metrics: adapter: --tls.cert-file and --tls.key-file are required "
-                     "(RIZK_TLS_CERT_FILE, RIZK_TLS_KEY_FILE), or --insecure-http for local "
-                     "tests\n");
+    if ((cfg->tls_cert_file == NULL) != (cfg->tls_key_file == NULL)) {
+        fprintf(err, "rizk-metrics: adapter: --tls.cert-file and --tls.key-file go together "
+                     "(RIZK_TLS_CERT_FILE, RIZK_TLS_KEY_FILE): set both, or neither for a "
+                     "self-signed certificate\n");
         return -EINVAL;
     }
     return 0;

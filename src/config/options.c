@@ -151,8 +151,8 @@ const struct option_def option_table[] = {
     /* The adapter (rizk-metrics adapter): HTTPS and the two ways in of an aggregated API
      * server. Flag names follow kube-apiserver's, as operators already know them. */
     {"tls.cert-file", OPT_STRING, "", 0, 0, NULL,
-     "adapter: PEM certificate chain served over HTTPS (required unless --insecure-http); "
-     "reloaded on SIGHUP.",
+     "adapter: PEM certificate chain served over HTTPS; reloaded on SIGHUP. Unset (with "
+     "--tls.key-file): a self-signed certificate made at start.",
      OFF(tls_cert_file)},
     {"tls.key-file", OPT_STRING, "", 0, 0, NULL,
      "adapter: PEM private key of --tls.cert-file; reloaded on SIGHUP.", OFF(tls_key_file)},
@@ -179,6 +179,56 @@ const struct option_def option_table[] = {
      "adapter: serve plain HTTP without any authentication. For local tests only: never in a "
      "cluster.",
      OFF(insecure_http)},
+    /* Delegated authentication and authorization (k8s/delegate.c), as kube-apiserver's
+     * aggregated API servers do it; names and defaults are k8s.io/apiserver's. */
+    {"authentication-kubeconfig", OPT_STRING, "", 0, 0, NULL,
+     "adapter: kubeconfig of the kube-apiserver that reviews bearer tokens (TokenReview) and "
+     "holds the extension-apiserver-authentication ConfigMap; empty = in-cluster when "
+     "KUBERNETES_SERVICE_HOST is set, else no delegation.",
+     OFF(authentication_kubeconfig)},
+    {"authorization-kubeconfig", OPT_STRING, "", 0, 0, NULL,
+     "adapter: kubeconfig of the kube-apiserver that authorizes each request "
+     "(SubjectAccessReview); empty = in-cluster when KUBERNETES_SERVICE_HOST is set, else no "
+     "delegated authorization (--authorized-users/--authorized-groups only).",
+     OFF(authorization_kubeconfig)},
+    {"authentication-token-webhook-cache-ttl", OPT_DURATION, "10s", 0, 1 * DAY, NULL,
+     "adapter: how long TokenReview answers are cached (0 = not cached).",
+     OFF(authentication_token_cache_ttl_ms)},
+    {"authorization-webhook-cache-authorized-ttl", OPT_DURATION, "10s", 0, 1 * DAY, NULL,
+     "adapter: how long an allowing SubjectAccessReview answer is cached (0 = not cached).",
+     OFF(authorization_cache_authorized_ttl_ms)},
+    {"authorization-webhook-cache-unauthorized-ttl", OPT_DURATION, "10s", 0, 1 * DAY, NULL,
+     "adapter: how long a refusing SubjectAccessReview answer is cached (0 = not cached).",
+     OFF(authorization_cache_unauthorized_ttl_ms)},
+    {"authorization-always-allow-paths", OPT_STRING, "/healthz,/readyz,/livez", 0, 0, NULL,
+     "adapter: comma-separated paths served without authentication or authorization (a "
+     "trailing * matches a prefix), for kubelet probes.",
+     OFF(authorization_always_allow_paths)},
+    {"delegation-timeout", OPT_DURATION, "5s", 100, 1 * MIN, NULL,
+     "adapter: deadline of one TokenReview or SubjectAccessReview; past it the request fails "
+     "with 503 and a Status (cached decisions keep being served).",
+     OFF(delegation_timeout_ms)},
+    {"requestheader-username-headers", OPT_STRING, "", 0, 0, NULL,
+     "adapter: comma-separated headers holding the user on front-proxy requests (first "
+     "non-empty wins); empty = the extension-apiserver-authentication ConfigMap's, else "
+     "X-Remote-User.",
+     OFF(requestheader_username_headers)},
+    {"requestheader-group-headers", OPT_STRING, "", 0, 0, NULL,
+     "adapter: comma-separated headers holding the groups on front-proxy requests; empty = the "
+     "ConfigMap's, else X-Remote-Group.",
+     OFF(requestheader_group_headers)},
+    {"requestheader-extra-headers-prefix", OPT_STRING, "", 0, 0, NULL,
+     "adapter: comma-separated header prefixes of the user's extra attributes on front-proxy "
+     "requests; empty = the ConfigMap's, else X-Remote-Extra-.",
+     OFF(requestheader_extra_headers_prefix)},
+    {"authentication-skip-lookup", OPT_BOOL, "false", 0, 0, NULL,
+     "adapter: do not read the kube-system/extension-apiserver-authentication ConfigMap for "
+     "the client and front-proxy CAs and headers the flags leave unset.",
+     OFF(authentication_skip_lookup)},
+    {"authentication-tolerate-lookup-failure", OPT_BOOL, "false", 0, 0, NULL,
+     "adapter: start even when that ConfigMap cannot be read (front-proxy and client "
+     "certificates then only work with the flags).",
+     OFF(authentication_tolerate_lookup_failure)},
     /* the app pull channel (collector app_pull) */
     {"app.metrics-url", OPT_URL, "", 0, 0, NULL,
      "The app's Prometheus/OpenMetrics endpoint, fetched every --history.interval "

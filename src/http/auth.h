@@ -41,12 +41,24 @@ struct auth_peer {
     size_t ngroups;
 };
 
-/* Who made one request. Strings borrowed from the peer and the request's headers. */
+#define AUTH_MAX_EXTRA 32
+
+/* One value of a user's extra attribute (a key may repeat: one entry per value, in order). */
+struct auth_extra {
+    const char *key; /* lower-case, as Kubernetes keeps extra keys */
+    const char *value;
+};
+
+/* Who made one request. Strings borrowed from the peer, the request's headers or the
+ * TokenReview answer held for the request. */
 struct auth_identity {
     const char *user;
+    const char *uid; /* NULL or "" when unknown */
     const char *groups[AUTH_MAX_GROUPS];
     size_t ngroups;
-    const char *via; /* "front-proxy", "client-cert", "insecure-http" */
+    struct auth_extra extra[AUTH_MAX_EXTRA];
+    size_t nextra;
+    const char *via; /* "front-proxy", "client-cert", "token", "insecure-http", "anonymous" */
 };
 
 /* The configured lists, parsed once (comma-separated flags). */

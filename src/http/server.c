@@ -160,6 +160,20 @@ enum MHD_Result http_reply_copy(const struct http_request *req, unsigned status,
     return http_queue(req, status, r);
 }
 
+enum MHD_Result http_reply_copy_header(const struct http_request *req, unsigned status,
+                                       const char *content_type, const void *body, size_t len,
+                                       const char *header, const char *value)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
+    if (r == NULL)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, header, value);
+    return http_queue(req, status, r);
+}
+
 enum MHD_Result http_reply_html(const struct http_request *req, unsigned status, const char *html,
                                 size_t len)
 {
@@ -231,6 +245,28 @@ void http_header_each(const struct http_request *req, const char *name,
 {
     struct http_each e = {name, fn, cls};
     MHD_get_connection_values(req->conn, MHD_HEADER_KIND, http_each_cb, &e);
+}
+
+struct http_all {
+    void (*fn)(void *cls, const char *name, const char *value);
+    void *cls;
+};
+
+static enum MHD_Result http_all_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    struct http_all *a = cls;
+    if (key != NULL && value != NULL)
+        a->fn(a->cls, key, value);
+    return MHD_YES;
+}
+
+void http_header_all(const struct http_request *req,
+                     void (*fn)(void *cls, const char *name, const char *value), void *cls)
+{
+    struct http_all a = {fn, cls};
+    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, http_all_cb, &a);
 }
 
 static const struct http_route *http_find(const struct http_server *s, const char *path,

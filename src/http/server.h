@@ -21,12 +21,12 @@ struct http_request {
     const char *method; /* "GET", "HEAD", "POST" ... */
     const char *path;   /* without the query string */
     struct MHD_Connection *conn;
-    const char *body;   /* POST body (NUL-terminated), NULL for bodiless requests */
+    const char *body; /* POST body (NUL-terminated), NULL for bodiless requests */
     size_t body_len;
     struct http_server *server; /* private */
 };
 
-#define HTTP_GET 0x1u  /* also serves HEAD */
+#define HTTP_GET 0x1u /* also serves HEAD */
 #define HTTP_POST 0x2u
 
 typedef enum MHD_Result (*http_handler_fn)(const struct http_request *req, void *app);
@@ -40,9 +40,9 @@ struct http_route {
 /* Everything http_server_start_opts can set up; zero fields keep the sidecar's behaviour. All
  * pointers borrowed and must outlive the server. */
 struct http_server_opts {
-    const char *listen_address;       /* NULL: cfg->web_listen_address */
-    const struct http_route *routes;  /* exact paths (table ends with a NULL path); may be NULL */
-    const char *telemetry_path;       /* an extra exact path for metrics_handler; may be NULL */
+    const char *listen_address;      /* NULL: cfg->web_listen_address */
+    const struct http_route *routes; /* exact paths (table ends with a NULL path); may be NULL */
+    const char *telemetry_path;      /* an extra exact path for metrics_handler; may be NULL */
     http_handler_fn metrics_handler;
     http_handler_fn fallback; /* any method on a path no route has; NULL: 404 / 405 replies */
     struct tls_store *tls;    /* HTTPS with these credentials (reloadable); NULL: plain HTTP */
@@ -84,10 +84,13 @@ void http_server_stop(struct http_server *s, int grace_ms);
 
 /* Reply helpers for handlers. http_reply_text sends a short text/plain body (copied).
  * extra_header may be NULL or "Name: value" pairs given as name/value. */
-enum MHD_Result http_reply_text(const struct http_request *req, unsigned status,
-                                const char *text);
+enum MHD_Result http_reply_text(const struct http_request *req, unsigned status, const char *text);
 enum MHD_Result http_reply_copy(const struct http_request *req, unsigned status,
                                 const char *content_type, const void *body, size_t len);
+/* http_reply_copy_header is http_reply_copy with one extra header (e.g. Allow on a 405). */
+enum MHD_Result http_reply_copy_header(const struct http_request *req, unsigned status,
+                                       const char *content_type, const void *body, size_t len,
+                                       const char *header, const char *value);
 /* http_reply_html sends an HTML page (copied) with a Content-Security-Policy that lets it load
  * and fetch nothing but its own origin (inline style and script allowed: the page is static and
  * self-contained). */
@@ -108,5 +111,9 @@ const char *http_query(const struct http_request *req, const char *name);
  * thread: the handler's. */
 void http_header_each(const struct http_request *req, const char *name,
                       void (*fn)(void *cls, const char *value), void *cls);
+/* http_header_all calls fn for every request header, name as received, in order. thread: the
+ * handler's. */
+void http_header_all(const struct http_request *req,
+                     void (*fn)(void *cls, const char *name, const char *value), void *cls);
 
 #endif

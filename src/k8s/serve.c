@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config/config.h"
 #include "core/buf.h"
@@ -18,10 +19,14 @@
 #include "fleet/query.h"
 #include "fleet/selector.h"
 #include "http/auth.h"
+#include "parse/urldecode.h"
 #include "io/redis_pool.h"
 #include "k8s/custom_metrics.h"
+#include "k8s/delegate.h"
 #include "k8s/discovery.h"
 #include "k8s/external_metrics.h"
+#include "k8s/request_info.h"
+#include "k8s/review.h"
 #include "k8s/router.h"
 #include "k8s/status.h"
 #include "render/escape.h"
@@ -29,6 +34,8 @@
 
 /* Largest answer: 10000 pods (FLEET_QUERY_MAX_PODS) of ~300 bytes fit with room to spare. */
 #define SERVE_BODY_CAP (16u << 20)
+
+#define SERVE_405_API "{\"error\":\"method not allowed\"}"
 
 struct serve_doc {
     char *body;
@@ -39,6 +46,7 @@ struct k8s_serve {
     const struct config *cfg;
     struct redis_pool *pool;
     const struct auth_policy *policy;
+    struct k8s_serve_auth auth;
     struct serve_doc apis, group[2], resources[2][2], version;
 };
 
@@ -46,7 +54,8 @@ struct k8s_serve {
 struct serve_log {
     unsigned status;
     const struct auth_identity *id; /* NULL: no identity established */
-    const char *why;                /* refusal reason (literal or NULL) */
+    const char *why;                /* refusal reason (valid until the access log) or NULL */
+    const char *authz;              /* how the request was authorized (literal) or NULL */
     long items;                     /* list items, -1 when not a list */
     bool quiet;                     /* probes: debug level only */
 };
@@ -91,6 +100,10 @@ int k8s_serve_new(const struct config *cfg, struct redis_pool *pool,
     s->cfg = cfg;
     s->pool = pool;
     s->policy = policy;
+    s->auth = (struct k8s_serve_auth){.always_allow_paths = "/healthz,/readyz,/livez",
+                                      .username_headers = "X-Remote-User",
+                                      .group_headers = "X-Remote-Group",
+                                      .extra_prefixes = "X-Remote-Extra-"};
     int rc = serve_render_doc(&s->apis, discovery_render_apis);
     if (rc == 0)
         rc = serve_render_doc(&s->group[K8S_GROUP_CUSTOM], doc_group_custom);
@@ -110,6 +123,11 @@ int k8s_serve_new(const struct config *cfg, struct redis_pool *pool,
     }
     *out = s;
     return 0;
+}
+
+void k8s_serve_set_auth(struct k8s_serve *s, const struct k8s_serve_auth *a)
+{
+    s->auth = *a;
 }
 
 void k8s_serve_free(struct k8s_serve *s)
@@ -180,37 +198,116 @@ static enum MHD_Result serve_doc(const struct http_request *req, struct serve_lo
 
 /* --- identity ----------------------------------------------------------------------------- */
 
-struct serve_headers {
+/* What one request gathered to establish and describe its identity: the front-proxy headers
+ * (borrowed from the request), the decoded extra keys, the TokenReview answer (owned). */
+struct serve_who {
     const char *user;
     const char *groups[AUTH_MAX_GROUPS];
     size_t ngroups;
+    struct auth_extra extra[AUTH_MAX_EXTRA];
+    size_t nextra;
+    char extra_keys[AUTH_MAX_EXTRA][AUTH_NAME_MAX];
+    const char *prefixes; /* for the extra-header scan */
+    bool have_token;
+    struct review_token token;
+    struct auth_identity id;
 };
+
+/* serve_list_next returns the next item of a comma-separated list (blanks trimmed) in *item /
+ * *n; false at the end. */
+static bool serve_list_next(const char **p, const char **item, size_t *n)
+{
+    for (;;) {
+        const char *c = *p;
+        if (*c == '\0')
+            return false;
+        c += strspn(c, " \t");
+        size_t len = strcspn(c, ",");
+        *p = c[len] == ',' ? c + len + 1 : c + len;
+        while (len > 0 && (c[len - 1] == ' ' || c[len - 1] == '\t'))
+            len--;
+        if (len > 0) {
+            *item = c;
+            *n = len;
+            return true;
+        }
+    }
+}
 
 static void serve_hdr_user(void *cls, const char *v)
 {
-    struct serve_headers *h = cls;
+    struct serve_who *h = cls;
     if (h->user == NULL && v[0] != '\0')
         h->user = v;
 }
 
 static void serve_hdr_group(void *cls, const char *v)
 {
-    struct serve_headers *h = cls;
+    struct serve_who *h = cls;
     if (h->ngroups < AUTH_MAX_GROUPS)
         h->groups[h->ngroups++] = v;
 }
 
-/* serve_identify establishes who asks. The certificate is classified once per connection
- * and kept in the connection's cache; the X-Remote-* headers are read per request. */
-static int serve_identify(struct k8s_serve *s, const struct http_request *req,
-                          struct serve_headers *h, struct auth_identity *id, const char **why)
+/* serve_hdr_extra keeps X-Remote-Extra-<key> headers: the key percent-decoded and lower-cased,
+ * as k8s.io/apiserver's requestheader authenticator does. */
+static void serve_hdr_extra(void *cls, const char *name, const char *value)
 {
-    if (auth_policy_is_insecure(s->policy))
-        return auth_identify(NULL, NULL, NULL, 0, id, why);
+    struct serve_who *h = cls;
+    const char *p = h->prefixes, *item = NULL;
+    size_t n = 0;
+    while (serve_list_next(&p, &item, &n)) {
+        if (strncasecmp(name, item, n) != 0 || name[n] == '\0')
+            continue;
+        if (h->nextra == AUTH_MAX_EXTRA)
+            return;
+        char *k = h->extra_keys[h->nextra];
+        snprintf(k, AUTH_NAME_MAX, "%s", name + n);
+        urldecode(k, 0);
+        for (char *c = k; *c != '\0'; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c + 32);
+        h->extra[h->nextra++] = (struct auth_extra){k, value};
+        return;
+    }
+}
+
+/* serve_bearer returns the token of an "Authorization: Bearer <token>" header, NULL when there
+ * is none (the header's scheme is case-insensitive, as Go's bearertoken authenticator reads it). */
+static const char *serve_bearer(const struct http_request *req, char *buf, size_t cap)
+{
+    const char *a = http_header(req, "Authorization");
+    if (a == NULL)
+        return NULL;
+    a += strspn(a, " \t");
+    if (strncasecmp(a, "bearer ", 7) != 0)
+        return NULL;
+    a += 7;
+    size_t n = strcspn(a, " ");
+    if (n == 0 || n >= cap)
+        return NULL;
+    memcpy(buf, a, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* serve_identify establishes who asks, in the delegated order: front proxy (certificate plus
+ * the username/group/extra headers), client certificate, then a bearer token reviewed by
+ * kube-apiserver. The certificate is classified once per connection and kept in the
+ * connection's cache; headers are read per request. Returns 0, or the HTTP status to refuse
+ * with (401; 503 when a TokenReview could not be made) and the reason in msg. */
+static unsigned serve_identify(struct k8s_serve *s, const struct http_request *req,
+                               struct serve_who *h, bool *cached, char *msg, size_t n)
+{
+    const char *why = NULL;
+    *cached = false;
+    if (auth_policy_is_insecure(s->policy)) {
+        auth_identify(NULL, NULL, NULL, 0, &h->id, &why);
+        return 0;
+    }
     struct http_tls_conn *t = http_request_tls(req);
     if (t == NULL) {
-        *why = "a TLS connection is required";
-        return -EACCES;
+        snprintf(msg, n, "a TLS connection is required");
+        return MHD_HTTP_UNAUTHORIZED;
     }
     if (t->cache == NULL) {
         struct auth_peer *p = xmalloc(sizeof(*p));
@@ -220,10 +317,148 @@ static int serve_identify(struct k8s_serve *s, const struct http_request *req,
     }
     const struct auth_peer *peer = t->cache;
     if (peer->kind == AUTH_PEER_FRONT_PROXY) {
-        http_header_each(req, "X-Remote-User", serve_hdr_user, h);
-        http_header_each(req, "X-Remote-Group", serve_hdr_group, h);
+        const char *p = s->auth.username_headers, *item = NULL;
+        size_t len = 0;
+        char name[AUTH_NAME_MAX];
+        while (h->user == NULL && serve_list_next(&p, &item, &len)) {
+            snprintf(name, sizeof(name), "%.*s", (int)len, item);
+            http_header_each(req, name, serve_hdr_user, h);
+        }
+        p = s->auth.group_headers;
+        while (serve_list_next(&p, &item, &len)) {
+            snprintf(name, sizeof(name), "%.*s", (int)len, item);
+            http_header_each(req, name, serve_hdr_group, h);
+        }
+        h->prefixes = s->auth.extra_prefixes;
+        http_header_all(req, serve_hdr_extra, h);
     }
-    return auth_identify(peer, h->user, h->groups, h->ngroups, id, why);
+    char tokbuf[8192];
+    const char *token = NULL;
+    if (peer->kind != AUTH_PEER_CLIENT && (peer->kind != AUTH_PEER_FRONT_PROXY || h->user == NULL))
+        token = serve_bearer(req, tokbuf, sizeof(tokbuf));
+    if (token != NULL && delegate_has_authn(s->auth.delegate)) {
+        int rc = delegate_authenticate(s->auth.delegate, token, clock_wall_ms(), &h->token, cached,
+                                       msg, n);
+        explicit_bzero(tokbuf, sizeof(tokbuf));
+        if (rc == -EACCES)
+            return MHD_HTTP_UNAUTHORIZED;
+        if (rc < 0)
+            return MHD_HTTP_SERVICE_UNAVAILABLE;
+        h->have_token = true;
+        h->id = h->token.id;
+        return 0;
+    }
+    if (token != NULL)
+        explicit_bzero(tokbuf, sizeof(tokbuf));
+    if (auth_identify(peer, h->user, h->groups, h->ngroups, &h->id, &why) < 0) {
+        if (peer->kind == AUTH_PEER_NONE && delegate_has_authn(s->auth.delegate))
+            why = "a client certificate or a bearer token is required";
+        snprintf(msg, n, "%s", why);
+        return MHD_HTTP_UNAUTHORIZED;
+    }
+    if (peer->kind == AUTH_PEER_FRONT_PROXY) {
+        memcpy(h->id.extra, h->extra, h->nextra * sizeof(h->extra[0]));
+        h->id.nextra = h->nextra;
+    }
+    return 0;
+}
+
+/* --- authorization ------------------------------------------------------------------------ */
+
+/* serve_always_allowed: the path is in --authorization-always-allow-paths (a trailing '*'
+ * matches a prefix, as k8s.io/apiserver's path authorizer). */
+static bool serve_always_allowed(const struct k8s_serve *s, const char *path)
+{
+    const char *p = s->auth.always_allow_paths, *item = NULL;
+    size_t n = 0;
+    while (p != NULL && serve_list_next(&p, &item, &n)) {
+        if (item[n - 1] == '*') {
+            if (strncmp(path, item, n - 1) == 0)
+                return true;
+        } else if (strlen(path) == n && memcmp(path, item, n) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool serve_is_master(const struct auth_identity *id)
+{
+    for (size_t i = 0; i < id->ngroups; i++)
+        if (strcmp(id->groups[i], "system:masters") == 0)
+            return true;
+    return false;
+}
+
+/* serve_forbidden writes kube-apiserver's message for a refused request. */
+static void serve_forbidden(const struct request_info *ri, const struct auth_identity *id,
+                            const char *reason, char *msg, size_t n)
+{
+    size_t o = 0;
+    if (!ri->is_resource) {
+        o = (size_t)snprintf(msg, n, "forbidden: User \"%.200s\" cannot %s path \"%.300s\"",
+                             id->user, ri->verb, ri->path);
+    } else {
+        char what[600];
+        snprintf(what, sizeof(what), "%.200s%s%.200s", ri->resource, ri->group[0] ? "." : "",
+                 ri->group);
+        if (ri->name[0] != '\0')
+            o = (size_t)snprintf(msg, n, "%s \"%.200s\" is forbidden: ", what, ri->name);
+        else
+            o = (size_t)snprintf(msg, n, "%s is forbidden: ", what);
+        if (o < n)
+            o += (size_t)snprintf(msg + o, n - o,
+                                  "User \"%.200s\" cannot %s resource \"%.200s%s%.200s\" in API "
+                                  "group \"%.200s\"",
+                                  id->user, ri->verb, ri->resource, ri->subresource[0] ? "/" : "",
+                                  ri->subresource, ri->group);
+        if (o < n && ri->namespace[0] != '\0')
+            o += (size_t)snprintf(msg + o, n - o, " in the namespace \"%.200s\"", ri->namespace);
+        else if (o < n)
+            o += (size_t)snprintf(msg + o, n - o, " at the cluster scope");
+    }
+    if (o < n && reason[0] != '\0')
+        snprintf(msg + o, n - o, ": %s", reason);
+}
+
+/* serve_authorize decides with system:masters, then a SubjectAccessReview when delegation is
+ * on. Returns 0 or the HTTP status to refuse with (400, 403, 503) and the message. */
+static unsigned serve_authorize(struct k8s_serve *s, const struct http_request *req,
+                                const struct auth_identity *id, struct serve_log *lg, char *msg,
+                                size_t n)
+{
+    if (serve_is_master(id)) {
+        lg->authz = "system:masters";
+        return 0;
+    }
+    if (!delegate_has_authz(s->auth.delegate))
+        return 0;
+    struct request_info *ri = xmalloc(sizeof(*ri));
+    unsigned status = 0;
+    int rc = request_info_parse(req->method, req->path, http_query(req, "watch"),
+                                http_query(req, "fieldSelector"), ri);
+    if (rc < 0) {
+        snprintf(msg, n, "unable to determine kind and namespace from url %.300s", req->path);
+        status = MHD_HTTP_BAD_REQUEST;
+        goto out;
+    }
+    bool cached = false;
+    char reason[REVIEW_TEXT_MAX];
+    rc = delegate_authorize(s->auth.delegate, ri, id, clock_wall_ms(), &cached, reason,
+                            sizeof(reason));
+    if (rc == 0) {
+        lg->authz = cached ? "allowed (cached)" : "allowed";
+    } else if (rc == -EACCES) {
+        lg->authz = cached ? "denied (cached)" : "denied";
+        serve_forbidden(ri, id, reason, msg, n);
+        status = MHD_HTTP_FORBIDDEN;
+    } else {
+        snprintf(msg, n, "%s", reason);
+        status = MHD_HTTP_SERVICE_UNAVAILABLE;
+    }
+out:
+    free(ri);
+    return status;
 }
 
 /* --- metric queries ----------------------------------------------------------------------- */
@@ -334,7 +569,7 @@ out:
 
 static enum MHD_Result serve_route(struct k8s_serve *s, const struct http_request *req,
                                    const struct k8s_route *r, struct serve_log *lg,
-                                   struct auth_identity *id, struct serve_headers *hdrs)
+                                   const struct auth_identity *id)
 {
     char msg[1024];
     switch (r->kind) {
@@ -350,17 +585,6 @@ static enum MHD_Result serve_route(struct k8s_serve *s, const struct http_reques
         /* kube-apiserver's OpenAPI aggregation skips a 404 quietly (any other code is
          * retried and logged as an error) */
         return serve_error(req, lg, MHD_HTTP_NOT_FOUND, "the server does not serve OpenAPI");
-    default:
-        break;
-    }
-    const char *why = NULL;
-    if (serve_identify(s, req, hdrs, id, &why) < 0) {
-        lg->why = why;
-        snprintf(msg, sizeof(msg), "Unauthorized: %s", why);
-        return serve_error(req, lg, MHD_HTTP_UNAUTHORIZED, msg);
-    }
-    lg->id = id;
-    switch (r->kind) {
     case K8S_ROUTE_APIS:
         return serve_doc(req, lg, &s->apis);
     case K8S_ROUTE_GROUP:
@@ -429,6 +653,10 @@ static void serve_access_log(const struct http_request *req, const struct serve_
         buf_fini(&g);
         buf_printf(&kv, " via=%s", lg->id->via);
     }
+    if (lg->authz != NULL) {
+        buf_adds(&kv, " authz=");
+        escape_logfmt_value(&kv, lg->authz, strlen(lg->authz));
+    }
     if (lg->why != NULL) {
         buf_adds(&kv, " refused=");
         escape_logfmt_value(&kv, lg->why, strlen(lg->why));
@@ -440,6 +668,26 @@ static void serve_access_log(const struct http_request *req, const struct serve_
     buf_fini(&kv);
 }
 
+/* serve_method_ok: the adapter serves GET (and HEAD) only. */
+static bool serve_method_ok(const char *m)
+{
+    return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
+}
+
+/* serve_refuse replies an authentication or authorization refusal; msg (the handler's buffer)
+ * is also the access log's reason. */
+static enum MHD_Result serve_refuse(const struct http_request *req, struct serve_log *lg,
+                                    unsigned status, const char *msg)
+{
+    char full[1200];
+    lg->why = msg;
+    if (status == MHD_HTTP_UNAUTHORIZED) {
+        snprintf(full, sizeof(full), "Unauthorized: %s", msg);
+        msg = full;
+    }
+    return serve_error(req, lg, status, msg);
+}
+
 enum MHD_Result k8s_serve_handle(const struct http_request *req, void *ctx)
 {
     struct k8s_serve *s = ctx;
@@ -448,16 +696,55 @@ enum MHD_Result k8s_serve_handle(const struct http_request *req, void *ctx)
     struct k8s_route r;
     k8s_route_parse(req->path, &r);
     enum MHD_Result ret;
-    if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
-        ret = serve_error(req, &lg, MHD_HTTP_METHOD_NOT_ALLOWED,
-                          "the server only serves GET on this path");
+    struct serve_who *who = xcalloc(1, sizeof(*who));
+    char msg[1024];
+    /* /version and /openapi are public as in kube-apiserver (system:public-info-viewer binds
+     * them for everyone); the always-allowed paths (probes) skip both steps. */
+    bool open = serve_always_allowed(s, req->path) || r.kind == K8S_ROUTE_VERSION ||
+                r.kind == K8S_ROUTE_OPENAPI;
+    if (open) {
+        lg.authz = serve_always_allowed(s, req->path) ? "always-allowed path" : "public";
+        who->id = (struct auth_identity){.user = "system:anonymous",
+                                         .groups = {"system:unauthenticated"},
+                                         .ngroups = 1,
+                                         .via = "anonymous"};
     } else {
-        struct auth_identity id;
-        struct serve_headers hdrs = {0};
-        ret = serve_route(s, req, &r, &lg, &id, &hdrs);
-        serve_access_log(req, &lg, t0);
-        return ret;
+        bool cached = false;
+        unsigned st = serve_identify(s, req, who, &cached, msg, sizeof(msg));
+        if (st != 0) {
+            ret = serve_refuse(req, &lg, st, msg);
+            goto out;
+        }
+        lg.id = &who->id;
     }
+    /* 405 after authentication: who may not ask learns nothing about the paths */
+    if (!serve_method_ok(req->method)) {
+        lg.status = MHD_HTTP_METHOD_NOT_ALLOWED;
+        struct buf b;
+        buf_init(&b, 4096);
+        snprintf(msg, sizeof(msg),
+                 "the server does not allow this method on the requested resource");
+        if (strncmp(req->path, "/api/", 5) != 0 && k8s_status_render(&b, lg.status, msg) == 0)
+            ret = http_reply_copy_header(req, lg.status, "application/json", buf_ptr(&b),
+                                         buf_len(&b), "Allow", "GET, HEAD");
+        else
+            ret = http_reply_copy_header(req, lg.status, "application/json", SERVE_405_API,
+                                         strlen(SERVE_405_API), "Allow", "GET, HEAD");
+        buf_fini(&b);
+        goto out;
+    }
+    if (!open) {
+        unsigned st = serve_authorize(s, req, &who->id, &lg, msg, sizeof(msg));
+        if (st != 0) {
+            ret = serve_refuse(req, &lg, st, msg);
+            goto out;
+        }
+    }
+    ret = serve_route(s, req, &r, &lg, &who->id);
+out:
     serve_access_log(req, &lg, t0);
+    if (who->have_token)
+        review_token_fini(&who->token);
+    free(who);
     return ret;
 }

@@ -3,17 +3,30 @@
  * bounded by the caps below: there is no document tree, samples go to a callback (parse_expo);
  * parse/expo_select.h builds on it to keep only the few families a caller asks for.
  *
- * Leniency (DESIGN): an app's /metrics is untrusted input and one odd line must not blind the
- * autoscaler, so a malformed line is counted and skipped (stats.malformed, first position kept),
- * where Prometheus would fail the whole scrape. The body as a whole fails (-EPROTO) only when it
- * is not an exposition at all: a NUL byte, control bytes on the first line (an undecoded gzip or
- * protobuf body), not one valid line, or an OpenMetrics body without "# EOF" (the only signal
- * OM has for a truncated body, and a truncated counter would read as a reset).
- * Both formats accept both counter conventions (0.0.4 "# TYPE x_total counter" + x_total and OM
- * "# TYPE x counter" + x_total/x_created), the OM-only types, CRLF (counted), blank lines and
- * free comments, trailing blanks, a trailing comma in label sets, and exemplars (skipped).
- * Only timestamps differ: milliseconds in 0.0.4, seconds in OM; both are reported in ms.
- * Pure: no I/O, clock or globals. thread: any. */
+ * Validity (DESIGN): every rule of OpenMetrics 1.0 (its ABNF and its MUSTs) and of the text
+ * format 0.0.4 is checked in the same single pass, each violation counted under one of a small
+ * fixed set of reasons (enum expo_reason) with the line of its first occurrence. A violation
+ * that belongs to a family (a bad sample line, a bad metadata line, broken buckets, a clash)
+ * makes the whole family block invalid: its samples are no longer delivered and the optional
+ * `invalid` callback tells the caller to drop what it already took from that family, so a NaN
+ * counter or a histogram without +Inf never becomes a rate. The rest of the body still counts:
+ * an app's /metrics is untrusted input and one bad family must not blind the autoscaler, where
+ * Prometheus would fail the whole scrape. The body as a whole fails (-EPROTO) only when it is
+ * not an exposition at all: control bytes on the first line (an undecoded gzip or protobuf
+ * body), not one valid line, or an OpenMetrics body without "# EOF" (the only signal OM has for
+ * a truncated body, and a truncated counter would read as a reset).
+ * What differs by format: OM is the strict ABNF (one space between tokens, no blank lines, free
+ * comments, CR, BOM, trailing commas or trailing blanks; its own number grammar; timestamps in
+ * seconds; exemplars on counter _total and bucket samples only; UNIT; the OM-only types; family
+ * and series groups never interleaved; timestamps within a series never going back). 0.0.4
+ * takes any run of blanks between tokens, free comments and blank lines, a trailing comma in a
+ * label set, integer millisecond timestamps, and only its five types; a series may appear once.
+ * Both: names and escaping, metadata at most once per family and before its samples, one block
+ * per family, counter-like values neither NaN nor negative, histogram buckets sorted by `le`
+ * with +Inf present and cumulative counts equal to _count, summary quantiles in [0, 1].
+ * Known limit: a NUL byte inside a label value (valid OM) is refused (reason "limit"), since
+ * names and values are handed out as C strings; in HELP text it is accepted.
+ * Timestamps are reported in ms either way. Pure: no I/O, clock or globals. thread: any. */
 #ifndef RIZK_PARSE_EXPO_H
 #define RIZK_PARSE_EXPO_H
 
@@ -50,6 +63,23 @@ enum expo_role {
     EXPO_ROLE_GCOUNT,    /* x_gcount (gaugehistogram) */
 };
 
+/* Why a line or a family was judged invalid: a small fixed set, exported as label values
+ * (expo_reason_name). */
+enum expo_reason {
+    EXPO_REASON_SYNTAX = 0, /* the line grammar: names, label sets, quoting, separators, values */
+    EXPO_REASON_METADATA,   /* HELP/TYPE/UNIT: malformed, unknown type, repeated, after samples */
+    EXPO_REASON_GROUPING,   /* a family or series group interleaved, clashing names, a duplicate */
+    EXPO_REASON_TIMESTAMP,  /* a bad timestamp, or mixed/backward timestamps in one series */
+    EXPO_REASON_VALUE,      /* NaN/negative counter-like values, non-integer counts, info != 1 */
+    EXPO_REASON_LABELS,     /* le/quantile/state label missing, malformed, or where not allowed */
+    EXPO_REASON_HISTOGRAM,  /* buckets/quantiles out of order, no +Inf, _count != +Inf, sum rules */
+    EXPO_REASON_UNIT,       /* UNIT not a suffix of the name, or a unit on info/stateset */
+    EXPO_REASON_EXEMPLAR,   /* malformed, too long, or on a sample that cannot have one */
+    EXPO_REASON_EOF,        /* text after "# EOF" */
+    EXPO_REASON_LIMIT,      /* over this parser's caps: line length, labels per sample, NUL */
+    EXPO_REASON_COUNT,
+};
+
 #define EXPO_LABELS_MAX_DEFAULT 64
 #define EXPO_LINE_MAX_DEFAULT (64u * 1024u)
 
@@ -74,7 +104,8 @@ struct expo_sample {
     unsigned nlabels;
     double value;  /* NaN, +Inf and -Inf included */
     bool has_ts;   /* explicit timestamp present */
-    int64_t ts_ms; /* ms since the epoch (OM seconds are converted, rounded) */
+    int64_t ts_ms; /* ms since the epoch (OM seconds are converted, rounded, saturated) */
+    double ts_raw; /* as written: ms (0.0.4) or seconds (OM) */
     unsigned line; /* 1-based line in the body */
 };
 
@@ -87,11 +118,14 @@ struct expo_stats {
     unsigned blank;     /* blank lines (forbidden in OM, tolerated) */
     unsigned crlf;      /* lines ended by CRLF */
     unsigned exemplars; /* exemplars skipped */
-    unsigned malformed; /* lines skipped: syntax, caps, duplicate or late metadata */
+    unsigned malformed; /* violations, every reason (a line may count once per rule broken) */
     unsigned reopened;  /* family blocks whose name already had a block (interleaving) */
     unsigned after_eof; /* OM: lines after "# EOF", ignored */
-    bool eof;           /* OM: "# EOF" seen */
+    unsigned families_invalid; /* family blocks judged invalid (their samples not delivered) */
+    bool eof;                  /* OM: "# EOF" seen */
     struct parse_err first_malformed;
+    unsigned reasons[EXPO_REASON_COUNT];              /* violations by reason */
+    struct parse_err reason_first[EXPO_REASON_COUNT]; /* first of each (line 0: none) */
 };
 
 struct expo_limits {
@@ -103,10 +137,15 @@ struct expo_limits {
 /* Callbacks; pointers passed in are valid only during the call. Return 0 to go on or a
  * negative errno to stop the parse, which then returns that code. family is optional: it is
  * called once per family block, before the block's first sample, or when a block with metadata
- * but no samples ends. sample is called for every valid sample line, _created included. */
+ * but no samples ends. sample is called for every valid sample line of a block not (yet) judged
+ * invalid, _created included. invalid is optional: it is called at most once per family block,
+ * after family, when the block is judged invalid (on the offending line, or when the block ends
+ * for the checks that need all of it: +Inf, _count, clashing names, units); the caller drops
+ * what it kept of that family. */
 struct expo_callbacks {
     int (*family)(void *cls, const struct expo_family *f);
     int (*sample)(void *cls, const struct expo_family *f, const struct expo_sample *s);
+    int (*invalid)(void *cls, const struct expo_family *f, enum expo_reason why, unsigned line);
 };
 
 /* parse_expo parses len bytes at body, which must be followed by a NUL (body[len] == '\0', as
@@ -123,6 +162,10 @@ int parse_expo(const char *body, size_t len, enum expo_format fmt, const struct 
  * the media type application/openmetrics-text (any case, any parameters) is OpenMetrics,
  * everything else (text/plain, missing, unknown) is text 0.0.4, like Prometheus 2.42. */
 enum expo_format expo_format_from_content_type(const char *content_type);
+
+/* expo_reason_name returns the label value of a reason: "syntax", "metadata", "grouping",
+ * "timestamp", "value", "labels", "histogram", "unit", "exemplar", "eof", "limit". */
+const char *expo_reason_name(enum expo_reason r);
 
 /* expo_type_name returns "counter", "gauge", ..., "untyped". */
 const char *expo_type_name(enum expo_type t);

@@ -55,6 +55,7 @@ struct select_state {
     size_t wfull[EXPO_SELECT_MAX]; /* wanted name length */
     const char *why;               /* why a callback failed */
     bool found[EXPO_SELECT_MAX];
+    bool rejected[EXPO_SELECT_MAX]; /* a family of this name was invalid: none of it is kept */
     enum expo_type types[EXPO_SELECT_MAX];
     int fam_want;        /* want of the current block, -1 when not wanted */
     bool fam_fixed_role; /* untyped block matched by suffix: every sample has fam_role */
@@ -148,10 +149,24 @@ static int select_keep(struct select_state *S, const struct raw_kept *k,
     return buf_add(&S->kept, k, sizeof(*k));
 }
 
+/* select_invalid drops the wanted family of an invalid block: what was kept of it (also from
+ * an earlier block of the same name) is left out when the set is built. */
+static int select_invalid(void *cls, const struct expo_family *f, enum expo_reason why,
+                          unsigned line)
+{
+    struct select_state *S = cls;
+    (void)f;
+    (void)why;
+    (void)line;
+    if (S->fam_want >= 0)
+        S->rejected[S->fam_want] = true;
+    return 0;
+}
+
 static int select_sample(void *cls, const struct expo_family *f, const struct expo_sample *s)
 {
     struct select_state *S = cls;
-    if (S->fam_want < 0)
+    if (S->fam_want < 0 || S->rejected[S->fam_want])
         return 0;
     enum expo_role role = S->fam_fixed_role ? S->fam_role : s->role;
     if (role == EXPO_ROLE_CREATED)
@@ -194,8 +209,11 @@ static struct expo_set *select_build(const struct select_state *S)
         labels[i].value = strings + rl[i].value_off;
     }
     const struct raw_kept *rk = (const struct raw_kept *)buf_ptr(&S->kept);
+    unsigned n = 0;
     for (unsigned i = 0; i < S->nkept; i++) {
-        kept[i] = (struct expo_kept){
+        if (S->rejected[rk[i].want])
+            continue;
+        kept[n++] = (struct expo_kept){
             .want = rk[i].want,
             .role = rk[i].role,
             .type = rk[i].type,
@@ -206,10 +224,11 @@ static struct expo_set *select_build(const struct select_state *S)
             .ts_ms = rk[i].ts_ms,
         };
     }
-    set->nsamples = S->nkept;
+    set->nsamples = n;
     set->samples = kept;
     set->nwants = S->sel->nnames;
     memcpy(set->found, S->found, sizeof(set->found));
+    memcpy(set->rejected, S->rejected, sizeof(set->rejected));
     memcpy(set->types, S->types, sizeof(set->types));
     return set;
 }
@@ -237,7 +256,8 @@ int parse_expo_select(const char *body, size_t len, enum expo_format fmt,
     /* Every kept label costs at least two bytes of strings (its NULs). */
     buf_init(&S.labels, (max_bytes / 2 + 1) * sizeof(struct raw_label));
     buf_init(&S.strings, max_bytes);
-    struct expo_callbacks cb = {.family = select_family, .sample = select_sample};
+    struct expo_callbacks cb = {
+        .family = select_family, .sample = select_sample, .invalid = select_invalid};
     struct expo_stats stats;
     struct parse_err perr = {0};
     int rc = parse_expo(body, len, fmt, &sel->limits, &cb, &S, &stats, &perr);

@@ -41,14 +41,16 @@ struct expo_kept {
     int64_t ts_ms;
 };
 
-/* The result: kept samples in body order, plus per wanted name whether a family matched and the
- * type of its first typed family. One allocation holds the set, samples, labels and strings.
+/* The result: kept samples in body order, plus per wanted name whether a family matched, whether
+ * it was left out as invalid (parse/expo.h: a family with any broken rule is dropped whole), and
+ * the type of its first typed family. One allocation holds the set, samples, labels and strings.
  * Read-only for callers; free with expo_set_free. */
 struct expo_set {
     unsigned nsamples;
     const struct expo_kept *samples;
     unsigned nwants;
     bool found[EXPO_SELECT_MAX];
+    bool rejected[EXPO_SELECT_MAX]; /* found, but invalid in this body: no sample of it kept */
     enum expo_type types[EXPO_SELECT_MAX];
     struct expo_stats stats;
     enum expo_format format;

@@ -57,3 +57,40 @@ kube_log_invalid() {
         fail "the fake kube-apiserver received malformed reviews: $(grep '"invalid"' "$f" | head -3)"
     fi
 }
+
+# kube_last_review NAME token|access: the spec of the last TokenReview / SubjectAccessReview the
+# fake received, as compact JSON with sorted keys ("none" when there was none).
+kube_last_review() {
+    local f
+    eval "f=\$${1}_LOG"
+    "$PY" -c '
+import json, sys
+L = [json.loads(l) for l in open(sys.argv[1])]
+L = [e for e in L if e.get("review") == sys.argv[2]]
+print(json.dumps(json.loads(L[-1]["body"])["spec"], sort_keys=True, separators=(",", ":")) if L else "none")
+' "$f" "$2"
+}
+
+# kube_review_count NAME token|access: how many reviews of that kind the fake answered.
+kube_review_count() {
+    local f
+    eval "f=\$${1}_LOG"
+    "$PY" -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l).get("review") == sys.argv[2]))' "$f" "$2"
+}
+
+# kube_configmap_json FILE.pem...: the data of an extension-apiserver-authentication ConfigMap
+# (client CA, front-proxy CA, allowed names, headers) as kube-apiserver writes it.
+kube_configmap_json() {
+    "$PY" - "$@" <<'PYEOF'
+import json, sys
+client_ca, proxy_ca = (open(p).read() for p in sys.argv[1:3])
+print(json.dumps({
+    "client-ca-file": client_ca,
+    "requestheader-client-ca-file": proxy_ca,
+    "requestheader-allowed-names": json.dumps(["front-proxy-client"]),
+    "requestheader-username-headers": json.dumps(["X-Remote-User"]),
+    "requestheader-group-headers": json.dumps(["X-Remote-Group"]),
+    "requestheader-extra-headers-prefix": json.dumps(["X-Remote-Extra-"]),
+}))
+PYEOF
+}

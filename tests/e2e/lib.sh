@@ -85,6 +85,19 @@ metric_value() {
 
 assert_eq() { [ "$1" = "$2" ] || fail "$3: expected [$2], got [$1]"; pass "$3"; }
 
+# wait_metric URL SERIES WANT [tries]: until URL/metrics has the series equal to WANT
+# (numerically), polling every 0.1 s; fails with the last value seen.
+wait_metric() {
+    local v=""
+    for _ in $(seq "${4:-50}"); do
+        curl -s -o "$E2E_TMP/wait_metric.txt" "$1/metrics" || fail "scrape $1"
+        v=$(metric_value "$E2E_TMP/wait_metric.txt" "$2")
+        [ -n "$v" ] && num_eq "$v" "$3" && return 0
+        sleep 0.1
+    done
+    fail "$2: expected $3, still [$v]"
+}
+
 need() { command -v "$1" >/dev/null 2>&1 || skip "$1 not installed"; }
 
 # num_eq A B: exact float equality of two decimal strings (Go and Python both print the

@@ -14,7 +14,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_MAX_INPUT (1u << 20)
 
 struct tally {
-    unsigned families, samples;
+    unsigned families, samples, invalid;
+    unsigned last_invalid_seq; /* seq + 1 of the last block reported invalid */
+    unsigned cur_seq;
     size_t bytes;
 };
 
@@ -24,7 +26,20 @@ static int on_family(void *cls, const struct expo_family *f)
     t->bytes += strlen(f->name) + (f->help ? strlen(f->help) : 0) + (f->unit ? strlen(f->unit) : 0);
     if (f->name[0] == '\0' || f->seq != t->families)
         abort();
+    t->cur_seq = f->seq;
     t->families++;
+    return 0;
+}
+
+/* invalid: once per block, after the block's family callback, with a reason in range. */
+static int on_invalid(void *cls, const struct expo_family *f, enum expo_reason why, unsigned line)
+{
+    struct tally *t = cls;
+    if ((unsigned)why >= EXPO_REASON_COUNT || line == 0 || f->seq != t->cur_seq ||
+        t->last_invalid_seq == f->seq + 1)
+        abort();
+    t->last_invalid_seq = f->seq + 1;
+    t->invalid++;
     return 0;
 }
 
@@ -32,6 +47,8 @@ static int on_sample(void *cls, const struct expo_family *f, const struct expo_s
 {
     struct tally *t = cls;
     if (s->name[0] == '\0' || strncmp(s->name, f->name, strlen(f->name)) != 0 || s->line == 0)
+        abort();
+    if (t->last_invalid_seq == f->seq + 1) /* no sample of a block after it went bad */
         abort();
     for (unsigned i = 0; i < s->nlabels; i++) {
         if (s->labels[i].name[0] == '\0')
@@ -44,7 +61,7 @@ static int on_sample(void *cls, const struct expo_family *f, const struct expo_s
 
 static void run_callbacks(const char *text, size_t len, enum expo_format fmt)
 {
-    struct expo_callbacks cb = {.family = on_family, .sample = on_sample};
+    struct expo_callbacks cb = {.family = on_family, .sample = on_sample, .invalid = on_invalid};
     struct tally t = {0};
     struct expo_stats st;
     struct parse_err e = {0};
@@ -56,6 +73,14 @@ static void run_callbacks(const char *text, size_t len, enum expo_format fmt)
     if (t.samples != st.samples || t.families > st.families || st.lines > len + 1)
         abort();
     if (st.malformed > 0 && (st.first_malformed.line == 0 || st.first_malformed.what == NULL))
+        abort();
+    unsigned sum = 0;
+    for (int k = 0; k < EXPO_REASON_COUNT; k++) {
+        sum += st.reasons[k];
+        if (st.reasons[k] != 0 && (st.reason_first[k].line == 0 || st.reason_first[k].what == NULL))
+            abort();
+    }
+    if (sum != st.malformed || (rc == 0 && t.invalid != st.families_invalid))
         abort();
 }
 
@@ -78,7 +103,7 @@ static void run_select(const char *text, size_t len, enum expo_format fmt)
         for (unsigned i = 0; i < s->nsamples; i++) {
             const struct expo_kept *k = &s->samples[i];
             if (k->want >= 5 || k->nlabels > 8 || k->role == EXPO_ROLE_CREATED ||
-                !s->found[k->want])
+                !s->found[k->want] || s->rejected[k->want])
                 abort();
             for (unsigned j = 0; j < k->nlabels; j++)
                 if (expo_kept_label(k, k->labels[j].name) == NULL)

@@ -69,10 +69,11 @@ static void test_admission(void)
     CU_ASSERT_EQUAL(auth_policy_new(&cfg, &narrow), 0);
     CU_ASSERT_FALSE(auth_policy_restricts(open));
     CU_ASSERT_TRUE(auth_policy_restricts(narrow));
-    struct auth_identity alice = {"alice", {"devs"}, 1, "client-cert"};
-    struct auth_identity carol = {"carol", {0}, 0, "client-cert"};
-    struct auth_identity sre = {"bob", {"x", "sre"}, 2, "front-proxy"};
-    struct auth_identity admin = {"kube", {"system:masters"}, 1, "front-proxy"};
+    struct auth_identity alice = {.user = "alice", .groups = {"devs"}, .ngroups = 1, .via = "client-cert"};
+    struct auth_identity carol = {.user = "carol", .via = "client-cert"};
+    struct auth_identity sre = {.user = "bob", .groups = {"x", "sre"}, .ngroups = 2, .via = "front-proxy"};
+    struct auth_identity admin = {
+        .user = "kube", .groups = {"system:masters"}, .ngroups = 1, .via = "front-proxy"};
     CU_ASSERT_TRUE(auth_authorized(open, &alice));
     CU_ASSERT_FALSE(auth_authorized(narrow, &alice));
     CU_ASSERT_TRUE(auth_authorized(narrow, &carol));

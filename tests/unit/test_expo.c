@@ -11,6 +11,7 @@
 #include <CUnit/CUnit.h>
 
 #include "core/buf.h"
+#include "core/xalloc.h"
 #include "parse/expo_select.h"
 #include "unit_util.h"
 
@@ -388,7 +389,7 @@ static void test_openmetrics_types(void)
     CU_ASSERT_EQUAL(st.exemplars, 2);
     CU_ASSERT_TRUE(st.eof);
     CU_ASSERT_EQUAL(st.malformed, 0);
-    CU_ASSERT_STRING_EQUAL(r->unit[0], ""); /* "# UNIT req " : empty unit */
+    CU_ASSERT_STRING_EQUAL(r->unit[0], "(none)"); /* "# UNIT req ": empty, the same as none */
     CU_ASSERT_STRING_EQUAL(r->unit[1], "seconds");
     CU_ASSERT_STRING_EQUAL(r->unit[2], "(none)");
     const enum expo_type types[] = {
@@ -430,20 +431,24 @@ static void test_crlf(void)
     char *t = fixture("app/edge_crlf.om", &len);
     struct rec *r = malloc(sizeof(*r));
     struct expo_stats st;
+    /* Both formats forbid CR (Prometheus fails the scrape on "gauge\r"): every line is
+     * counted, and the family it belongs to is left out. */
     CU_ASSERT_EQUAL_FATAL(rec_parse(t, len, EXPO_FORMAT_OPENMETRICS, r, &st, NULL), 0);
     CU_ASSERT_EQUAL(st.crlf, 6);
     CU_ASSERT_EQUAL(st.blank, 1);
     CU_ASSERT_TRUE(st.eof);
-    CU_ASSERT_STRING_EQUAL(r->help[0], "CRLF lines.");
-    CU_ASSERT_EQUAL(r->nsmp, 2);
-    CU_ASSERT_EQUAL(r->value[1], 6.0);
+    CU_ASSERT_EQUAL(st.reasons[EXPO_REASON_SYNTAX], 7); /* 6 CR, 1 blank line */
+    CU_ASSERT_EQUAL(st.reason_first[EXPO_REASON_SYNTAX].line, 1);
+    CU_ASSERT_EQUAL(st.families_invalid, 1);
+    CU_ASSERT_EQUAL(r->nsmp, 0);
     free(t);
     t = fixture("app/edge_crlf.prom", &len);
     CU_ASSERT_EQUAL_FATAL(rec_parse(t, len, EXPO_FORMAT_TEXT, r, &st, NULL), 0);
     CU_ASSERT_EQUAL(st.crlf, 3);
-    CU_ASSERT_EQUAL(r->fam_type[0], EXPO_TYPE_COUNTER); /* "counter\r" is not a bad type */
-    CU_ASSERT_STRING_EQUAL(r->labels[0], "a=1|");
-    CU_ASSERT_EQUAL(st.malformed, 0);
+    CU_ASSERT_EQUAL(r->fam_type[0], EXPO_TYPE_COUNTER); /* "counter\r": the TYPE is read */
+    CU_ASSERT_EQUAL(st.malformed, 3);
+    CU_ASSERT_EQUAL(st.reasons[EXPO_REASON_SYNTAX], 3);
+    CU_ASSERT_EQUAL(r->nsmp, 0);
     free(r);
     free(t);
 }
@@ -497,30 +502,45 @@ static void test_interleaved_and_duplicates(void)
     struct rec *r = malloc(sizeof(*r));
     struct expo_stats st;
     CU_ASSERT_EQUAL_FATAL(rec_parse(t, len, EXPO_FORMAT_TEXT, r, &st, NULL), 0);
-    CU_ASSERT_EQUAL(r->nsmp, 5);
     CU_ASSERT_EQUAL(st.families, 5); /* g h g h g */
     CU_ASSERT_EQUAL(st.reopened, 3);
-    CU_ASSERT_EQUAL(st.malformed, 1); /* the second TYPE g after g's samples */
-    CU_ASSERT_EQUAL(st.first_malformed.line, 3);
-    CU_ASSERT_STRING_EQUAL(r->help[4], "late help");
+    /* the second TYPE g after g's samples; "h 4" repeats the series "h 2"; TYPE h and HELP g
+     * come back for names that already had a block */
+    CU_ASSERT_EQUAL(st.malformed, 4);
+    CU_ASSERT_EQUAL(st.reasons[EXPO_REASON_METADATA], 1);
+    CU_ASSERT_EQUAL(st.reason_first[EXPO_REASON_METADATA].line, 3);
+    CU_ASSERT_EQUAL(st.reasons[EXPO_REASON_GROUPING], 3);
+    CU_ASSERT_EQUAL(st.reason_first[EXPO_REASON_GROUPING].line, 7);
+    /* delivered before their block was judged: g{l=a}, h 2, g{l=b}, and g{l=c} (a clash is
+     * known when the block ends); the selection below drops them by name */
+    CU_ASSERT_EQUAL(r->nsmp, 4);
 
     static const char *const names[] = {"g", "h"};
     struct expo_set *s = select_fixture("app/edge_interleaved.prom", EXPO_FORMAT_TEXT, names, 2);
-    CU_ASSERT_EQUAL(count(s, 0, EXPO_ROLE_VALUE), 3);
-    CU_ASSERT_EQUAL(count(s, 1, EXPO_ROLE_VALUE), 2);
-    CU_ASSERT_EQUAL(s->types[0], EXPO_TYPE_GAUGE);
-    CU_ASSERT_EQUAL(value_of(s, 0, EXPO_ROLE_VALUE, "l", "c"), 5.0);
+    CU_ASSERT_EQUAL(s->nsamples, 0); /* both families left out, also what came before */
+    CU_ASSERT_TRUE(s->found[0] && s->rejected[0]);
+    CU_ASSERT_TRUE(s->found[1] && s->rejected[1]);
     expo_set_free(s);
     free(t);
+    /* An untyped block of samples only may come back in 0.0.4 (series by series, as
+     * Prometheus takes it); its series are new. */
+    CU_ASSERT_EQUAL(rec_parse_str("x_bucket{le=\"1\"} 1\nx_sum 2\nx_bucket{le=\"+Inf\"} 3\n",
+                                  EXPO_FORMAT_TEXT, r, &st, NULL),
+                    0);
+    CU_ASSERT_EQUAL(st.malformed, 0);
+    CU_ASSERT_EQUAL(st.reopened, 1);
+    CU_ASSERT_EQUAL(r->nsmp, 3);
 
-    /* duplicate TYPE before samples: the first one wins */
+    /* duplicate TYPE and HELP before samples: counted, the family left out */
     CU_ASSERT_EQUAL(rec_parse_str("# TYPE x gauge\n# TYPE x counter\n# HELP x a\n# HELP x b\nx 1\n",
                                   EXPO_FORMAT_TEXT, r, &st, NULL),
                     0);
     CU_ASSERT_EQUAL(r->fam_type[0], EXPO_TYPE_GAUGE);
-    CU_ASSERT_STRING_EQUAL(r->help[0], "a");
+    CU_ASSERT_STRING_EQUAL(r->help[0], "(none)"); /* announced when it went bad, before HELP */
     CU_ASSERT_EQUAL(st.malformed, 2);
     CU_ASSERT_EQUAL(st.families, 1);
+    CU_ASSERT_EQUAL(st.families_invalid, 1);
+    CU_ASSERT_EQUAL(r->nsmp, 0);
     /* metadata only: the family is still announced */
     CU_ASSERT_EQUAL(rec_parse_str("# HELP lonely nothing here\n", EXPO_FORMAT_TEXT, r, &st, NULL),
                     0);
@@ -540,37 +560,26 @@ static void test_malformed_lines(void)
     CU_ASSERT_EQUAL(st.malformed, 12);
     CU_ASSERT_EQUAL(st.first_malformed.line, 3);
     CU_ASSERT_EQUAL(st.first_malformed.col, 1);
-    CU_ASSERT_EQUAL(r->nsmp, 2);
+    CU_ASSERT_EQUAL(st.families_invalid, 1); /* "ok": every later line of it is counted */
+    CU_ASSERT_EQUAL(r->nsmp, 1);             /* "ok 1", before the family went bad */
     CU_ASSERT_EQUAL(r->value[0], 1.0);
-    CU_ASSERT_STRING_EQUAL(r->labels[1], "l=j|");
-    CU_ASSERT_EQUAL(r->fam_type[0], EXPO_TYPE_GAUGE); /* "# TYPE ok bogus" was skipped */
+    CU_ASSERT_EQUAL(r->fam_type[0], EXPO_TYPE_GAUGE);
     free(t);
 
     /* Each of these lines alone: malformed, and with no valid line the body is rejected. */
     static const char *const bad[] = {
-        "x{l=\"a\\\"} 1\n",
-        "x{l=\"a\"",
-        "x{=\"a\"} 1\n",
-        "x{l \"a\"} 1\n",
-        "x{l=a} 1\n",
-        "x{l=\"a\" m=\"b\"} 1\n",
-        "x 1 2 3\n",
-        "x\n",
-        "x -\n",
-        "x 1_000\n",
-        "x 0x1p3\n",
-        "x 1 # {a=\"b\"", /* an exemplar without a value is still skipped: line valid */
+        "x{l=\"a\\\"} 1\n", "x{l=\"a\"",  "x{=\"a\"} 1\n",
+        "x{l \"a\"} 1\n",   "x{l=a} 1\n", "x{l=\"a\" m=\"b\"} 1\n",
+        "x 1 2 3\n",        "x\n",        "x -\n",
+        "x 1_000\n",        "x 0x1p3\n",  "x 1 # {a=\"b\"} 1\n", /* no exemplars in 0.0.4 */
     };
-    for (size_t i = 0; i + 1 < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct parse_err e = {0};
         CU_ASSERT_EQUAL(rec_parse_str(bad[i], EXPO_FORMAT_TEXT, r, &st, &e), -EPROTO);
         CU_ASSERT_EQUAL(st.malformed, 1);
         CU_ASSERT_EQUAL(e.line, 1);
         CU_ASSERT_PTR_NOT_NULL(e.what);
     }
-    CU_ASSERT_EQUAL(
-        rec_parse_str(bad[sizeof(bad) / sizeof(bad[0]) - 1], EXPO_FORMAT_TEXT, r, &st, NULL), 0);
-    CU_ASSERT_EQUAL(st.exemplars, 1);
     free(r);
 }
 
@@ -619,12 +628,19 @@ static void test_not_an_exposition(void)
     CU_ASSERT_EQUAL(e.line, 1);
     CU_ASSERT_EQUAL(e.col, 1);
     CU_ASSERT_EQUAL(r->nsmp, 0);
-    /* a NUL further down: fatal, at its position */
+    /* a NUL further down: valid in OM, refused in a label value (names are C strings), at its
+     * position; the rest counts. In HELP text it is taken. */
     static const char nul[] = "a 1\nb 2\nc{l=\"x\0y\"} 3\n";
-    CU_ASSERT_EQUAL(rec_parse(nul, sizeof(nul) - 1, EXPO_FORMAT_TEXT, r, &st, &e), -EPROTO);
-    CU_ASSERT_EQUAL(e.line, 3);
-    CU_ASSERT_EQUAL(e.col, 7);
-    CU_ASSERT_EQUAL(r->nsmp, 0);
+    CU_ASSERT_EQUAL(rec_parse(nul, sizeof(nul) - 1, EXPO_FORMAT_TEXT, r, &st, &e), 0);
+    CU_ASSERT_EQUAL(st.reasons[EXPO_REASON_LIMIT], 1);
+    CU_ASSERT_EQUAL(st.reason_first[EXPO_REASON_LIMIT].line, 3);
+    CU_ASSERT_EQUAL(st.reason_first[EXPO_REASON_LIMIT].col, 7);
+    CU_ASSERT_EQUAL(r->nsmp, 2);
+    static const char nul_help[] = "# TYPE a counter\n# HELP a he\0lp\na_total 1\n# EOF\n";
+    CU_ASSERT_EQUAL(rec_parse(nul_help, sizeof(nul_help) - 1, EXPO_FORMAT_OPENMETRICS, r, &st, &e),
+                    0);
+    CU_ASSERT_EQUAL(st.malformed, 0);
+    CU_ASSERT_EQUAL(r->nsmp, 1);
     /* a control byte after the first line is only a malformed line (outside a label value) */
     CU_ASSERT_EQUAL(rec_parse_str("a 1\nb\x01 2\nc{l=\"\x01\"} 3\n", EXPO_FORMAT_TEXT, r, &st, &e),
                     0);
@@ -759,6 +775,240 @@ static void test_content_type(void)
     CU_ASSERT_STRING_EQUAL(expo_type_name(EXPO_TYPE_UNTYPED), "untyped");
 }
 
+/* ---- the validity rules, one valid and at least one invalid exposition each ----
+ * Written from OpenMetrics 1.0 (ABNF, sections "Data model" and "Text format") and from the
+ * 0.0.4 text format: the reason, the line of its first occurrence, and the family (selected by
+ * the name `fam`) that the pull must leave out; VALID rows must give no violation at all. */
+#define VALID ((int)EXPO_REASON_COUNT)
+#define OM EXPO_FORMAT_OPENMETRICS
+#define TXT EXPO_FORMAT_TEXT
+static const struct rule_case {
+    enum expo_format fmt;
+    const char *body;
+    int reason; /* enum expo_reason, or VALID */
+    unsigned line;
+    const char *fam; /* family left out (NULL: the violation belongs to no family) */
+} rule_cases[] = {
+    /* names, labels, escaping */
+    {OM, "a:b_c 1\n# EOF\n", VALID, 0, NULL},
+    {OM, "1a 1\n# EOF\n", EXPO_REASON_SYNTAX, 1, NULL},
+    {OM, "a-b 1\n# EOF\n", EXPO_REASON_SYNTAX, 1, "a"},
+    {OM, "a{_x=\"1\",y2=\"\"} 1\n# EOF\n", VALID, 0, NULL},
+    {OM, "a{2=\"1\"} 1\n# EOF\n", EXPO_REASON_SYNTAX, 1, "a"},
+    {OM, "a{x=\"1\",x=\"2\"} 1\n# EOF\n", EXPO_REASON_SYNTAX, 1, "a"},
+    {OM, "a{x=\"1\",} 1\n# EOF\n", EXPO_REASON_SYNTAX, 1, "a"},
+    {TXT, "a{x=\"1\",} 1\n", VALID, 0, NULL},
+    {OM, "a{x=\"1\" ,y=\"2\"} 1\n# EOF\n", EXPO_REASON_SYNTAX, 1, "a"},
+    {TXT, "a{x = \"1\" , y=\"2\"} 1\n", VALID, 0, NULL},
+    {OM, "a{x=1} 1\n# EOF\n", EXPO_REASON_SYNTAX, 1, "a"},
+    {OM, "a{x=\"1} 1\n# EOF\n", EXPO_REASON_SYNTAX, 1, "a"},
+    {OM, "a{x=\"q\\\"\\n\\\\\\z\"} 1\n# EOF\n", VALID, 0, NULL},
+    {OM, "a{__name__=\"b\"} 1\n# EOF\n", EXPO_REASON_SYNTAX, 1, "a"},
+    /* separators, blank lines, comments, CR */
+    {OM, "a  1\n# EOF\n", EXPO_REASON_SYNTAX, 1, "a"},
+    {TXT, "a \t 1\n", VALID, 0, NULL},
+    {OM, "a 1 \n# EOF\n", EXPO_REASON_SYNTAX, 1, "a"},
+    {OM, " a 1\n# EOF\n", EXPO_REASON_SYNTAX, 1, NULL},
+    {OM, "a 1\n\n# EOF\n", EXPO_REASON_SYNTAX, 2, NULL},
+    {TXT, "a 1\n\n# a comment\n", VALID, 0, NULL},
+    {OM, "# a comment\na 1\n# EOF\n", EXPO_REASON_SYNTAX, 1, NULL},
+    {OM, "a 1\r\n# EOF\n", EXPO_REASON_SYNTAX, 1, "a"},
+    {TXT, "a 1\r\n", EXPO_REASON_SYNTAX, 1, "a"},
+    {OM,
+     "\xEF\xBB\xBF"
+     "a 1\n# EOF\n",
+     EXPO_REASON_SYNTAX, 1, NULL},
+    /* numbers */
+    {OM, "a 0042\nb 1.5e-3\nc .5\nd 1.\ne -Inf\nf +inf\ng NaN\nh Infinity\n# EOF\n", VALID, 0,
+     NULL},
+    {OM, "a 0x1\n# EOF\n", EXPO_REASON_SYNTAX, 1, "a"},
+    {OM, "a 1_000\n# EOF\n", EXPO_REASON_SYNTAX, 1, "a"},
+    {OM, "a -nan\n# EOF\n", EXPO_REASON_SYNTAX, 1, "a"},
+    {OM, "a 1e\n# EOF\n", EXPO_REASON_SYNTAX, 1, "a"},
+    {OM, "a\n# EOF\n", EXPO_REASON_SYNTAX, 1, "a"},
+    /* timestamps */
+    {OM, "a 1 000\nb 1 0.0\nc 1 1.5e3\nd 1 12345678901234567890.5\ne 1 -1\n# EOF\n", VALID, 0,
+     NULL},
+    {OM, "a 1 NaN\n# EOF\n", EXPO_REASON_TIMESTAMP, 1, "a"},
+    {OM, "a 1 Inf\n# EOF\n", EXPO_REASON_TIMESTAMP, 1, "a"},
+    {OM, "a 1 1z\n# EOF\n", EXPO_REASON_TIMESTAMP, 1, "a"},
+    {TXT, "a 1 1700000000000\n", VALID, 0, NULL},
+    {TXT, "z 1\na 1 1700000000.5\n", EXPO_REASON_TIMESTAMP, 2, "a"},
+    {OM, "a 1 1\na 2 2\n# EOF\n", VALID, 0, NULL},
+    {OM, "a 1 2\na 2 1\n# EOF\n", EXPO_REASON_TIMESTAMP, 2, "a"},
+    {OM, "a 1\na 2 1\n# EOF\n", EXPO_REASON_TIMESTAMP, 2, "a"},
+    /* metadata: syntax, order, repetition */
+    {OM, "# TYPE a gauge\n# UNIT a \n# HELP a \na 1\n# EOF\n", VALID, 0, NULL},
+    {OM, "# HELP a\n# EOF\n", EXPO_REASON_METADATA, 1, "a"},
+    {TXT, "# HELP a\na 1\n", VALID, 0, NULL},
+    {OM, "# TYPE a\n# EOF\n", EXPO_REASON_METADATA, 1, "a"},
+    {OM, "# TYPE a gauge \n# EOF\n", EXPO_REASON_METADATA, 1, "a"},
+    {OM, "# TYPE a untyped\n# EOF\n", EXPO_REASON_METADATA, 1, "a"},
+    {TXT, "# TYPE a untyped\na 1\n", VALID, 0, NULL},
+    {TXT, "z 1\n# TYPE a stateset\na 1\n", EXPO_REASON_METADATA, 2, "a"},
+    {OM, "# FOO a x\n# EOF\n", EXPO_REASON_SYNTAX, 1, NULL},
+    {OM, "# HELP a x\n# HELP a x\n# EOF\n", EXPO_REASON_METADATA, 2, "a"},
+    {TXT, "# TYPE a gauge\n# TYPE a gauge\na 1\n", EXPO_REASON_METADATA, 2, "a"},
+    {OM, "# TYPE a gauge\na 1\n# HELP a x\n# EOF\n", EXPO_REASON_METADATA, 3, "a"},
+    {TXT, "# HELP a x\na 1\n# TYPE a gauge\n", EXPO_REASON_METADATA, 3, "a"},
+    /* families and series: grouping, clashes, repetition */
+    {OM, "# TYPE a gauge\na 1\n# TYPE b gauge\nb 1\n# EOF\n", VALID, 0, NULL},
+    {OM, "a 1\nb 1\na{x=\"1\"} 2\n# EOF\n", EXPO_REASON_GROUPING, 3, "a"},
+    {TXT, "# TYPE a gauge\na 1\nb 1\n# TYPE a gauge\na{x=\"1\"} 2\n", EXPO_REASON_GROUPING, 5, "a"},
+    {TXT, "a 1\nb 1\na{x=\"1\"} 2\n", VALID, 0, NULL},
+    {OM, "# TYPE a_created gauge\na_created 1\n# TYPE a counter\na_total 1\n# EOF\n",
+     EXPO_REASON_GROUPING, 4, "a"},
+    {OM, "# TYPE a counter\na 1\n# EOF\n", EXPO_REASON_GROUPING, 2, "a"},
+    {OM, "# TYPE a_total counter\na_total 1\n# EOF\n", EXPO_REASON_GROUPING, 2, "a_total"},
+    {TXT, "# TYPE a_total counter\na_total 1\n", VALID, 0, NULL},
+    {OM, "# TYPE a summary\na_sum{x=\"1\"} 1\na_sum{x=\"2\"} 1\na_count{x=\"1\"} 1\n# EOF\n",
+     EXPO_REASON_GROUPING, 4, "a"},
+    {TXT, "a{x=\"1\"} 1\na{x=\"1\"} 2\n", EXPO_REASON_GROUPING, 2, "a"},
+    {OM, "a{x=\"1\"} 1\na{x=\"1\"} 2\n# EOF\n", VALID, 0, NULL},
+    /* counter, gauge, info, stateset values and sample names */
+    {OM, "# TYPE a counter\na_total 0\na_created 1.5\n# EOF\n", VALID, 0, NULL},
+    {OM, "# TYPE a counter\na_total -1\n# EOF\n", EXPO_REASON_VALUE, 2, "a"},
+    {OM, "# TYPE a counter\na_total NaN\n# EOF\n", EXPO_REASON_VALUE, 2, "a"},
+    {TXT, "# TYPE a_total counter\na_total NaN\n", EXPO_REASON_VALUE, 2, "a_total"},
+    {TXT, "# TYPE a gauge\na -1\nb NaN\n", VALID, 0, NULL},
+    {OM, "# TYPE a info\na_info{v=\"1\"} 1\n# EOF\n", VALID, 0, NULL},
+    {OM, "# TYPE a info\na_info{v=\"1\"} 2\n# EOF\n", EXPO_REASON_VALUE, 2, "a"},
+    {OM, "# TYPE a stateset\na{a=\"x\"} 1\na{a=\"y\"} 0\n# EOF\n", VALID, 0, NULL},
+    {OM, "# TYPE a stateset\na{a=\"x\"} 2\n# EOF\n", EXPO_REASON_VALUE, 2, "a"},
+    {OM, "# TYPE a stateset\na{b=\"x\"} 1\n# EOF\n", EXPO_REASON_LABELS, 2, "a"},
+    /* histogram and gaugehistogram buckets */
+    {OM,
+     "# TYPE a histogram\na_bucket{le=\"0.1\"} 1\na_bucket{le=\"1e1\"} 2\n"
+     "a_bucket{le=\"+Inf\"} 3\na_count 3\na_sum 2.5\n# EOF\n",
+     VALID, 0, NULL},
+    {TXT, "# TYPE a histogram\na_bucket{le=\"0.1\"} 1\na_bucket{le=\"+Inf\"} 3\na_count 3\n", VALID,
+     0, NULL},
+    {OM, "# TYPE a histogram\na_bucket{le=\"1\"} 1\n# EOF\n", EXPO_REASON_HISTOGRAM, 2, "a"},
+    {TXT, "# TYPE a histogram\na_bucket{le=\"1\"} 1\na_count 1\n", EXPO_REASON_HISTOGRAM, 3, "a"},
+    {OM,
+     "# TYPE a histogram\na_bucket{le=\"2\"} 1\na_bucket{le=\"1\"} 1\na_bucket{le=\"+Inf\"} 1\n"
+     "# EOF\n",
+     EXPO_REASON_HISTOGRAM, 3, "a"},
+    {TXT, "# TYPE a histogram\na_bucket{le=\"1\"} 2\na_bucket{le=\"+Inf\"} 1\n",
+     EXPO_REASON_HISTOGRAM, 3, "a"},
+    {TXT, "# TYPE a histogram\na_bucket{le=\"+Inf\"} 2\na_count 3\n", EXPO_REASON_HISTOGRAM, 3,
+     "a"},
+    {OM, "# TYPE a histogram\na_bucket{le=\"+Inf\"} 2\na_count 2\n# EOF\n", EXPO_REASON_HISTOGRAM,
+     3, "a"},
+    {OM, "# TYPE a histogram\na_bucket{le=\"+Inf\"} 2\na_sum 2\n# EOF\n", EXPO_REASON_HISTOGRAM, 3,
+     "a"},
+    {OM, "# TYPE a histogram\na_bucket{le=\"-1\"} 1\na_bucket{le=\"+Inf\"} 2\n# EOF\n", VALID, 0,
+     NULL},
+    {OM,
+     "# TYPE a histogram\na_bucket{le=\"-1\"} 1\na_bucket{le=\"+Inf\"} 2\na_count 2\n"
+     "a_sum 1\n# EOF\n",
+     EXPO_REASON_HISTOGRAM, 5, "a"},
+    {OM, "# TYPE a histogram\na_bucket{le=\"+Inf\"} 1.5\n# EOF\n", EXPO_REASON_VALUE, 2, "a"},
+    {OM, "# TYPE a histogram\na_bucket{le=\"+Inf\"} -1\n# EOF\n", EXPO_REASON_VALUE, 2, "a"},
+    {OM, "# TYPE a histogram\na_bucket 1\n# EOF\n", EXPO_REASON_LABELS, 2, "a"},
+    {OM, "# TYPE a histogram\na_bucket{le=\"Inf\"} 1\n# EOF\n", EXPO_REASON_LABELS, 2, "a"},
+    {TXT, "# TYPE a histogram\na_bucket{le=\"Inf\"} 1\na_count 1\n", VALID, 0, NULL},
+    {OM, "# TYPE a histogram\na_bucket{le=\"NaN\"} 1\n# EOF\n", EXPO_REASON_LABELS, 2, "a"},
+    {OM, "# TYPE a histogram\na_bucket{le=\"+Inf\"} 1\na_count{le=\"1\"} 1\n# EOF\n",
+     EXPO_REASON_LABELS, 3, "a"},
+    {OM,
+     "# TYPE a gaugehistogram\na_bucket{le=\"-1\"} 1\na_bucket{le=\"+Inf\"} 2\na_gcount 2\n"
+     "a_gsum -3\n# EOF\n",
+     VALID, 0, NULL},
+    {OM, "# TYPE a gaugehistogram\na_bucket{le=\"+Inf\"} 2\na_gcount 2\na_gsum -3\n# EOF\n",
+     EXPO_REASON_HISTOGRAM, 4, "a"},
+    {OM, "# TYPE a gaugehistogram\na_bucket{le=\"+Inf\"} 2\na_gsum 1\n# EOF\n",
+     EXPO_REASON_HISTOGRAM, 3, "a"},
+    {OM, "# TYPE a gaugehistogram\na_bucket{le=\"+Inf\"} 2\na_gcount 2\na_gsum NaN\n# EOF\n",
+     EXPO_REASON_VALUE, 4, "a"},
+    /* summary quantiles */
+    {OM,
+     "# TYPE a summary\na{quantile=\"0.9\"} 2\na{quantile=\"0.5\"} NaN\na_count 3\n"
+     "a_sum 4\n# EOF\n",
+     VALID, 0, NULL},
+    {TXT, "# TYPE a summary\na{quantile=\"0.9\"} 2\na{quantile=\"0.5\"} 1\n", EXPO_REASON_HISTOGRAM,
+     3, "a"},
+    {OM, "# TYPE a summary\na 1\n# EOF\n", EXPO_REASON_LABELS, 2, "a"},
+    {OM, "# TYPE a summary\na{quantile=\"1.5\"} 1\n# EOF\n", EXPO_REASON_LABELS, 2, "a"},
+    {OM, "# TYPE a summary\na{quantile=\"0.5\"} -1\n# EOF\n", EXPO_REASON_VALUE, 2, "a"},
+    {OM, "# TYPE a summary\na_count 1.5\n# EOF\n", EXPO_REASON_VALUE, 2, "a"},
+    {TXT, "# TYPE a summary\na_count -1\n", EXPO_REASON_VALUE, 2, "a"},
+    /* units */
+    {OM, "# TYPE a_seconds gauge\n# UNIT a_seconds seconds\na_seconds 1\n# EOF\n", VALID, 0, NULL},
+    {OM, "# TYPE a_seconds gauge\n# UNIT a_seconds bytes\na_seconds 1\n# EOF\n", EXPO_REASON_UNIT,
+     3, "a_seconds"},
+    {OM, "# TYPE xseconds gauge\n# UNIT xseconds seconds\nxseconds 1\n# EOF\n", EXPO_REASON_UNIT, 3,
+     "xseconds"},
+    {OM, "# TYPE a_u info\n# UNIT a_u u\na_u_info 1\n# EOF\n", EXPO_REASON_UNIT, 3, "a_u"},
+    {TXT, "# UNIT a_seconds bytes\na_seconds 1\n", VALID, 0, NULL}, /* a comment in 0.0.4 */
+    /* exemplars */
+    {OM, "# TYPE a counter\na_total 1 # {t=\"x\"} 0.5 1.5\n# EOF\n", VALID, 0, NULL},
+    {OM, "# TYPE a histogram\na_bucket{le=\"+Inf\"} 1 # {} 1\n# EOF\n", VALID, 0, NULL},
+    {OM, "# TYPE a gauge\na 1 # {t=\"x\"} 1\n# EOF\n", EXPO_REASON_EXEMPLAR, 2, "a"},
+    {OM, "# TYPE a counter\na_created 1 # {t=\"x\"} 1\n# EOF\n", EXPO_REASON_EXEMPLAR, 2, "a"},
+    {OM, "# TYPE a counter\na_total 1 # {t=\"x\"}\n# EOF\n", EXPO_REASON_EXEMPLAR, 2, "a"},
+    {OM, "# TYPE a counter\na_total 1 # {t=\"x\"} 1 NaN\n# EOF\n", EXPO_REASON_EXEMPLAR, 2, "a"},
+    {OM, "# TYPE a counter\na_total 1 #{} 1\n# EOF\n", EXPO_REASON_EXEMPLAR, 2, "a"},
+    {OM,
+     "# TYPE a counter\na_total 1 # {t=\"123456789012345678901234567890123456789012345678901234"
+     "567890123456789012345678901234567890123456789012345678901234567890123456789\"} 1\n"
+     "# EOF\n",
+     EXPO_REASON_EXEMPLAR, 2, "a"},
+    {TXT, "z 1\na_total 1 # {t=\"x\"} 1\n", EXPO_REASON_EXEMPLAR, 2, "a_total"},
+    /* # EOF */
+    {OM, "a 1\n# EOF", VALID, 0, NULL},
+    {OM, "a 1\n# EOF\nb 2\n", EXPO_REASON_EOF, 3, NULL},
+    {OM, "a 1\n# EOF \n# EOF\n", EXPO_REASON_EOF, 2, NULL},
+    /* caps */
+    {TXT, "z 1\na{l=\"x\0y\"} 1\n", EXPO_REASON_LIMIT, 2, "a"},
+};
+
+static void test_rules_table(void)
+{
+    for (size_t i = 0; i < sizeof(rule_cases) / sizeof(rule_cases[0]); i++) {
+        const struct rule_case *c = &rule_cases[i];
+        size_t len = strlen(c->body);
+        if (c->reason == EXPO_REASON_LIMIT)
+            len += strlen(c->body + len + 1) + 1; /* the body holds a NUL */
+        char *b = xmalloc(len + 1);
+        memcpy(b, c->body, len);
+        b[len] = '\0';
+        struct expo_callbacks cb = {0};
+        struct expo_stats st;
+        struct parse_err e = {0};
+        int rc = parse_expo(b, len, c->fmt, NULL, &cb, NULL, &st, &e);
+        bool ok = rc == 0;
+        if (c->reason == VALID) {
+            ok = ok && st.malformed == 0 && st.families_invalid == 0;
+        } else {
+            ok = ok && st.reasons[c->reason] >= 1 && st.reason_first[c->reason].line == c->line &&
+                 (c->fam != NULL) == (st.families_invalid > 0);
+        }
+        if (ok && c->fam != NULL) {
+            const char *names[] = {c->fam};
+            struct expo_select sel = {.names = names, .nnames = 1};
+            struct expo_set *set = NULL;
+            ok = parse_expo_select(b, len, c->fmt, &sel, &set, NULL) == 0 && set->found[0] &&
+                 set->rejected[0] && set->nsamples == 0;
+            expo_set_free(set);
+        }
+        if (!ok) {
+            fprintf(stderr, "rule case %zu (%s, %s line %u): rc %d, malformed %u", i,
+                    c->fmt == OM ? "om" : "text",
+                    c->reason == VALID ? "valid" : expo_reason_name(c->reason), c->line, rc,
+                    st.malformed);
+            for (int k = 0; k < EXPO_REASON_COUNT; k++) {
+                if (st.reasons[k] != 0)
+                    fprintf(stderr, " %s@%u(%s)", expo_reason_name(k), st.reason_first[k].line,
+                            st.reason_first[k].what);
+            }
+            fprintf(stderr, "\n  %s\n", c->body);
+        }
+        CU_ASSERT_TRUE(ok);
+        free(b);
+    }
+}
+
 static CU_TestInfo expo_tests[] = {
     {"python client 0.0.4 body", test_python_text},
     {"python client OpenMetrics body", test_python_openmetrics},
@@ -777,6 +1027,7 @@ static CU_TestInfo expo_tests[] = {
     {"callback stops the parse", test_callback_stops},
     {"invalid selections", test_select_invalid},
     {"content type detection", test_content_type},
+    {"validity rules of both formats", test_rules_table},
     CU_TEST_INFO_NULL,
 };
 
