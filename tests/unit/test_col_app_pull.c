@@ -125,7 +125,6 @@ static void fake_app_stop(struct fake_app *f)
     pthread_join(f->thread, NULL);
 }
 
-
 static void test_app_pull_increases(void)
 {
     CU_ASSERT_EQUAL_FATAL(http_fetch_global_init(), 0);
