@@ -5,6 +5,8 @@
                      recommendations, sources, Redis, fleet registry publishing
   rizk-sidecar.json  one pod: node and container CPU/memory, PSI, network, TCP states,
                      collectors, statsd, scrape and process self-metrics, history
+  rizk-adapter.json  the custom-metrics adapter: its APIServices as kube-apiserver sees them,
+                     requests by path/code/user, latency, Redis round trips, authentication
 
 Run `dashboards/generate.py` after editing; tests/e2e/test_dashboards.sh fails when the JSON
 files differ from what this prints. Standard library only.
@@ -457,11 +459,79 @@ def sidecar():
                      b, common_vars(pod_multi=False), ["rizk"])
 
 
+ADP = 'job=~"$job", namespace=~"$namespace", pod=~"$pod"'
+APISVC = 'name=~"v1beta[12]\\\\.custom\\\\.metrics\\\\.k8s\\\\.io|v1beta1\\\\.external\\\\.metrics\\\\.k8s\\\\.io"'
+METRIC_PATHS = 'path=~"custom_metrics|external_metrics|fleet"'
+
+
+def adapter():
+    b = Board()
+    S = ADP
+    b.row("Availability")
+    stat(b, "Adapters up", f"sum(up{{{S}}}) or vector(0)", w=3, thresholds=steps("red", 1, "orange", 2, "green"),
+         description="Adapter pods Prometheus scrapes (the Deployment runs 2).")
+    stat(b, "APIServices unavailable", f"sum(max by (name) (aggregator_unavailable_apiservice{{{APISVC}}})) or vector(0)",
+         w=4, thresholds=steps("green", 1, "red"),
+         description="kube-apiserver's view of the adapter's APIServices (aggregator_unavailable_apiservice): "
+                     "while one is unavailable no HPA on its metrics scales and namespace deletion hangs.")
+    stat(b, "Metric queries/s", f"sum(rate(rizk_adapter_requests_total{{{S}, {METRIC_PATHS}}}[$__rate_interval]))",
+         unit="reqps", w=4)
+    stat(b, "Query errors", f"sum(rate(rizk_adapter_requests_total{{{S}, {METRIC_PATHS}, code=~\"5..\"}}[$__rate_interval])) / "
+         f"sum(rate(rizk_adapter_requests_total{{{S}, {METRIC_PATHS}}}[$__rate_interval]))", unit="percentunit", w=4,
+         thresholds=steps("green", 0.01, "orange", 0.05, "red"))
+    stat(b, "p99 query latency", f"histogram_quantile(0.99, sum by (le) (rate(rizk_adapter_request_duration_seconds_bucket{{{S}, {METRIC_PATHS}}}[$__rate_interval])))",
+         unit="s", w=4)
+    stat(b, "Uptime", f"time() - max(process_start_time_seconds{{{S}}})", unit="s", w=5)
+    ts(b, "APIService availability (kube-apiserver)", [
+        (f"1 - max by (name) (aggregator_unavailable_apiservice{{{APISVC}}})", "{{name}}")],
+        unit="percentunit", w=24, h=6, min_=0, max_=1)
+
+    b.row("Requests")
+    ts(b, "Requests by path and code", [
+        (f"sum by (path, code) (rate(rizk_adapter_requests_total{{{S}}}[$__rate_interval]))", "{{path}} {{code}}")],
+        unit="reqps", w=12)
+    ts(b, "Requests by user", [
+        (f"sum by (user) (rate(rizk_adapter_user_requests_total{{{S}}}[$__rate_interval]))", "{{user}}")],
+        unit="reqps", w=12, description="The HPA controller arrives as system:serviceaccount:kube-system:horizontal-pod-autoscaler "
+                                        "(or the controller manager's user) through kube-apiserver's front proxy.")
+    ts(b, "Latency by path (p50, p99)", [
+        (f"histogram_quantile(0.5, sum by (path, le) (rate(rizk_adapter_request_duration_seconds_bucket{{{S}}}[$__rate_interval])))", "p50 {{path}}"),
+        (f"histogram_quantile(0.99, sum by (path, le) (rate(rizk_adapter_request_duration_seconds_bucket{{{S}}}[$__rate_interval])))", "p99 {{path}}")],
+        unit="s", w=12)
+    ts(b, "In flight", [(f"sum by (pod) (rizk_adapter_requests_in_flight{{{S}}})", "{{pod}}")], w=12)
+
+    b.row("Fleet registry and authentication")
+    ts(b, "Redis round trips by result", [
+        (f"sum by (result) (rate(rizk_adapter_redis_queries_total{{{S}}}[$__rate_interval]))", "{{result}}")],
+        unit="ops", w=8)
+    ts(b, "Redis round-trip latency (p50, p99)", [
+        (f"histogram_quantile(0.5, sum by (le) (rate(rizk_adapter_redis_query_duration_seconds_bucket{{{S}}}[$__rate_interval])))", "p50"),
+        (f"histogram_quantile(0.99, sum by (le) (rate(rizk_adapter_redis_query_duration_seconds_bucket{{{S}}}[$__rate_interval])))", "p99")],
+        unit="s", w=8)
+    ts(b, "Authentication and authorization", [
+        (f"sum by (result) (rate(rizk_adapter_authentications_total{{{S}}}[$__rate_interval]))", "authn {{result}}"),
+        (f"sum by (decision) (rate(rizk_adapter_authorizations_total{{{S}}}[$__rate_interval]))", "authz {{decision}}")],
+        unit="reqps", w=8)
+    b.add("table", "Build", [(f"max by (pod, version, revision) (rizk_adapter_build_info{{{S}}})", "")], w=24, h=5,
+          transformations=[{"id": "organize", "options": {"excludeByName": {"Time": True, "Value": True}}}])
+    variables = [
+        var_ds(),
+        var_query("job", "Job", 'label_values(rizk_adapter_build_info, job)', multi=False, include_all=False),
+        var_query("namespace", "Namespace", 'label_values(rizk_adapter_build_info{job=~"$job"}, namespace)'),
+        var_query("pod", "Pod", 'label_values(rizk_adapter_build_info{job=~"$job", namespace=~"$namespace"}, pod)'),
+    ]
+    return dashboard("rizk-adapter", "Rizk / Adapter",
+                     "The rizk-metrics custom and external metrics adapter: APIService availability, "
+                     "requests, latency, Redis round trips, authentication.",
+                     b, variables, ["rizk"])
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     check = "--check" in sys.argv
     bad = 0
-    for name, d in (("rizk-fleet.json", fleet()), ("rizk-sidecar.json", sidecar())):
+    for name, d in (("rizk-fleet.json", fleet()), ("rizk-sidecar.json", sidecar()),
+                    ("rizk-adapter.json", adapter())):
         text = json.dumps(d, indent=2, sort_keys=False) + "\n"
         path = os.path.join(here, name)
         if check:

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "app.h"
+#include "check_cluster.h"
 #include "config/config.h"
 #include "core/buf.h"
 #include "core/err.h"
@@ -141,6 +142,33 @@ static void check_print_table(const json_t *doc, const char *source, bool strict
     }
 }
 
+/* check_print_cluster prints the cluster checklist (check_cluster_run's document). */
+static void check_print_cluster(const json_t *cl, bool strict)
+{
+    const char *server = json_string_value(json_object_get(cl, "server"));
+    printf(
+        "\nCluster checklist: %s/%s (%s): %lld pass, %lld warn, %lld fail, %lld not checkable\n\n",
+        str_or(cl, "namespace", "?"), str_or(cl, "workload", "?"),
+        server ? server : "no Kubernetes API",
+        (long long)json_integer_value(json_object_get(cl, "pass")),
+        (long long)json_integer_value(json_object_get(cl, "warn")),
+        (long long)json_integer_value(json_object_get(cl, "fail")),
+        (long long)json_integer_value(json_object_get(cl, "not_checkable")));
+    printf("%-19s %-13s %-30s %s\n", "ITEM", "STATUS", "TARGET", "MESSAGE");
+    const json_t *checks = json_object_get(cl, "checks");
+    for (size_t i = 0; i < json_array_size(checks); i++) {
+        const json_t *c = json_array_get(checks, i);
+        const char *st = str_or(c, "status", "?");
+        const char *shown = st;
+        if (strcmp(st, "not_checkable") == 0)
+            shown = "not checkable";
+        else if (strcmp(st, "fail") == 0 || (strict && strcmp(st, "warn") == 0))
+            shown = strcmp(st, "fail") == 0 ? "FAIL" : "WARN";
+        printf("%-19s %-13s %-30s %s\n", str_or(c, "name", "?"), shown, str_or(c, "target", ""),
+               str_or(c, "message", ""));
+    }
+}
+
 static void check_print_json(json_t *doc, const char *source, bool strict, bool pass)
 {
     json_object_set_new(doc, "source", json_string_nocheck(source));
@@ -153,12 +181,42 @@ static void check_print_json(json_t *doc, const char *source, bool strict, bool 
     buf_fini(&b);
 }
 
+/* check_is_dns_name: a DNS-1123 subdomain, the rule for Deployment and namespace names. */
+static bool check_is_dns_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 253 || s[0] == '-' || s[0] == '.' || s[n - 1] == '-' || s[n - 1] == '.')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+              s[i] == '.'))
+            return false;
+    return true;
+}
+
 int check_run(const struct config *cfg)
 {
     json_t *doc = NULL;
     char err[512] = "";
     char source[2100];
     int rc;
+    if (cfg->check_cluster && cfg->check_workload == NULL) {
+        fprintf(stderr, "rizk-metrics: --check.cluster needs --check.workload (the name of the "
+                        "workload's Deployment)\n");
+        return 2;
+    }
+    /* Both go into API paths: only what Kubernetes allows in a name (DNS-1123), never a '/'. */
+    const char *names[] = {cfg->check_workload, cfg->check_namespace};
+    const char *flags[] = {"--check.workload", "--check.namespace"};
+    for (int i = 0; cfg->check_cluster && i < 2; i++) {
+        if (names[i] != NULL && !check_is_dns_name(names[i])) {
+            fprintf(stderr,
+                    "rizk-metrics: invalid value \"%s\" for %s: a Kubernetes name (lower-case "
+                    "letters, digits, '-' and '.', at most 253)\n",
+                    names[i], flags[i]);
+            return 2;
+        }
+    }
     if (http_fetch_global_init() < 0) {
         fprintf(stderr, "rizk-metrics: check: cannot initialise libcurl\n");
         return 1;
@@ -186,13 +244,24 @@ int check_run(const struct config *cfg)
             }
         }
     }
-    http_fetch_global_cleanup();
     bool strict = cfg->check_strict;
     bool pass = json_is_true(json_object_get(doc, strict ? "strict_ready" : "ready"));
-    if (strcmp(cfg->check_output, "json") == 0)
+    json_t *cl = cfg->check_cluster ? check_cluster_run(cfg) : NULL;
+    http_fetch_global_cleanup();
+    bool pod_pass = pass;
+    if (cl != NULL) {
+        pass = pass && json_is_true(json_object_get(cl, strict ? "strict_ready" : "ready"));
+        json_object_set_new(doc, "cluster", cl);
+    }
+    if (strcmp(cfg->check_output, "json") == 0) {
         check_print_json(doc, source, strict, pass);
-    else
-        check_print_table(doc, source, strict, pass);
+    } else {
+        check_print_table(doc, source, strict, pod_pass);
+        if (cl != NULL) {
+            check_print_cluster(cl, strict);
+            printf("\nOverall: %s\n", pass ? "READY" : "NOT READY");
+        }
+    }
     json_decref(doc);
     return pass ? 0 : 1;
 }

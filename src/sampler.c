@@ -55,6 +55,8 @@ struct sampler {
     int64_t start_mono_ms; /* ... and the monotonic time it corresponds to */
     struct scale_history *scale_hist; /* decision samples, one per tick (sampler-owned) */
     struct scale_thresholds scale_th;
+    unsigned long cur_replicas;   /* this tick's current replica count (0 unknown) ... */
+    const char *cur_replicas_src; /* ... and where it came from ("flag", "fleet"); static */
 };
 
 static void sampler_emit_self(struct sampler *a, struct sample_sink *sink)
@@ -106,16 +108,38 @@ static void sampler_quantiles(struct sampler *a, int64_t t_ms, struct signals_ou
     }
 }
 
+/* sampler_request_source_up: no request channel reported down this tick. statsd and push have
+ * no "down" (silence is their zero); the pulled endpoint ("app") does, and a flat counter behind
+ * a dead endpoint is not an idle app. */
+static bool sampler_request_source_up(struct sample_sink *sink)
+{
+    for (size_t i = 0; i < sink_source_count(sink); i++) {
+        const char *name;
+        bool up;
+        sink_source_at(sink, i, &name, &up);
+        if (strcmp(name, "app") == 0 && !up)
+            return false;
+    }
+    return true;
+}
+
 /* sampler_emit_signals derives this tick's signals and, for each present one (a row of the
  * signal table), appends it to its history series, exports it and offers it to the fleet
- * publisher (which keeps the published rows); then the basis of the rows that have one. */
-static void sampler_emit_signals(struct sampler *a, struct sample_sink *sink, int64_t t_ms)
+ * publisher (which keeps the published rows); then the basis of the rows that have one. *idle
+ * says whether the pod is idle (signals_mark_idle) for the decision sample. */
+static void sampler_emit_signals(struct sampler *a, struct sample_sink *sink, int64_t t_ms,
+                                 bool *idle)
 {
     struct signals_out sig;
+    *idle = false;
     if (signals_compute(a->store, t_ms, a->cfg->signals_window_ms, &sig) < 0)
         return;
+    signals_mark_idle(&sig, sampler_request_source_up(sink));
+    *idle = sig.idle;
     sampler_quantiles(a, t_ms, &sig);
-    struct fleet_signals fs = {.t_ms = t_ms, .window_ms = a->cfg->signals_window_ms};
+    struct fleet_signals fs = {.t_ms = t_ms,
+                               .window_ms = a->cfg->signals_window_ms,
+                               .basis = sig.basis[SIG_CPU_UTILIZATION]};
     for (int i = 0; i < SIG_COUNT; i++) {
         const struct sig_def *d = sigtable_at((enum sig_id)i);
         if (!sig.has[i])
@@ -166,10 +190,22 @@ static void sampler_scale_thresholds(const struct config *cfg, struct scale_thre
     th->up_min_conditions = (unsigned)cfg->scaling_up_min_conditions;
 }
 
+/* sampler_current_replicas: --scaling.current-replicas, else the live pods of this pod's
+ * workload in the fleet registry, else 0 (unknown); *src says which ("flag", "fleet"). */
+static unsigned long sampler_current_replicas(const struct sampler *a, const char **src)
+{
+    *src = "flag";
+    if (a->cfg->scaling_current_replicas > 0)
+        return (unsigned long)a->cfg->scaling_current_replicas;
+    *src = "fleet";
+    return fleet_pub_workload_pods(a->fleet);
+}
+
 /* sampler_emit_scaling appends this tick's decision sample (the five signals appended to the
- * history at t_ms, each possibly absent), computes the recommendation and exports it. */
+ * history at t_ms, each possibly absent; idle as sampler_emit_signals found it), computes the
+ * recommendation and exports it. */
 static void sampler_emit_scaling(struct sampler *a, struct sample_sink *sink, int64_t t_ms,
-                                 struct scale_advice *adv)
+                                 bool idle, struct scale_advice *adv)
 {
     struct scale_sample smp;
     for (int i = 0; i < SCALE_NSIGNALS; i++) {
@@ -181,6 +217,7 @@ static void sampler_emit_scaling(struct sampler *a, struct sample_sink *sink, in
                      store_last(a->store, sigtable_at((enum sig_id)row)->history, t_ms, 1, &v) == 0;
         smp.v[i] = v;
     }
+    smp.idle = idle;
     scale_history_push(a->scale_hist, &smp);
     scale_history_recommend(a->scale_hist, &a->scale_th, adv);
     store_append(a->store, HS_SCALING_REPLICA_CHANGE, t_ms, (double)adv->replica_change);
@@ -195,12 +232,23 @@ static void sampler_emit_scaling(struct sampler *a, struct sample_sink *sink, in
                "Recommended change of the replica count: +3/+2/+1 to scale up (by CPU), -1 to "
                "scale down, 0 otherwise.",
                NULL, 0, adv->replica_change);
-    if (a->cfg->scaling_current_replicas > 0) {
-        double want = (double)a->cfg->scaling_current_replicas + adv->replica_change;
+    a->cur_replicas = sampler_current_replicas(a, &a->cur_replicas_src);
+    if (a->cur_replicas > 0) {
+        struct label l = {"source", a->cur_replicas_src};
+        sink_gauge(sink, "rizk_scaling_current_replicas",
+                   "Current replica count the target is computed from: --scaling.current-replicas "
+                   "(source=flag), else the live pods of this workload in the fleet registry "
+                   "(source=fleet).",
+                   &l, 1, (double)a->cur_replicas);
         sink_gauge(sink, "rizk_scaling_recommended_replicas",
-                   "Recommended replica count: --scaling.current-replicas plus the change.", NULL,
-                   0, want < 1 ? 1 : want);
+                   "Recommended replica count (absolute target): the current replicas plus the "
+                   "change, never below 1.",
+                   NULL, 0, (double)scale_replicas_target(a->cur_replicas, adv->replica_change));
     }
+    sink_gauge(sink, "rizk_scaling_idle",
+               "1 when the request source is up and counted zero requests over the signals "
+               "window (rps 0, error ratio 0, no response time: counted as low), else 0.",
+               NULL, 0, adv->idle ? 1 : 0);
     const char *met = "Scaling conditions met by the newest decision sample: signals above their "
                       "scale-up threshold (up) or below their scale-down threshold (down), 0-5.";
     struct label up = {"direction", "up"}, down = {"direction", "down"};
@@ -246,9 +294,10 @@ void sampler_tick(struct sampler *a)
         if (sink_history_get(sink, (enum hist_series)id, &v))
             store_append(a->store, (enum hist_series)id, wall_ms, v);
     }
-    sampler_emit_signals(a, sink, wall_ms);
+    bool idle = false;
+    sampler_emit_signals(a, sink, wall_ms, &idle);
     struct scale_advice adv;
-    sampler_emit_scaling(a, sink, wall_ms, &adv);
+    sampler_emit_scaling(a, sink, wall_ms, idle, &adv);
     struct readiness_report rr;
     sampler_emit_readiness(sink, &rr);
     app_stats_tick_done(a->app_stats);
@@ -269,7 +318,8 @@ void sampler_tick(struct sampler *a)
                           .window_ms = a->cfg->signals_window_ms,
                           .advice = &adv,
                           .thresholds = &a->scale_th,
-                          .current_replicas = a->cfg->scaling_current_replicas,
+                          .current_replicas = a->cur_replicas,
+                          .replicas_source = a->cur_replicas_src,
                           .history_capacity = (size_t)a->cfg->scaling_history,
                           .readiness = &rr};
     rc = render_api_bodies(snap, &at);

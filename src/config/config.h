@@ -62,6 +62,11 @@ struct config {
     char *check_output;
     bool check_strict;
     int64_t check_duration_ms;
+    bool check_cluster;
+    char *check_kubeconfig; /* NULL: in-cluster */
+    char *check_namespace;  /* NULL: --pod.namespace, else the client's */
+    char *check_workload;   /* NULL: none given (required with check_cluster) */
+    int64_t check_drain_ms;
     /* redis and the fleet registry (unset strings are NULL) */
     char *redis_addr;          /* may hold a password: print only through redis_url_redact */
     char *redis_cluster_nodes; /* idem */
@@ -76,6 +81,8 @@ struct config {
     char *pod_namespace;
     char *pod_instance_id;
     char *pod_labels_file;
+    char *pod_region; /* NULL: the topology.kubernetes.io/region label, if any */
+    char *pod_zone;   /* NULL: the topology.kubernetes.io/zone label, if any */
     /* the app: statsd listener, push reports, socket fallback */
     char *statsd_listen_address; /* "" disables the listener */
     char *statsd_prefix;

@@ -17,8 +17,8 @@ const struct option_def option_table[] = {
      "Address to serve HTTP on: host:port, :port for all interfaces, [v6]:port. The adapter's "
      "default is :6443 (HTTPS) when this is not set.",
      OFF(web_listen_address)},
-    {"web.telemetry-path", OPT_PATH, "/metrics", 0, 0, NULL,
-     "Path under which to expose metrics.", OFF(web_telemetry_path)},
+    {"web.telemetry-path", OPT_PATH, "/metrics", 0, 0, NULL, "Path under which to expose metrics.",
+     OFF(web_telemetry_path)},
     {"web.max-connections", OPT_U64, "64", 1, 10000, NULL,
      "Maximum concurrent HTTP connections; more are refused.", OFF(web_max_connections)},
     /* 64 KiB, not 32: libmicrohttpd mmaps connection pools above 32 KiB, so a closed
@@ -29,8 +29,7 @@ const struct option_def option_table[] = {
      OFF(web_max_request_bytes)},
     {"web.idle-timeout", OPT_DURATION, "30s", 1 * SEC, 1 * HOUR, NULL,
      "Close HTTP connections idle for this long.", OFF(web_idle_timeout_ms)},
-    {"web.threads", OPT_U64, "2", 1, 64, NULL, "Number of HTTP worker threads.",
-     OFF(web_threads)},
+    {"web.threads", OPT_U64, "2", 1, 64, NULL, "Number of HTTP worker threads.", OFF(web_threads)},
     {"log.level", OPT_ENUM, "info", 0, 0, "debug|info|warn|error",
      "Only log messages with the given severity or above.", OFF(log_level)},
     {"log.format", OPT_ENUM, "logfmt", 0, 0, "logfmt|json", "Output format of log messages.",
@@ -67,11 +66,9 @@ const struct option_def option_table[] = {
     {"scaling.response-time-up", OPT_DURATION, "1s", 1, 1 * HOUR, NULL,
      "Scale-up condition: mean response time above this.", OFF(scaling_response_time_up_ms)},
     {"scaling.response-time-down", OPT_DURATION, "200ms", 1, 1 * HOUR, NULL,
-     "Scale-down condition: mean response time below this.",
-     OFF(scaling_response_time_down_ms)},
+     "Scale-down condition: mean response time below this.", OFF(scaling_response_time_down_ms)},
     {"scaling.error-ratio-up", OPT_DOUBLE, "0.05", 0, 1, NULL,
-     "Scale-up condition: error ratio above this (the guide's 5 %).",
-     OFF(scaling_error_ratio_up)},
+     "Scale-up condition: error ratio above this (the guide's 5 %).", OFF(scaling_error_ratio_up)},
     {"scaling.error-ratio-down", OPT_DOUBLE, "0.01", 0, 1, NULL,
      "Scale-down condition: error ratio below this (the guide's 1 %).",
      OFF(scaling_error_ratio_down)},
@@ -82,8 +79,8 @@ const struct option_def option_table[] = {
      "Decision samples kept for the recommendation, one per tick (the guide keeps 100).",
      OFF(scaling_history)},
     {"scaling.current-replicas", OPT_U64, "0", 0, 100000, NULL,
-     "Current replica count, when known: recommended_replicas = this + the change; 0 = "
-     "unknown (recommended_replicas is null, the change is still given).",
+     "Current replica count: recommended_replicas = this + the change; 0 = the live pods of "
+     "this workload in the fleet registry (null when unknown; the change is still given).",
      OFF(scaling_current_replicas)},
     /* The check command (rizk-metrics check); harmless for the sidecar. */
     {"check.url", OPT_URL, "", 0, 0, NULL,
@@ -97,6 +94,23 @@ const struct option_def option_table[] = {
     {"check.duration", OPT_DURATION, "3s", 1 * SEC, 1 * MIN, NULL,
      "check: how long to sample the sources directly when no sidecar answers.",
      OFF(check_duration_ms)},
+    {"check.cluster", OPT_BOOL, "false", 0, 0, NULL,
+     "check: also run the guide's checklist items the Kubernetes API and the fleet can answer "
+     "(needs --check.workload; in-cluster config or --check.kubeconfig).",
+     OFF(check_cluster)},
+    {"check.kubeconfig", OPT_STRING, "", 0, 0, NULL,
+     "check --cluster: kubeconfig file to reach kube-apiserver; empty = in-cluster config.",
+     OFF(check_kubeconfig)},
+    {"check.namespace", OPT_STRING, "", 0, 0, NULL,
+     "check --cluster: namespace of the workload (default: --pod.namespace, else the "
+     "kubeconfig's or service account's).",
+     OFF(check_namespace)},
+    {"check.workload", OPT_STRING, "", 0, 0, NULL,
+     "check --cluster: name of the workload's Deployment.", OFF(check_workload)},
+    {"check.drain-time", OPT_DURATION, "30s", 0, 1 * HOUR, NULL,
+     "check --cluster: time the app needs to finish in-flight requests; graceful shutdown "
+     "passes with a preStop hook or a terminationGracePeriodSeconds at least this long.",
+     OFF(check_drain_ms)},
     /* redis (collector and fleet registry) */
     {"redis.addr", OPT_REDIS_URL, "", 0, 0, NULL,
      "Standalone Redis: redis://[user[:password]@]host:port[/db] or host:port. Unset (and no "
@@ -104,7 +118,8 @@ const struct option_def option_table[] = {
      OFF(redis_addr)},
     {"redis.cluster-nodes", OPT_REDIS_URL, "", 0, 0, NULL,
      "Redis Cluster seed nodes, comma-separated (host:port or redis:// URLs); the rest are "
-     "discovered with CLUSTER NODES.", OFF(redis_cluster_nodes)},
+     "discovered with CLUSTER NODES.",
+     OFF(redis_cluster_nodes)},
     {"redis.timeout", OPT_DURATION, "200ms", 10, 10 * SEC, NULL,
      "Timeout of each Redis connect and command.", OFF(redis_timeout_ms)},
     {"redis.username", OPT_STRING, "", 0, 0, NULL,
@@ -131,6 +146,12 @@ const struct option_def option_table[] = {
     {"pod.labels-file", OPT_STRING, "/etc/podinfo/labels", 0, 0, NULL,
      "Downward-API labels file (key=\"value\" lines), re-read at each fleet publish.",
      OFF(pod_labels_file)},
+    {"pod.region", OPT_STRING, "", 0, 0, NULL,
+     "Region published in fleet snapshots (default: the topology.kubernetes.io/region label).",
+     OFF(pod_region)},
+    {"pod.zone", OPT_STRING, "", 0, 0, NULL,
+     "Zone published in fleet snapshots (default: the topology.kubernetes.io/zone label).",
+     OFF(pod_zone)},
     {"statsd.listen-address", OPT_ADDR_OR_EMPTY, "127.0.0.1:8125", 0, 0, NULL,
      "UDP address of the statsd/DogStatsD listener (--collector.statsd); empty disables it.",
      OFF(statsd_listen_address)},
@@ -241,8 +262,7 @@ const struct option_def option_table[] = {
      "Largest decoded body accepted from the app; a bigger one fails the pull (counted).",
      OFF(app_max_body_bytes)},
     {"app.requests-metric", OPT_STRING, "rizk_requests_total", 0, 0, NULL,
-     "Pulled counter family counted as requests (every series summed).",
-     OFF(app_requests_metric)},
+     "Pulled counter family counted as requests (every series summed).", OFF(app_requests_metric)},
     {"app.errors-metric", OPT_STRING, "rizk_request_errors_total", 0, 0, NULL,
      "Pulled counter family counted as errors (ignored with --app.errors-from-label).",
      OFF(app_errors_metric)},
@@ -274,9 +294,8 @@ const struct option_def option_table[] = {
 const size_t option_count = sizeof(option_table) / sizeof(option_table[0]);
 
 const struct option_alias option_aliases[] = {
-    {"url", "check.url"},
-    {"output", "check.output"},
-    {"strict", "check.strict"},
+    {"url", "check.url"},         {"output", "check.output"},         {"strict", "check.strict"},
+    {"cluster", "check.cluster"}, {"kubeconfig", "check.kubeconfig"},
 };
 
 const size_t option_alias_count = sizeof(option_aliases) / sizeof(option_aliases[0]);

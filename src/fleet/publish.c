@@ -18,7 +18,9 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/waiter.h"
+#include "core/version.h"
 #include "core/xalloc.h"
+#include "fleet/workload.h"
 #include "io/fsroot.h"
 #include "io/redis_cluster.h"
 #include "rizk/v1/fleet.pb-c.h"
@@ -75,6 +77,8 @@ int fleet_encode_snapshot(const struct fleet_identity *id, const struct fleet_si
     m.pod = (char *)(uintptr_t)id->pod;
     m.namespace_ = (char *)(uintptr_t)id->ns;
     m.instance_id = (char *)(uintptr_t)id->instance_id;
+    m.region = (char *)(uintptr_t)id->region;
+    m.zone = (char *)(uintptr_t)id->zone;
     m.has_timestamp_ms = true;
     m.timestamp_ms = s->t_ms;
     m.has_window_ms = true;
@@ -132,6 +136,8 @@ struct fleet_pub {
     struct fleet_counter errors[REDIS_ERRK_COUNT];
     struct fleet_counter last_ms;
     struct fleet_counter moved, ask;
+    struct fleet_counter workload_pods; /* 0: unknown */
+    int64_t started_s;                  /* Unix time the publisher started (the info hash) */
 };
 
 /* fleet_read_labels loads the downward-API labels; a missing file means no labels (outside
@@ -148,15 +154,118 @@ static void fleet_read_labels(const char *path, struct pod_labels *out)
     buf_fini(&b);
 }
 
+/* fleet_exec runs n commands in the slot of key (one round trip) and returns the first error,
+ * a transport one or an error reply; the replies are the caller's (fleet_replies_free). */
+static int fleet_exec(struct fleet_pub *p, const char *key, size_t n, const struct redis_cmd *cmds,
+                      struct redis_reply **r)
+{
+    int rc = redis_cluster_exec(p->rc, key, strlen(key), n, cmds, r);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        int e = redis_reply_error_rc(r[i]);
+        if (e < 0)
+            rc = e;
+    }
+    return rc;
+}
+
+static void fleet_replies_free(struct redis_reply **r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        redis_reply_free(r[i]);
+}
+
+/* fleet_publish_workload adds the pod to its workload's set, prunes members older than ttl and
+ * returns in *count how many are live (this pod included). One round trip, in the {ns} slot. */
+static int fleet_publish_workload(struct fleet_pub *p, const char *key, const char *value,
+                                  int64_t now, int64_t ttl, unsigned long *count)
+{
+    char *k = fleet_key_workload(p->cfg->redis_key_prefix, p->ns, key, value);
+    char nows[24], ttls[24], cutoff[32];
+    snprintf(nows, sizeof(nows), "%lld", (long long)now);
+    snprintf(ttls, sizeof(ttls), "%lld", (long long)ttl);
+    snprintf(cutoff, sizeof(cutoff), "(%lld", (long long)(now - ttl));
+    size_t kl = strlen(k);
+    const char *zadd[] = {"ZADD", k, nows, p->pod};
+    size_t zaddl[] = {4, kl, strlen(nows), strlen(p->pod)};
+    const char *prune[] = {"ZREMRANGEBYSCORE", k, "-inf", cutoff};
+    size_t prunel[] = {16, kl, 4, strlen(cutoff)};
+    /* The set outlives its last member by one TTL, then a gone workload leaves no key. */
+    const char *expire[] = {"PEXPIRE", k, ttls};
+    size_t expirel[] = {7, kl, strlen(ttls)};
+    const char *zcard[] = {"ZCARD", k};
+    size_t zcardl[] = {5, kl};
+    struct redis_cmd cmds[] = {
+        {4, zadd, zaddl}, {4, prune, prunel}, {3, expire, expirel}, {2, zcard, zcardl}};
+    struct redis_reply *r[4] = {NULL, NULL, NULL, NULL};
+    int rc = fleet_exec(p, k, 4, cmds, r);
+    if (rc == 0 && (redis_reply_type(r[3]) != REDIS_R_INTEGER || redis_reply_integer(r[3]) < 1))
+        rc = -EPROTO; /* we just added ourselves */
+    if (rc == 0)
+        *count = (unsigned long)redis_reply_integer(r[3]);
+    fleet_replies_free(r, 4);
+    free(k);
+    return rc;
+}
+
+/* fleet_publish_info refreshes the instance info hash (its own slot: the {instance} tag). */
+static int fleet_publish_info(struct fleet_pub *p, const struct fleet_signals *sig,
+                              const char *region, const char *zone, int64_t ttl)
+{
+    char *k = fleet_key_instance_info(p->cfg->redis_key_prefix, p->instance_id);
+    char started[24], ttls[24];
+    snprintf(started, sizeof(started), "%lld", (long long)p->started_s);
+    snprintf(ttls, sizeof(ttls), "%lld", (long long)ttl);
+    const char *f[] = {"HSET",      k,
+                       "version",   RIZK_VERSION,
+                       "pod",       p->pod,
+                       "namespace", p->ns,
+                       "started",   started,
+                       "basis",     sig->basis ? sig->basis : "none",
+                       "region",    region ? region : "",
+                       "zone",      zone ? zone : ""};
+    size_t nf = sizeof(f) / sizeof(f[0]);
+    size_t fl[sizeof(f) / sizeof(f[0])];
+    for (size_t i = 0; i < nf; i++)
+        fl[i] = strlen(f[i]);
+    const char *expire[] = {"PEXPIRE", k, ttls};
+    size_t expirel[] = {7, strlen(k), strlen(ttls)};
+    struct redis_cmd cmds[] = {{(int)nf, f, fl}, {3, expire, expirel}};
+    struct redis_reply *r[2] = {NULL, NULL};
+    int rc = fleet_exec(p, k, 2, cmds, r);
+    fleet_replies_free(r, 2);
+    free(k);
+    return rc;
+}
+
+/* fleet_publish_extras: the workload count and the info hash, after the snapshot. */
+static int fleet_publish_extras(struct fleet_pub *p, const struct fleet_signals *sig,
+                                const struct pod_labels *labels, const char *region,
+                                const char *zone)
+{
+    int64_t now = clock_wall_ms();
+    int64_t ttl = 3 * p->cfg->fleet_interval_ms;
+    const char *wk, *wv;
+    unsigned long count = 0;
+    int rc = 0;
+    if (fleet_workload_of(labels, &wk, &wv) == 0)
+        rc = fleet_publish_workload(p, wk, wv, now, ttl, &count);
+    if (rc < 0)
+        return rc;
+    atomic_store_explicit(&p->workload_pods.v, (uint_fast64_t)count, memory_order_relaxed);
+    return fleet_publish_info(p, sig, region, zone, ttl);
+}
+
 static int fleet_publish_once(struct fleet_pub *p, const struct fleet_signals *sig)
 {
     struct pod_labels labels;
     fleet_read_labels(p->cfg->pod_labels_file, &labels);
-    struct fleet_identity id = {p->pod, p->ns, p->instance_id, &labels, p->cfg->fleet_interval_ms};
+    const char *region = fleet_topology(p->cfg->pod_region, &labels, FLEET_LABEL_REGION);
+    const char *zone = fleet_topology(p->cfg->pod_zone, &labels, FLEET_LABEL_ZONE);
+    struct fleet_identity id = {p->pod, p->ns, p->instance_id, &labels, p->cfg->fleet_interval_ms,
+                                region, zone};
     uint8_t *val = NULL;
     size_t vlen = 0;
     fleet_encode_snapshot(&id, sig, &val, &vlen);
-    pod_labels_fini(&labels);
 
     int64_t now = clock_wall_ms();
     int64_t ttl = 3 * p->cfg->fleet_interval_ms;
@@ -183,6 +292,9 @@ static int fleet_publish_once(struct fleet_pub *p, const struct fleet_signals *s
     for (int i = 0; i < 3; i++)
         redis_reply_free(r[i]);
     free(val);
+    if (rc == 0)
+        rc = fleet_publish_extras(p, sig, &labels, region, zone);
+    pod_labels_fini(&labels);
     if (rc == 0)
         atomic_store_explicit(&p->last_ms.v, (uint_fast64_t)now, memory_order_relaxed);
     return rc;
@@ -248,6 +360,7 @@ int fleet_pub_new(const struct config *cfg, struct fleet_pub **out)
         p->pod = xstrdup(host);
     }
     p->ns = xstrdup(cfg->pod_namespace);
+    p->started_s = clock_wall_ms() / 1000;
     p->instance_id = xstrdup(cfg->pod_instance_id ? cfg->pod_instance_id : p->pod);
     p->key_pod = fleet_key_pod(cfg->redis_key_prefix, p->ns, p->pod);
     p->key_pods = fleet_key_pods(cfg->redis_key_prefix, p->ns);
@@ -306,10 +419,23 @@ void fleet_pub_offer(struct fleet_pub *p, const struct fleet_signals *s)
         waiter_kick(&p->w);
 }
 
+unsigned long fleet_pub_workload_pods(const struct fleet_pub *p)
+{
+    if (p == NULL)
+        return 0;
+    return (unsigned long)atomic_load_explicit(&p->workload_pods.v, memory_order_relaxed);
+}
+
 void fleet_pub_emit(struct fleet_pub *p, struct sample_sink *sink)
 {
     if (p == NULL)
         return;
+    unsigned long wp = fleet_pub_workload_pods(p);
+    if (wp > 0)
+        sink_gauge(sink, "rizk_fleet_workload_pods",
+                   "Live pods of this pod's workload in the fleet registry (same "
+                   "pod-template-hash, else app.kubernetes.io/name, else app label).",
+                   NULL, 0, (double)wp);
     sink_counter(sink, "rizk_fleet_publish_total", "Pod snapshots published to the fleet registry.",
                  NULL, 0, (double)atomic_load_explicit(&p->published.v, memory_order_relaxed));
     for (int k = 0; k < REDIS_ERRK_COUNT; k++) {

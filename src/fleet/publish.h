@@ -6,7 +6,14 @@
  * DESIGN. The sampler never waits for Redis: each tick it offers the signals it computed
  * (fleet_pub_offer copies a small struct under a mutex) and reads back relaxed-atomic
  * counters (fleet_pub_emit). The worker thread owns its Redis client (standalone or cluster)
- * and does all the blocking I/O with --redis.timeout. Only signals with data are published. */
+ * and does all the blocking I/O with --redis.timeout. Only signals with data are published.
+ *
+ * Beside the snapshot, each publish ZADDs the pod to its workload's sorted set
+ * (fleet_key_workload, same slot) and reads back how many of its members are live: the current
+ * replica count behind recommended_replicas. That is one ZCOUNT, not a read of every pod's
+ * snapshot, so a fleet of N sidecars costs O(N log N) per interval rather than O(N^2). It also
+ * refreshes the instance info hash <prefix>{<instance>}:info (SPEC 7: version, pod, namespace,
+ * started, basis, region, zone), which expires with the snapshot. */
 #ifndef RIZK_FLEET_PUBLISH_H
 #define RIZK_FLEET_PUBLISH_H
 
@@ -28,6 +35,7 @@ struct ProtobufCFieldDescriptor;
 struct fleet_signals {
     int64_t t_ms;      /* Unix ms the values were computed at */
     int64_t window_ms; /* --signals.window */
+    const char *basis; /* static: the utilization basis for the instance info hash; NULL none */
     bool has[SIG_COUNT];
     double v[SIG_COUNT];
 };
@@ -51,6 +59,8 @@ struct fleet_identity {
     const char *instance_id;
     const struct pod_labels *labels; /* may be NULL */
     int64_t interval_ms;
+    const char *region; /* NULL: unknown (not published) */
+    const char *zone;   /* NULL: unknown */
 };
 
 /* fleet_encode_snapshot packs a PodSnapshot (pure). *out is malloc'd, caller frees.
@@ -75,6 +85,10 @@ void fleet_pub_free(struct fleet_pub *p);
 /* fleet_pub_offer hands over the latest signals (copied). Never blocks on Redis. NULL-safe.
  * thread: the sampler. */
 void fleet_pub_offer(struct fleet_pub *p, const struct fleet_signals *s);
+/* fleet_pub_workload_pods returns the live pods of this pod's workload (fleet/workload.h) as
+ * counted at the last successful publish, this pod included; 0 when unknown (no publisher, no
+ * workload label, or no successful count yet). NULL-safe. thread: any (a relaxed atomic). */
+unsigned long fleet_pub_workload_pods(const struct fleet_pub *p);
 /* fleet_pub_emit writes rizk_fleet_publish_total, rizk_fleet_publish_errors_total{kind} and
  * rizk_fleet_last_publish_timestamp_seconds. NULL-safe (emits nothing). thread: the sampler. */
 void fleet_pub_emit(struct fleet_pub *p, struct sample_sink *sink);

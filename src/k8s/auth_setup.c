@@ -4,6 +4,7 @@
 #include "k8s/auth_setup.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,47 +99,48 @@ static int as_configmap(struct auth_setup *s, const struct config *cfg, char *wh
     rc = 0;
     char src[256] = "";
     size_t so = 0;
-#define FROM_CM(field, what)                                                                       \
-    do {                                                                                           \
-        if (so < sizeof(src))                                                                      \
-            so += (size_t)snprintf(src + so, sizeof(src) - so, "%s%s", so ? "," : "", what);       \
-    } while (0)
-    if (!as_set(cfg->client_ca_file) && cm.client_ca != NULL) {
-        rc = memfile_init(&s->client_ca, "rizk-client-ca", cm.client_ca, strlen(cm.client_ca));
-        if (rc == 0) {
-            e->client_ca_file = s->client_ca.path;
-            FROM_CM(client_ca_file, "client-ca-file");
+    /* the two CAs become in-memory files for the TLS loader; the lists are taken as they are */
+    static const struct {
+        const char *key, *memfile;
+        size_t cfg_off, cm_off, mf_off;
+    } map[] = {
+#define AS_CA(key, name, field, cmf, mf)                                                           \
+    {key, name, offsetof(struct config, field), offsetof(struct authn_configmap, cmf),             \
+     offsetof(struct auth_setup, mf)}
+#define AS_LIST(key, field, cmf)                                                                   \
+    {                                                                                              \
+        key, NULL, offsetof(struct config, field), offsetof(struct authn_configmap, cmf), 0        \
+    }
+        AS_CA("client-ca-file", "rizk-client-ca", client_ca_file, client_ca, client_ca),
+        AS_CA("requestheader-client-ca-file", "rizk-requestheader-ca", requestheader_client_ca_file,
+              requestheader_ca, proxy_ca),
+        AS_LIST("requestheader-allowed-names", requestheader_allowed_names, allowed_names),
+        AS_LIST("requestheader-username-headers", requestheader_username_headers, username_headers),
+        AS_LIST("requestheader-group-headers", requestheader_group_headers, group_headers),
+        AS_LIST("requestheader-extra-headers-prefix", requestheader_extra_headers_prefix,
+                extra_prefixes),
+#undef AS_CA
+#undef AS_LIST
+    };
+    for (size_t i = 0; rc == 0 && i < sizeof(map) / sizeof(map[0]); i++) {
+        const char *flag = *(char *const *)(const void *)((const char *)cfg + map[i].cfg_off);
+        char **from = (char **)(void *)((char *)&cm + map[i].cm_off);
+        char **to = (char **)(void *)((char *)e + map[i].cfg_off);
+        if (as_set(flag) || *from == NULL)
+            continue;
+        if (map[i].memfile != NULL) {
+            struct memfile *mf = (struct memfile *)(void *)((char *)s + map[i].mf_off);
+            rc = memfile_init(mf, map[i].memfile, *from, strlen(*from));
+            if (rc < 0)
+                break;
+            *to = mf->path;
+        } else {
+            *to = as_own(s, *from);
+            *from = NULL;
         }
+        if (so < sizeof(src))
+            so += (size_t)snprintf(src + so, sizeof(src) - so, "%s%s", so ? "," : "", map[i].key);
     }
-    if (rc == 0 && !as_set(cfg->requestheader_client_ca_file) && cm.requestheader_ca != NULL) {
-        rc = memfile_init(&s->proxy_ca, "rizk-requestheader-ca", cm.requestheader_ca,
-                          strlen(cm.requestheader_ca));
-        if (rc == 0) {
-            e->requestheader_client_ca_file = s->proxy_ca.path;
-            FROM_CM(requestheader_client_ca_file, "requestheader-client-ca-file");
-        }
-    }
-    if (!as_set(cfg->requestheader_allowed_names) && cm.allowed_names != NULL) {
-        e->requestheader_allowed_names = as_own(s, cm.allowed_names);
-        cm.allowed_names = NULL;
-        FROM_CM(requestheader_allowed_names, "requestheader-allowed-names");
-    }
-    if (!as_set(cfg->requestheader_username_headers) && cm.username_headers != NULL) {
-        e->requestheader_username_headers = as_own(s, cm.username_headers);
-        cm.username_headers = NULL;
-        FROM_CM(requestheader_username_headers, "requestheader-username-headers");
-    }
-    if (!as_set(cfg->requestheader_group_headers) && cm.group_headers != NULL) {
-        e->requestheader_group_headers = as_own(s, cm.group_headers);
-        cm.group_headers = NULL;
-        FROM_CM(requestheader_group_headers, "requestheader-group-headers");
-    }
-    if (!as_set(cfg->requestheader_extra_headers_prefix) && cm.extra_prefixes != NULL) {
-        e->requestheader_extra_headers_prefix = as_own(s, cm.extra_prefixes);
-        cm.extra_prefixes = NULL;
-        FROM_CM(requestheader_extra_headers_prefix, "requestheader-extra-headers-prefix");
-    }
-#undef FROM_CM
     authn_configmap_fini(&cm);
     if (rc < 0) {
         snprintf(why, n, "cannot keep the ConfigMap's CA in memory: %s", err_str(rc));

@@ -63,6 +63,31 @@ static void review_copy(char *dst, const char *src)
     snprintf(dst, REVIEW_TEXT_MAX, "%s", src);
 }
 
+/* review_strings appends the strings of arr to id: groups (key NULL) or the extra values of key. */
+static int review_strings(json_t *arr, const char *key, struct auth_identity *id,
+                          struct parse_err *e)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        if (!json_is_string(v)) {
+            review_fail(e, key == NULL ? "status.user.groups holds a non-string"
+                                       : "status.user.extra holds a non-string");
+            return -EPROTO;
+        }
+        if (key == NULL ? id->ngroups == AUTH_MAX_GROUPS : id->nextra == AUTH_MAX_EXTRA) {
+            review_fail(e, key == NULL ? "too many groups" : "too many extra values");
+            return -E2BIG;
+        }
+        if (key == NULL)
+            id->groups[id->ngroups++] = json_string_value(v);
+        else
+            id->extra[id->nextra++] = (struct auth_extra){key, json_string_value(v)};
+    }
+    return 0;
+}
+
 static int review_user(json_t *user, struct auth_identity *id, struct parse_err *e)
 {
     if (!json_is_object(user)) {
@@ -84,20 +109,9 @@ static int review_user(json_t *user, struct auth_identity *id, struct parse_err 
             review_fail(e, "status.user.groups is not a list");
             return -EPROTO;
         }
-        size_t i;
-        json_t *g;
-        json_array_foreach(groups, i, g)
-        {
-            if (!json_is_string(g)) {
-                review_fail(e, "status.user.groups holds a non-string");
-                return -EPROTO;
-            }
-            if (id->ngroups == AUTH_MAX_GROUPS) {
-                review_fail(e, "too many groups");
-                return -E2BIG;
-            }
-            id->groups[id->ngroups++] = json_string_value(g);
-        }
+        int rc = review_strings(groups, NULL, id, e);
+        if (rc < 0)
+            return rc;
     }
     json_t *extra = json_object_get(user, "extra");
     if (extra == NULL || json_is_null(extra))
@@ -114,20 +128,9 @@ static int review_user(json_t *user, struct auth_identity *id, struct parse_err 
             review_fail(e, "status.user.extra values are not lists");
             return -EPROTO;
         }
-        size_t i;
-        json_t *v;
-        json_array_foreach(vals, i, v)
-        {
-            if (!json_is_string(v)) {
-                review_fail(e, "status.user.extra holds a non-string");
-                return -EPROTO;
-            }
-            if (id->nextra == AUTH_MAX_EXTRA) {
-                review_fail(e, "too many extra values");
-                return -E2BIG;
-            }
-            id->extra[id->nextra++] = (struct auth_extra){k, json_string_value(v)};
-        }
+        int rc = review_strings(vals, k, id, e);
+        if (rc < 0)
+            return rc;
     }
     return 0;
 }

@@ -28,6 +28,7 @@
 #include "k8s/request_info.h"
 #include "k8s/review.h"
 #include "k8s/router.h"
+#include "k8s/selfmetrics.h"
 #include "k8s/status.h"
 #include "render/escape.h"
 #include "core/banned.h"
@@ -47,6 +48,7 @@ struct k8s_serve {
     struct redis_pool *pool;
     const struct auth_policy *policy;
     struct k8s_serve_auth auth;
+    struct k8s_selfmetrics *metrics; /* the adapter's own /metrics */
     struct serve_doc apis, group[2], resources[2][2], version;
 };
 
@@ -104,6 +106,7 @@ int k8s_serve_new(const struct config *cfg, struct redis_pool *pool,
                                       .username_headers = "X-Remote-User",
                                       .group_headers = "X-Remote-Group",
                                       .extra_prefixes = "X-Remote-Extra-"};
+    s->metrics = k8s_selfmetrics_new(clock_wall_ms());
     int rc = serve_render_doc(&s->apis, discovery_render_apis);
     if (rc == 0)
         rc = serve_render_doc(&s->group[K8S_GROUP_CUSTOM], doc_group_custom);
@@ -141,6 +144,7 @@ void k8s_serve_free(struct k8s_serve *s)
         for (int v = 0; v < 2; v++)
             free(s->resources[g][v].body);
     free(s->version.body);
+    k8s_selfmetrics_free(s->metrics);
     free(s);
 }
 
@@ -482,10 +486,12 @@ static int serve_selector(const struct http_request *req, const char *name, stru
 /* serve_fleet reads the live pods of ns: one ZRANGEBYSCORE and one MGET on a pooled client. */
 static int serve_fleet(struct k8s_serve *s, const char *ns, int64_t now_ms, struct fleet_pods *out)
 {
+    int64_t t0 = clock_mono_ns();
     struct redis_cluster *c = redis_pool_acquire(s->pool);
     int rc = fleet_query_pods(c, s->cfg->redis_key_prefix, ns, now_ms,
                               3 * s->cfg->fleet_interval_ms, out);
     redis_pool_release(s->pool, c);
+    k8s_selfmetrics_redis(s->metrics, rc, clock_mono_ns() - t0);
     return rc;
 }
 
@@ -565,6 +571,35 @@ out:
     return ret;
 }
 
+/* serve_self_metrics answers GET /metrics with the adapter's own metrics, to an authenticated
+ * caller admitted like a metric reader. */
+static enum MHD_Result serve_self_metrics(struct k8s_serve *s, const struct http_request *req,
+                                          struct serve_log *lg, const struct auth_identity *id)
+{
+    char msg[512];
+    if (!auth_authorized(s->policy, id)) {
+        lg->why = "not in --authorized-users or --authorized-groups";
+        snprintf(msg, sizeof(msg),
+                 "user \"%.200s\" cannot get /metrics: not in --authorized-users or "
+                 "--authorized-groups",
+                 id->user);
+        return serve_error(req, lg, MHD_HTTP_FORBIDDEN, msg);
+    }
+    struct buf b;
+    buf_init(&b, 1 << 20);
+    if (k8s_selfmetrics_render(s->metrics, &b) < 0) {
+        buf_fini(&b);
+        return serve_error(req, lg, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                           "the metrics could not be rendered");
+    }
+    lg->status = MHD_HTTP_OK;
+    size_t len = 0;
+    char *body = buf_steal(&b, &len);
+    buf_fini(&b);
+    return http_reply_zero_copy(req, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", NULL,
+                                false, body != NULL ? body : "", len, serve_free_body, body);
+}
+
 /* --- dispatch ----------------------------------------------------------------------------- */
 
 static enum MHD_Result serve_route(struct k8s_serve *s, const struct http_request *req,
@@ -572,6 +607,8 @@ static enum MHD_Result serve_route(struct k8s_serve *s, const struct http_reques
                                    const struct auth_identity *id)
 {
     char msg[1024];
+    if (strcmp(req->path, "/metrics") == 0)
+        return serve_self_metrics(s, req, lg, id);
     switch (r->kind) {
     case K8S_ROUTE_HEALTHZ:
     case K8S_ROUTE_LIVEZ:
@@ -668,6 +705,20 @@ static void serve_access_log(const struct http_request *req, const struct serve_
     buf_fini(&kv);
 }
 
+/* serve_count hands what the request was to the self-metrics. */
+static void serve_count(struct k8s_serve *s, const struct http_request *req,
+                        const struct k8s_route *r, const struct serve_log *lg, int64_t t0_ns)
+{
+    struct k8s_request_obs o = {.kind = r->kind,
+                                .self_metrics = strcmp(req->path, "/metrics") == 0,
+                                .status = lg->status,
+                                .user = lg->id != NULL ? lg->id->user : NULL,
+                                .via = lg->id != NULL ? lg->id->via : NULL,
+                                .refused = lg->id == NULL && lg->status == MHD_HTTP_UNAUTHORIZED,
+                                .duration_ns = clock_mono_ns() - t0_ns};
+    k8s_selfmetrics_observe(s->metrics, &o);
+}
+
 /* serve_method_ok: the adapter serves GET (and HEAD) only. */
 static bool serve_method_ok(const char *m)
 {
@@ -692,6 +743,7 @@ enum MHD_Result k8s_serve_handle(const struct http_request *req, void *ctx)
 {
     struct k8s_serve *s = ctx;
     int64_t t0 = clock_mono_ns();
+    k8s_selfmetrics_begin(s->metrics);
     struct serve_log lg = {.items = -1};
     struct k8s_route r;
     k8s_route_parse(req->path, &r);
@@ -743,6 +795,7 @@ enum MHD_Result k8s_serve_handle(const struct http_request *req, void *ctx)
     ret = serve_route(s, req, &r, &lg, &who->id);
 out:
     serve_access_log(req, &lg, t0);
+    serve_count(s, req, &r, &lg, t0);
     if (who->have_token)
         review_token_fini(&who->token);
     free(who);

@@ -85,6 +85,14 @@ json_t *api_json_current(const struct api_tick *t)
     json_object_set_new(rec, "action", json_string_nocheck(scale_action_name(t->advice->action)));
     json_object_set_new(rec, "replica_change", json_integer(t->advice->replica_change));
     json_object_set_new(rec, "reason", json_string_nocheck(t->advice->reason));
+    bool known = t->current_replicas > 0;
+    json_object_set_new(rec, "recommended_replicas",
+                        known ? json_integer(scale_replicas_target(
+                                    (unsigned long)t->current_replicas, t->advice->replica_change))
+                              : json_null());
+    json_object_set_new(rec, "current_replicas",
+                        known ? json_integer((json_int_t)t->current_replicas) : json_null());
+    json_object_set_new(rec, "idle", json_boolean(t->advice->idle));
     json_object_set_new(root, "recommendation", rec);
     json_t *rd = json_object();
     json_object_set_new(rd, "ready", json_boolean(t->readiness->ready));
@@ -109,15 +117,19 @@ json_t *api_json_recommendation(const struct api_tick *t)
     json_object_set_new(root, "reason", json_string_nocheck(a->reason));
     json_object_set_new(root, "replica_change", json_integer(a->replica_change));
     if (t->current_replicas > 0) {
-        /* Never recommend fewer than one replica: scale-to-zero is the HPA's call. */
-        json_int_t want = (json_int_t)t->current_replicas + a->replica_change;
-        json_object_set_new(root, "recommended_replicas", json_integer(want < 1 ? 1 : want));
+        json_int_t want =
+            scale_replicas_target((unsigned long)t->current_replicas, a->replica_change);
+        json_object_set_new(root, "recommended_replicas", json_integer(want));
         json_object_set_new(root, "current_replicas",
                             json_integer((json_int_t)t->current_replicas));
+        json_object_set_new(root, "current_replicas_source",
+                            json_string_nocheck(t->replicas_source ? t->replicas_source : "flag"));
     } else {
         json_object_set_new(root, "recommended_replicas", json_null());
         json_object_set_new(root, "current_replicas", json_null());
+        json_object_set_new(root, "current_replicas_source", json_null());
     }
+    json_object_set_new(root, "idle", json_boolean(a->idle));
     json_object_set_new(root, "samples", json_integer((json_int_t)a->samples));
     json_object_set_new(root, "history_capacity", json_integer((json_int_t)t->history_capacity));
     json_t *met = json_object();

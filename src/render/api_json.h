@@ -10,10 +10,9 @@
  *                    recommendation: {action, replica_change, reason},
  *                    readiness: {ready, strict_ready}}
  *   recommendation: {action, reason, replica_change, recommended_replicas|null,
- *                    current_replicas|null, samples, history_capacity,
- *                    conditions_met: {up, down},
- *                    inputs: {<metric>: {current, average, above_scale_up, below_scale_down}},
- *                    thresholds: {scale_up: {<metric>: n}, scale_down: {...},
+ *                    current_replicas|null, current_replicas_source|null, idle, samples,
+ * history_capacity, conditions_met: {up, down}, inputs: {<metric>: {current, average,
+ * above_scale_up, below_scale_down}}, thresholds: {scale_up: {<metric>: n}, scale_down: {...},
  *                                 scale_up_min_conditions}, timestamp_ms}
  *   readiness:      {ready, strict_ready, errors: [msg], warnings: [msg],
  *                    checks: [{name, status, value|null, target, message}], timestamp_ms}
@@ -45,8 +44,9 @@ struct api_tick {
     int64_t window_ms;                 /* --signals.window */
     const struct scale_advice *advice; /* this tick's recommendation */
     const struct scale_thresholds *thresholds;
-    uint64_t current_replicas; /* --scaling.current-replicas; 0 = unknown */
-    size_t history_capacity;   /* --scaling.history */
+    uint64_t current_replicas;   /* --scaling.current-replicas, else the fleet's; 0 = unknown */
+    const char *replicas_source; /* static: "flag" or "fleet" (ignored when unknown) */
+    size_t history_capacity;     /* --scaling.history */
     const struct readiness_report *readiness;
 };
 

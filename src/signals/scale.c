@@ -62,6 +62,20 @@ static bool scale_present(const struct scale_sample *s, int i)
     return s->has[i] && isfinite(s->v[i]);
 }
 
+/* scale_no_requests: the response time is absent because there was nothing to time. */
+static bool scale_no_requests(const struct scale_sample *s, int i)
+{
+    return i == SCALE_RESPONSE_TIME && s->idle && !scale_present(s, i);
+}
+
+long scale_replicas_target(unsigned long current, int change)
+{
+    if (current == 0)
+        return 0;
+    long want = (long)current + change;
+    return want < 1 ? 1 : want;
+}
+
 /* A bounded appender for the reason: truncates (never overflows) if the text is too long. */
 struct reason {
     char *p;
@@ -88,6 +102,8 @@ static void reason_values(struct reason *r, const struct scale_advice *a)
         if (a->has_avg[i])
             reason_add(r, "%s%s %.1f%s", sep, scale_quote[k].label,
                        a->avg[i] * scale_quote[k].scale, scale_quote[k].unit);
+        else if (scale_no_requests(&a->current, i))
+            reason_add(r, "%s%s no requests", sep, scale_quote[k].label);
         else
             reason_add(r, "%s%s n/a", sep, scale_quote[k].label);
     }
@@ -112,7 +128,7 @@ static void scale_reason(struct scale_advice *a, const struct scale_thresholds *
     a->reason[0] = '\0';
     bool absent[SCALE_NSIGNALS];
     for (int i = 0; i < SCALE_NSIGNALS; i++)
-        absent[i] = !scale_present(&a->current, i);
+        absent[i] = !scale_present(&a->current, i) && !scale_no_requests(&a->current, i);
     switch (a->action) {
     case SCALE_WAIT:
         reason_add(&r, "Insufficient metrics history: %zu of %d samples", a->samples,
@@ -159,7 +175,13 @@ void scale_recommend(const struct scale_sample *hist, size_t n, const struct sca
     a.samples = n;
     if (n > 0)
         a.current = hist[n - 1];
+    a.idle = a.current.idle;
     for (int i = 0; i < SCALE_NSIGNALS; i++) {
+        if (n > 0 && scale_no_requests(&a.current, i)) {
+            a.below[i] = true;
+            a.conditions_down++;
+            continue;
+        }
         if (n == 0 || !scale_present(&a.current, i))
             continue;
         a.exceeded[i] = a.current.v[i] > th->up[i];

@@ -6,6 +6,8 @@
  * thresholds, scale_down only when all five are below their scale-down thresholds, else
  * maintain. The reason string quotes the averages of the last 3 samples, as the guide's does.
  * An absent value never counts as exceeded and always blocks scale-down: unknown is not low.
+ * Idle is not unknown (SPEC 5): a sample marked idle (the request source is up and counted zero
+ * requests) has no response time, and "no requests" counts as below the scale-down threshold.
  *
  * Units: cpu, memory and error are ratios 0-1, rps is requests per second, response time is
  * seconds; the reason string prints them as the guide does (percent, ms). */
@@ -35,10 +37,13 @@ enum scale_action { SCALE_WAIT = 0, SCALE_MAINTAIN, SCALE_UP, SCALE_DOWN, SCALE_
 /* Longest reason string, NUL included. */
 #define SCALE_REASON_MAX 256
 
-/* One decision sample: v[i] is meaningful only when has[i]; a non-finite v counts as absent. */
+/* One decision sample: v[i] is meaningful only when has[i]; a non-finite v counts as absent.
+ * idle: the request source was up and counted zero requests over the window; an absent
+ * response time then means "no requests" (below the scale-down threshold, never exceeded). */
 struct scale_sample {
     bool has[SCALE_NSIGNALS];
     double v[SCALE_NSIGNALS];
+    bool idle;
 };
 
 struct scale_thresholds {
@@ -57,6 +62,7 @@ struct scale_advice {
     bool exceeded[SCALE_NSIGNALS]; /* newest value > up threshold */
     bool below[SCALE_NSIGNALS];    /* newest value < down threshold */
     struct scale_sample current;   /* the newest sample (all absent when none) */
+    bool idle;                     /* the newest sample is idle (current.idle) */
     bool has_avg[SCALE_NSIGNALS];  /* some of the last 3 samples had the value */
     double avg[SCALE_NSIGNALS];    /* mean of the present values among the last 3 */
     char reason[SCALE_REASON_MAX];
@@ -73,6 +79,10 @@ void scale_thresholds_default(struct scale_thresholds *th);
  * thread: any. */
 const char *scale_signal_name(enum scale_signal i);
 const char *scale_action_name(enum scale_action a);
+
+/* scale_replicas_target is the absolute target: current + change, never below 1 (scale to zero
+ * is the HPA's call, not ours); 0 when current is 0 (unknown). thread: any (pure). */
+long scale_replicas_target(unsigned long current, int change);
 
 /* scale_recommend computes the advice from the last n decision samples in hist (borrowed,
  * oldest first; n may be 0). Only the newest 3 are read; n is the history length that decides

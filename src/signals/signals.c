@@ -318,6 +318,20 @@ static void signals_compute_app(const struct store *s, int64_t now_ms, int64_t w
             signals_cache_tier_hit_ratio(s, t, now_ms, window_ms, &o->v[tier[t]]) == 0;
 }
 
+void signals_mark_idle(struct signals_out *o, bool request_source_up)
+{
+    o->idle = request_source_up && o->has[SIG_REQUESTS_PER_SECOND] &&
+              o->v[SIG_REQUESTS_PER_SECOND] == 0.0;
+    if (!o->idle)
+        return;
+    /* errors / requests with zero requests is 0/0; for an idle pod "no errors" is the truth
+     * the scaler needs, and an absent ratio would block scale-down forever. */
+    if (!o->has[SIG_ERROR_RATIO]) {
+        o->has[SIG_ERROR_RATIO] = true;
+        o->v[SIG_ERROR_RATIO] = 0.0;
+    }
+}
+
 int signals_compute(const struct store *s, int64_t now_ms, int64_t window_ms,
                     struct signals_out *out)
 {

@@ -33,6 +33,10 @@ struct signals_out {
     bool has[SIG_COUNT];
     double v[SIG_COUNT];
     const char *basis[SIG_COUNT]; /* static: "container", "node", "app", "sockets", "none" */
+    /* Idle (SPEC 5, set by signals_mark_idle): the request source is up and counted zero
+     * requests over the window; then the error ratio is 0 and the response time is absent, read
+     * as "no requests" by the scaling engine. */
+    bool idle;
 };
 
 /* signals_basis_name returns "container", "node" or "none" (static; for a label or a log).
@@ -92,6 +96,12 @@ const char *signals_conn_basis_name(enum signals_conn_basis basis);
  * outside [0, 1]. Pure. thread: any. */
 int signals_histogram_quantile(double q, const double *bounds, const uint64_t *cum, size_t nb,
                                uint64_t count, double *out);
+
+/* signals_mark_idle marks o idle when the request source is up (request_source_up: every
+ * configured request channel answered this tick) and the window counted zero requests (rps
+ * present and exactly 0); an idle pod's error ratio is 0, not absent. A pod with no request
+ * source (rps absent) stays unknown. thread: any (pure). */
+void signals_mark_idle(struct signals_out *o, bool request_source_up);
 
 /* signals_compute fills *out with every signal over (now_ms - window_ms, now_ms]: a value with
  * has_* true, or has_* false when absent for any reason. Returns 0, or -EINVAL when

@@ -38,6 +38,8 @@ static void print_pod(json_t *arr, const Rizk__V1__PodSnapshot *p)
     json_object_set_new(o, "timestamp_ms", json_integer(p->timestamp_ms));
     json_object_set_new(o, "window_ms", json_integer(p->window_ms));
     json_object_set_new(o, "interval_ms", json_integer(p->interval_ms));
+    json_object_set_new(o, "region", p->region ? json_string(p->region) : json_null());
+    json_object_set_new(o, "zone", p->zone ? json_string(p->zone) : json_null());
     json_t *labels = json_object();
     for (size_t i = 0; i < p->n_labels; i++)
         json_object_set_new(labels, p->labels[i]->key, json_string(p->labels[i]->value));
@@ -102,7 +104,7 @@ static int cmd_fake(struct redis_cluster *rc, const struct config *cfg, const ch
         labels.items[0] = (struct pod_label){app, web};
         labels.items[1] = (struct pod_label){tier, idx};
         labels.n = 2;
-        struct fleet_identity id = {pod, ns, pod, &labels, cfg->fleet_interval_ms};
+        struct fleet_identity id = {pod, ns, pod, &labels, cfg->fleet_interval_ms, NULL, NULL};
         uint8_t *val;
         size_t vlen;
         fleet_encode_snapshot(&id, &s, &val, &vlen);

@@ -5,7 +5,7 @@
 
 KUBE_FAKE="$(dirname "${BASH_SOURCE[0]}")/kube_fake.py"
 
-# start_kube_fake NAME: a fake kube-apiserver; sets NAME_PORT, NAME_BEHAVIOUR (JSON file, re-read
+# start_kube_fake NAME: a fake kube-apiserver; sets NAME_PID, NAME_PORT, NAME_BEHAVIOUR (JSON file, re-read
 # per request: write it with kube_behaviour) and NAME_LOG (one JSON object per request).
 start_kube_fake() {
     local name=$1 port
@@ -16,7 +16,7 @@ start_kube_fake() {
     "$PY" "$KUBE_FAKE" "$port" "$PKI/server.pem" "$PKI/server-key.pem" "$PKI/client-ca.pem" \
         "$beh" "$log" >"$E2E_TMP/$name.log" 2>&1 &
     E2E_PIDS+=("$!")
-    eval "${name}_PORT=$port ${name}_BEHAVIOUR=$beh ${name}_LOG=$log"
+    eval "${name}_PID=$! ${name}_PORT=$port ${name}_BEHAVIOUR=$beh ${name}_LOG=$log"
     for _ in $(seq 100); do
         curl -s -o /dev/null --max-time 1 --cacert "$PKI/server-ca.pem" "https://127.0.0.1:$port/api" \
             && return 0

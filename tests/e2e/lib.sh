@@ -4,6 +4,11 @@ set -u
 : "${RIZK_BIN:?RIZK_BIN must point at the rizk-metrics binary}"
 : "${FIXTURES:?FIXTURES must point at tests/fixtures}"
 
+# Hermetic even when CI runs in a pod: no test may reach the cluster around it (the adapter
+# delegates to kube-apiserver when KUBERNETES_SERVICE_HOST is set); tests that want in-cluster
+# behaviour set these per command.
+unset KUBERNETES_SERVICE_HOST KUBERNETES_SERVICE_PORT
+
 E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/rizk-e2e.XXXXXX")
 E2E_PIDS=()
 E2E_DAEMONS=()   # our own processes: must exit 0 on SIGTERM (LeakSanitizer fails them otherwise)

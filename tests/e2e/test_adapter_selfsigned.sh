@@ -3,7 +3,8 @@
 # start (as metrics-server does), kept in memory only. openssl shows its subject, names, key and
 # validity; Python's ssl verifies a handshake against it for "localhost" and 127.0.0.1; a client
 # certificate still authenticates over it; SIGHUP reloads the same certificate (nothing on disk
-# to change) and the adapter keeps serving it.
+# to change) and the adapter keeps serving it. Then --authorization-always-allow-paths with an
+# exact path and a trailing-* prefix, and a probe left out of it.
 . "$E2E_LIB"
 . "$(dirname "$0")/adapter_lib.sh"
 need curl
@@ -72,4 +73,20 @@ for _ in $(seq 50); do grep -q 'SIGHUP: certificates reloaded' "$E2E_TMP/ad.log"
 grep -q 'SIGHUP: certificates reloaded' "$E2E_TMP/ad.log" || fail "SIGHUP: $(tail -3 "$E2E_TMP/ad.log")"
 now=$(echo | openssl s_client -connect "127.0.0.1:$AP" 2>/dev/null | openssl x509 -noout -serial)
 assert_eq "$now" "$serial" "SIGHUP reloads the same in-memory certificate"
+
+# --authorization-always-allow-paths: exact paths and a trailing-* prefix skip authentication;
+# a probe left out of the list needs an identity like any other path
+P2=$(free_port)
+"$RIZK_BIN" adapter --web.listen-address="127.0.0.1:$P2" --redis.addr="127.0.0.1:$DEAD" \
+    --client-ca-file="$PKI/client-ca.pem" --authorization-always-allow-paths='/healthz, /apis/custom*' \
+    >"$E2E_TMP/ad2.log" 2>&1 &
+E2E_PIDS+=("$!")
+E2E_DAEMONS+=("$!")
+for _ in $(seq 100); do curl -skf -o /dev/null --max-time 1 "https://127.0.0.1:$P2/healthz" && break; sleep 0.1; done
+assert_eq "$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$P2/healthz")" 200 "an exact always-allowed path: no credential needed"
+assert_eq "$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$P2/apis/custom.metrics.k8s.io/v1beta2")" 200 "a path under a trailing-* entry: no credential needed"
+assert_eq "$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$P2/apis")" 401 "/apis is not under /apis/custom*"
+assert_eq "$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$P2/readyz")" 401 "a probe left out of the list needs an identity"
+assert_eq "$(curl -sk -o /dev/null -w '%{http_code}' --cert "$PKI/alice.pem" --key "$PKI/alice-key.pem" "https://127.0.0.1:$P2/readyz")" 200 \
+    "... and is served to an authenticated client"
 echo "all self-signed checks passed"

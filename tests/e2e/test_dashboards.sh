@@ -37,9 +37,23 @@ start_ops_sidecar sc "$PORT"
 body=$E2E_TMP/sc.prom
 allow=$E2E_TMP/allowlist.txt
 cp tests/e2e/ops_allowlist.txt "$allow"
+# The adapter's own /metrics (rizk-adapter.json and the adapter alerts): a live adapter on the
+# same Redis, plain HTTP, after one metric query so that every family has samples.
+if [ "$OPS_REDIS" = 1 ]; then
+    APORT=$(free_port)
+    "$RIZK_BIN" adapter --insecure-http --web.listen-address="127.0.0.1:$APORT" \
+        --redis.addr="127.0.0.1:$OPS_REDIS_PORT" > "$E2E_TMP/adapter.log" 2>&1 &
+    E2E_PIDS+=("$!"); E2E_DAEMONS+=("$!")
+    wait_http "http://127.0.0.1:$APORT/healthz" 100 || fail "the adapter did not start"
+    curl -sf -o /dev/null "http://127.0.0.1:$APORT/apis/custom.metrics.k8s.io/v1beta2/namespaces/prod/pods/*/rizk_requests_per_second" \
+        || fail "adapter metric query"
+    curl -sf "http://127.0.0.1:$APORT/metrics" > "$E2E_TMP/adapter.prom" || fail "adapter /metrics"
+    cat "$E2E_TMP/sc.prom" "$E2E_TMP/adapter.prom" > "$E2E_TMP/both.prom"
+    body=$E2E_TMP/both.prom
+fi
 if [ "$OPS_REDIS" != 1 ]; then
     echo "note: redis-server not installed: rizk_redis_* and rizk_fleet_* names are allow-listed" >&2
-    grep -v '^#' dashboards/*.json "$RULES" | grep -o -E 'rizk_(redis|fleet)_[a-z_]+' | sort -u \
+    grep -v '^#' dashboards/*.json "$RULES" | grep -o -E 'rizk_(redis|fleet|adapter)_[a-z_]+' | sort -u \
         | grep -v -x -f <(awk '{print $1}' "$allow") | sed 's/$/ redis-server not installed/' >> "$allow"
 fi
 "$PY" "$OPS_CHECK" names "$allow" "$body" "$RULES" < "$E2E_TMP/dash.jsonl" || fail "dashboard metric names"

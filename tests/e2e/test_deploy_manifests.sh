@@ -111,8 +111,8 @@ check(ann.get("prometheus.io/scrape") == "true" and ann.get("prometheus.io/port"
 for o in docs if rendered else []:
     check(o["metadata"].get("labels", {}).get("app.kubernetes.io/part-of") == "rizk",
           f"{o['kind']}/{o['metadata']['name']}: app.kubernetes.io/part-of label")
-svc = find(docs, "Service")
-check(len(svc) == 1, "deploy/sidecar: one Service")
+svc = find(docs, "Service", "rizk-app-metrics")
+check(len(svc) == 1, "deploy/sidecar: the Service rizk-app-metrics")
 if svc:
     s = svc[0]["spec"]
     check(all(tmeta["labels"].get(k) == v for k, v in s["selector"].items()), "the Service selects the pods")

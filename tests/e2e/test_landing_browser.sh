@@ -21,7 +21,7 @@ cg_cpu_driver "$CG"
 cg_set_cpu "$CG" 0.6
 PORT=$(free_port)
 start_sidecar sc "$PORT" --path.procfs="$FIXTURES/proc" --path.cgroupfs="$CG" \
-    --history.interval=200ms --signals.window=1s
+    --history.interval=200ms --signals.window=1s --scaling.current-replicas=4
 ORIGIN=http://127.0.0.1:$PORT
 U=$ORIGIN/
 # a few seconds of history with some shape: memory steps up, CPU changes
@@ -110,6 +110,8 @@ for s in want[:5]:
 mem = p.text["rizk_memory_utilization_ratio"]
 assert "75.0 %" in mem, mem
 assert p.ids["action"].strip() in ("maintain", "wait"), p.ids["action"]
+if p.ids["action"].strip() == "maintain":  # the absolute target beside the guide's delta
+    assert p.ids["change"].endswith(": 4 \u2192 4 replicas"), p.ids["change"]
 assert "Metrics within acceptable range" in p.ids["reason"], p.ids["reason"]
 assert "system" in p.ids["sources"] and "cgroup" in p.ids["sources"], p.ids["sources"]
 assert p.ids["updated"].startswith("updated "), p.ids["updated"]

@@ -4,7 +4,9 @@
 # summed hit ratio from exact lookups; three sidecars publish three namespaces, read back with
 # fleet_tool from one seed; the {ns-a} slot is migrated by hand while publishing and reading
 # (MOVED/ASK followed, no error); then its master is killed and the fleet lists pod-a again
-# after the replica's promotion; the sidecars keep serving throughout.
+# after the replica's promotion; the sidecars keep serving throughout. check --cluster's Redis HA
+# item reads the topology: 3 masters each with a replica pass; after the failover the promoted
+# master has none: warn.
 . "$E2E_LIB"
 . "$(dirname "$0")/redis_lib.sh"
 : "${FLEET_TOOL:?FLEET_TOOL must point at the fleet_tool binary}"
@@ -47,6 +49,14 @@ pass "cluster state ok, 6 known nodes, size 3"
 scrape "$SA" "$E2E_TMP/a0.prom"
 assert_eq "$(grep -c '^rizk_redis_instance_info{.*role="master".*mode="cluster"' "$E2E_TMP/a0.prom")" 3 "3 masters"
 assert_eq "$(grep -c '^rizk_redis_instance_info{.*role="replica".*mode="cluster"' "$E2E_TMP/a0.prom")" 3 "3 replicas"
+# redis_ha of check --cluster (no Kubernetes API here: those items are not checkable)
+ALL_SEEDS=$(IFS=,; echo "${addrs[*]}")
+redis_ha() {
+    env -u KUBERNETES_SERVICE_HOST -u KUBERNETES_SERVICE_PORT REDIS_CLUSTER_URL="$ALL_SEEDS" \
+        "$RIZK_BIN" check --cluster --check.workload=web --check.namespace=ns-a --output=json \
+        --url="http://127.0.0.1:$SA" > "$E2E_TMP/check.json" 2> "$E2E_TMP/check.err"
+    "$PY" -c 'import json,sys; c=json.load(open(sys.argv[1]))["cluster"]["checks"]; print([x["status"] + ": " + x["message"] for x in c if x["name"] == "redis_ha"][0])' "$E2E_TMP/check.json"
+}
 
 # Lookups spread over the masters: 11 hits, 7 misses in total (publishing only writes).
 for i in $(seq 11); do redis-cli -c -p "${P[0]}" SET "k:$i" v >/dev/null; done
@@ -70,6 +80,8 @@ nz=$(scrape "$SA" "$E2E_TMP/nz.prom"; grep '^rizk_redis_keyspace_hits_total' "$E
 want=$("$PY" -c 'print(repr(11/18))')
 wait_metric "$SA" rizk_redis_keyspace_hit_ratio "$want" 4 || fail "summed ratio"
 pass "rizk_redis_keyspace_hit_ratio = 11/18 summed over $nz nodes"
+# after the exact-lookup assertions: the check's fleet read is a lookup too
+assert_eq "$(redis_ha)" "pass: Redis Cluster: 3 masters, each with a replica" "check --cluster: Redis HA passes on 3 masters + 3 replicas"
 
 # The fleet: three namespaces, read back from the one seed.
 read_pods() { REDIS_CLUSTER_URL="$SEED" "$FLEET_TOOL" read "$1" --fleet.interval=1s; }
@@ -175,6 +187,7 @@ pass "fleet lists pod-a again $((t_back - t_prom)) ms after the promotion ($((t_
 wait_metric "$SA" "rizk_redis_up{node=\"127.0.0.1:$DST\"}" 0 4 || fail "dead master still up"
 wait_metric "$SA" rizk_redis_cluster_state_ok 1 8 || fail "cluster state not ok again"
 pass "dead master reported down, cluster state ok again"
+assert_eq "$(redis_ha)" "warn: 1 of 3 masters have no replica: losing one loses its slots" "check --cluster: the promoted master has no replica"
 for s in "$SA" "$SB" "$SC"; do
     # not a latency benchmark: only that no handler waits on the dead node (timeouts of 200 ms)
     t=$(curl -s -o /dev/null -w '%{time_total}' --max-time 2 "http://127.0.0.1:$s/metrics")

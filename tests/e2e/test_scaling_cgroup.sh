@@ -21,8 +21,15 @@ phase() {
     cg_set_cpu "$CG" "$1"
     wait_py "$U/api/v1/recommendation" "d['action'] == 'scale_up' and d['replica_change'] == $2 and d['samples'] >= 3" \
         || fail "cpu $1: expected scale_up $2, got $(curl -s "$U/api/v1/recommendation")"
-    local rec
-    rec=$(curl -s "$U/api/v1/recommendation")
+    # The driver's CPU is paced by a sleeping writer: on a loaded machine one window can read a
+    # few points high (0.75 -> 0.83, the +2 band). Judge a document that is in the band; the
+    # assertions on it stay exact.
+    local rec i
+    for i in $(seq 25); do
+        rec=$(curl -s "$U/api/v1/recommendation")
+        [ "$(echo "$rec" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["replica_change"])')" = "$2" ] && break
+        sleep 0.2
+    done
     echo "$rec" | "$PY" -c "
 import json, re, sys
 d = json.load(sys.stdin)
@@ -34,7 +41,11 @@ assert d['inputs']['rizk_requests_per_second']['current'] is None, d
 assert re.fullmatch(r'High resource usage: CPU \d+\.\d%, Memory 87\.5%, Response Time n/a, RPS n/a, '
                     r'Error Rate n/a; above scale-up thresholds: CPU, Memory', d['reason']), d['reason']
 " || fail "cpu $1: recommendation document: $rec"
-    curl -s "$U/metrics" > "$E2E_TMP/m.txt"
+    for i in $(seq 25); do
+        curl -s "$U/metrics" > "$E2E_TMP/m.txt"
+        [ "$(metric_value "$E2E_TMP/m.txt" rizk_scaling_recommended_replica_change)" = "$2" ] && break
+        sleep 0.2
+    done
     assert_eq "$(metric_value "$E2E_TMP/m.txt" 'rizk_scaling_recommendation{action="scale_up"}')" 1 "cpu $1: one-hot scale_up"
     assert_eq "$(metric_value "$E2E_TMP/m.txt" 'rizk_scaling_recommendation{action="maintain"}')" 0 "cpu $1: maintain is 0"
     assert_eq "$(metric_value "$E2E_TMP/m.txt" rizk_scaling_recommended_replica_change)" "$2" "cpu $1: replica change metric"

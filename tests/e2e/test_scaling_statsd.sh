@@ -2,8 +2,10 @@
 # The recommendation driven by the app's own traffic over statsd (SPEC 2, 5): more than 100
 # requests/s at 1.5 s each exceed two scale-up thresholds -> scale_up +1 (CPU of the static
 # fixture is 0, the +1 band); light traffic (5 requests/s at 50 ms, no errors) on an idle fixture
-# puts all five signals below their scale-down thresholds -> scale_down -1. Both in the API and
-# in /metrics. Needs the statsd collector (branch app): skipped (77) without it.
+# puts all five signals below their scale-down thresholds -> scale_down -1; zero traffic (the
+# source up, nothing sent) is idle, not unknown: rps 0, error ratio 0, response time "no
+# requests" -> scale_down -1 (SPEC 5). Both in the API and in /metrics. Needs the statsd
+# collector (branch app): skipped (77) without it.
 . "$E2E_LIB"
 . "$(dirname "$E2E_LIB")/scale_helpers.sh"
 need curl
@@ -71,3 +73,19 @@ curl -s -o "$E2E_TMP/m.txt" "$U/metrics"
 assert_eq "$(metric_value "$E2E_TMP/m.txt" 'rizk_scaling_recommendation{action="scale_down"}')" 1 "metrics: scale_down"
 assert_eq "$(metric_value "$E2E_TMP/m.txt" rizk_scaling_recommended_replica_change)" -1 "metrics: -1"
 assert_eq "$(metric_value "$E2E_TMP/m.txt" 'rizk_scaling_conditions_met{direction="down"}')" 5 "metrics: all 5 below"
+
+# Zero traffic: after a 2 s window without a request the pod is idle, and idle scales down.
+echo "0 50" > "$E2E_TMP/traffic"
+wait_py "$U/api/v1/recommendation" "'Response Time no requests' in d['reason'] and d['inputs']['rizk_response_time_seconds']['average'] is None" 100 \
+    || fail "zero traffic: expected idle, got $(curl -s "$U/api/v1/recommendation")"
+reason=$(jq_py "$U/api/v1/recommendation" "d['reason']")
+assert_eq "$reason" "Low resource usage: CPU 0.0%, Memory 27.2%, Response Time no requests, RPS 0.0, Error Rate 0.0%" "zero traffic: idle reason"
+assert_eq "$(jq_py "$U/api/v1/recommendation" "(d['action'], d['replica_change'], d['idle'], d['inputs']['rizk_error_ratio']['current'] == 0, d['inputs']['rizk_response_time_seconds']['below_scale_down'])")" \
+    "('scale_down', -1, True, True, True)" "zero traffic: scale_down -1, error ratio 0, no requests counts as below"
+curl -s -o "$E2E_TMP/m.txt" "$U/metrics"
+assert_eq "$(metric_value "$E2E_TMP/m.txt" rizk_scaling_idle)" 1 "metrics: idle"
+assert_eq "$(metric_value "$E2E_TMP/m.txt" rizk_requests_per_second)" 0 "metrics: rps 0"
+assert_eq "$(metric_value "$E2E_TMP/m.txt" rizk_error_ratio)" 0 "metrics: error ratio 0"
+grep -q '^rizk_response_time_seconds ' "$E2E_TMP/m.txt" && fail "metrics: a response time without requests"
+assert_eq "$(metric_value "$E2E_TMP/m.txt" 'rizk_scaling_recommendation{action="scale_down"}')" 1 "metrics: idle scales down"
+assert_eq "$(metric_value "$E2E_TMP/m.txt" 'rizk_scaling_conditions_met{direction="down"}')" 5 "metrics: idle, all 5 below"

@@ -97,7 +97,7 @@ static void test_tick_docs(void)
     struct snapshot_info info = {.seq = 9, .wall_ms = 1700000000250, .mono_ms = 1, .ready = true};
     struct scale_thresholds th;
     scale_thresholds_default(&th);
-    struct scale_sample smp = {{true, true, true, true, true}, {0.95, 0.9, 150, 1.5, 0.1}};
+    struct scale_sample smp = {{true, true, true, true, true}, {0.95, 0.9, 150, 1.5, 0.1}, false};
     struct scale_sample hist[3] = {smp, smp, smp};
     struct scale_advice adv;
     scale_recommend(hist, 3, &th, &adv);
@@ -158,7 +158,7 @@ static void test_tick_docs(void)
     rec = api_json_recommendation(&t);
     CU_ASSERT_TRUE(json_is_null(json_object_get(rec, "recommended_replicas")));
     json_decref(rec);
-    struct scale_sample low = {{true, true, true, true, true}, {0.1, 0.1, 1, 0.01, 0}};
+    struct scale_sample low = {{true, true, true, true, true}, {0.1, 0.1, 1, 0.01, 0}, false};
     struct scale_sample lows[3] = {low, low, low};
     scale_recommend(lows, 3, &th, &adv);
     t.current_replicas = 1;

@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "fleet/publish.h"
 #include "fleet/query.h"
+#include "fleet/workload.h"
 #include "rizk/v1/fleet.pb-c.h"
 #include "signals/redis_ratio.h"
 #include "store/store.h"
@@ -26,7 +27,7 @@ static void test_encode_roundtrip(void)
     l.items[0] = (struct pod_label){k1, v1};
     l.items[1] = (struct pod_label){k2, v2};
     l.n = 2;
-    struct fleet_identity id = {"web-7f9c", "prod", "i-1", &l, 5000};
+    struct fleet_identity id = {"web-7f9c", "prod", "i-1", &l, 5000, "eu-west-1", "eu-west-1b"};
     struct fleet_signals s = {.t_ms = 1700000000123, .window_ms = 60000};
     fleet_signals_set(&s, SIG_CPU_UTILIZATION, 0.25);
     fleet_signals_set(&s, SIG_REQUESTS_PER_SECOND, 0);
@@ -47,6 +48,8 @@ static void test_encode_roundtrip(void)
     CU_ASSERT_EQUAL(m->timestamp_ms, 1700000000123);
     CU_ASSERT_EQUAL(m->window_ms, 60000);
     CU_ASSERT_EQUAL(m->interval_ms, 5000);
+    CU_ASSERT_STRING_EQUAL(m->region, "eu-west-1");
+    CU_ASSERT_STRING_EQUAL(m->zone, "eu-west-1b");
     CU_ASSERT_EQUAL_FATAL(m->n_labels, 2);
     CU_ASSERT_STRING_EQUAL(m->labels[1]->value, "a\"b");
     CU_ASSERT(m->has_cpu_utilization_ratio && m->cpu_utilization_ratio == 0.25);
@@ -65,6 +68,63 @@ static void test_encode_roundtrip(void)
     CU_ASSERT_EQUAL(v, 0.25);
     rizk__v1__pod_snapshot__free_unpacked(m, NULL);
     free(buf);
+}
+
+/* Unknown topology is left out of the record, not published as "". */
+static void test_encode_no_topology(void)
+{
+    struct fleet_identity id = {"web-1", "prod", "web-1", NULL, 5000, NULL, NULL};
+    struct fleet_signals s = {.t_ms = 1, .window_ms = 1000};
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    CU_ASSERT_EQUAL_FATAL(fleet_encode_snapshot(&id, &s, &buf, &len), 0);
+    Rizk__V1__PodSnapshot *m = rizk__v1__pod_snapshot__unpack(NULL, len, buf);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CU_ASSERT_PTR_NULL(m->region);
+    CU_ASSERT_PTR_NULL(m->zone);
+    CU_ASSERT_EQUAL(m->n_labels, 0);
+    rizk__v1__pod_snapshot__free_unpacked(m, NULL);
+    free(buf);
+}
+
+/* The workload label order (pod-template-hash, app.kubernetes.io/name, app), the topology flag
+ * over the label, and the key names. */
+static void test_workload_and_topology(void)
+{
+    struct pod_labels l = {0};
+    char ka[] = "app", va[] = "rizk-app", kn[] = "app.kubernetes.io/name", vn[] = "rizk";
+    char kh[] = "pod-template-hash", vh[] = "7f9c8d", kz[] = FLEET_LABEL_ZONE, vz[] = "zone-b";
+    char kr[] = FLEET_LABEL_REGION, vr[] = "";
+    const char *k = NULL, *v = NULL;
+    CU_ASSERT_EQUAL(fleet_workload_of(NULL, &k, &v), -ENOENT);
+    CU_ASSERT_EQUAL(fleet_workload_of(&l, &k, &v), -ENOENT);
+    l.items[l.n++] = (struct pod_label){ka, va};
+    CU_ASSERT_EQUAL(fleet_workload_of(&l, &k, &v), 0);
+    CU_ASSERT_STRING_EQUAL(k, "app");
+    CU_ASSERT_STRING_EQUAL(v, "rizk-app");
+    l.items[l.n++] = (struct pod_label){kn, vn};
+    CU_ASSERT_EQUAL(fleet_workload_of(&l, &k, &v), 0);
+    CU_ASSERT_STRING_EQUAL(k, "app.kubernetes.io/name");
+    CU_ASSERT_STRING_EQUAL(v, "rizk");
+    l.items[l.n++] = (struct pod_label){kh, vh};
+    CU_ASSERT_EQUAL(fleet_workload_of(&l, &k, &v), 0);
+    CU_ASSERT_STRING_EQUAL(k, "pod-template-hash");
+    CU_ASSERT_STRING_EQUAL(v, "7f9c8d");
+
+    l.items[l.n++] = (struct pod_label){kz, vz};
+    l.items[l.n++] = (struct pod_label){kr, vr};
+    CU_ASSERT_STRING_EQUAL(fleet_topology(NULL, &l, FLEET_LABEL_ZONE), "zone-b");
+    CU_ASSERT_STRING_EQUAL(fleet_topology("", &l, FLEET_LABEL_ZONE), "zone-b");
+    CU_ASSERT_STRING_EQUAL(fleet_topology("zone-a", &l, FLEET_LABEL_ZONE), "zone-a");
+    CU_ASSERT_PTR_NULL(fleet_topology(NULL, &l, FLEET_LABEL_REGION)); /* empty value: unknown */
+    CU_ASSERT_PTR_NULL(fleet_topology(NULL, NULL, FLEET_LABEL_REGION));
+
+    char *key = fleet_key_workload("rizk:", "prod", "pod-template-hash", "7f9c8d");
+    CU_ASSERT_STRING_EQUAL(key, "rizk:fleet:{prod}:workload:pod-template-hash=7f9c8d");
+    free(key);
+    key = fleet_key_instance_info("rizk:", "web-1");
+    CU_ASSERT_STRING_EQUAL(key, "rizk:{web-1}:info");
+    free(key);
 }
 
 static void test_keys_and_names(void)
@@ -192,6 +252,8 @@ static void test_config_redis(void)
 static CU_TestInfo fleet_tests[] = {
     {"encode_roundtrip", test_encode_roundtrip},
     {"keys_and_names", test_keys_and_names},
+    {"encode_no_topology", test_encode_no_topology},
+    {"workload_and_topology", test_workload_and_topology},
     {"hit_ratio", test_hit_ratio},
     {"config_redis", test_config_redis},
     CU_TEST_INFO_NULL,

@@ -292,6 +292,59 @@ static void test_custom_thresholds(void)
                                        "thresholds: RPS");
 }
 
+/* Idle (SPEC 5): zero requests with the source up gives rps 0 and error ratio 0 and no response
+ * time; "no requests" counts as below, so an idle pod scales down. Without the idle mark the
+ * same absent response time blocks scale-down (a pod with no request source stays unknown). */
+static void test_idle_scales_down(void)
+{
+    struct scale_thresholds th;
+    scale_thresholds_default(&th);
+    const double v[SCALE_NSIGNALS] = {0.05, 0.20, 0, A, 0};
+    struct scale_sample h[3] = {mk(v), mk(v), mk(v)};
+    for (int i = 0; i < 3; i++)
+        h[i].idle = true;
+    struct scale_advice adv;
+    scale_recommend(h, 3, &th, &adv);
+    CU_ASSERT_EQUAL(adv.action, SCALE_DOWN);
+    CU_ASSERT_EQUAL(adv.replica_change, -1);
+    CU_ASSERT_EQUAL(adv.conditions_down, 5);
+    CU_ASSERT_TRUE(adv.idle);
+    CU_ASSERT_TRUE(adv.below[SCALE_RESPONSE_TIME]);
+    CU_ASSERT_FALSE(adv.exceeded[SCALE_RESPONSE_TIME]);
+    CU_ASSERT_STRING_EQUAL(adv.reason, "Low resource usage: CPU 5.0%, Memory 20.0%, Response "
+                                       "Time no requests, RPS 0.0, Error Rate 0.0%");
+
+    for (int i = 0; i < 3; i++)
+        h[i].idle = false;
+    scale_recommend(h, 3, &th, &adv);
+    CU_ASSERT_EQUAL(adv.action, SCALE_MAINTAIN);
+    CU_ASSERT_EQUAL(adv.conditions_down, 4);
+    CU_ASSERT_FALSE(adv.below[SCALE_RESPONSE_TIME]);
+    CU_ASSERT_STRING_EQUAL(adv.reason, "Metrics within acceptable range: CPU 5.0%, Memory 20.0%, "
+                                       "Response Time n/a, RPS 0.0, Error Rate 0.0%; no data: "
+                                       "Response Time");
+
+    /* Idle with the CPU busy (a batch job beside the server) is not low: maintain. */
+    const double busy[SCALE_NSIGNALS] = {0.50, 0.20, 0, A, 0};
+    struct scale_sample b[3] = {mk(busy), mk(busy), mk(busy)};
+    for (int i = 0; i < 3; i++)
+        b[i].idle = true;
+    scale_recommend(b, 3, &th, &adv);
+    CU_ASSERT_EQUAL(adv.action, SCALE_MAINTAIN);
+    CU_ASSERT_EQUAL(adv.conditions_down, 4);
+    CU_ASSERT_STRING_EQUAL(adv.reason, "Metrics within acceptable range: CPU 50.0%, Memory 20.0%, "
+                                       "Response Time no requests, RPS 0.0, Error Rate 0.0%");
+}
+
+static void test_replicas_target(void)
+{
+    CU_ASSERT_EQUAL(scale_replicas_target(0, 3), 0); /* unknown stays unknown */
+    CU_ASSERT_EQUAL(scale_replicas_target(4, 3), 7);
+    CU_ASSERT_EQUAL(scale_replicas_target(4, -1), 3);
+    CU_ASSERT_EQUAL(scale_replicas_target(1, -1), 1); /* never below one */
+    CU_ASSERT_EQUAL(scale_replicas_target(5, 0), 5);
+}
+
 static void test_defaults_and_names(void)
 {
     struct scale_thresholds th;
@@ -397,6 +450,8 @@ static CU_TestInfo tests[] = {
     {"every 2 of 5 scales up, 1 does not", test_two_of_five},
     {"4 of 5 below maintains", test_four_of_five_below},
     {"custom thresholds", test_custom_thresholds},
+    {"idle: no requests counts as below, scales down", test_idle_scales_down},
+    {"absolute replica target", test_replicas_target},
     {"defaults are the guide's", test_defaults_and_names},
     {"wait still reports conditions", test_wait_reports_conditions},
     {"history bound and wrap", test_history_bound},

@@ -297,7 +297,47 @@ static void test_compute(void)
     store_free(s);
 }
 
+/* Idle (SPEC 5): a flat request counter with the source up is idle, error ratio 0, response
+ * time still absent; the same counter with the source down, or no counter, stays unknown. */
+static void test_idle(void)
+{
+    struct store *s = NULL;
+    struct signals_out o;
+    CU_ASSERT_EQUAL_FATAL(store_new(64, &s), 0);
+    CU_ASSERT_EQUAL(signals_compute(s, 20000, WINDOW, &o), 0);
+    signals_mark_idle(&o, true);
+    CU_ASSERT_FALSE(o.idle); /* no request source: unknown */
+    CU_ASSERT_FALSE(o.has[SIG_ERROR_RATIO]);
+    for (int t = 10; t <= 30; t += 10) {
+        store_append(s, HS_APP_REQUESTS, t * 1000, 42);
+        store_append(s, HS_APP_ERRORS, t * 1000, 3);
+        store_append(s, HS_APP_DURATION_SUM, t * 1000, 9.5);
+        store_append(s, HS_APP_DURATION_COUNT, t * 1000, 42);
+    }
+    CU_ASSERT_EQUAL(signals_compute(s, 30000, WINDOW, &o), 0);
+    CU_ASSERT_TRUE(o.has[SIG_REQUESTS_PER_SECOND]);
+    CU_ASSERT_EQUAL(o.v[SIG_REQUESTS_PER_SECOND], 0.0);
+    CU_ASSERT_FALSE(o.has[SIG_ERROR_RATIO]);
+    signals_mark_idle(&o, false); /* the pull source is down: a flat counter proves nothing */
+    CU_ASSERT_FALSE(o.idle);
+    CU_ASSERT_FALSE(o.has[SIG_ERROR_RATIO]);
+    signals_mark_idle(&o, true);
+    CU_ASSERT_TRUE(o.idle);
+    CU_ASSERT_TRUE(o.has[SIG_ERROR_RATIO]);
+    CU_ASSERT_EQUAL(o.v[SIG_ERROR_RATIO], 0.0);
+    CU_ASSERT_FALSE(o.has[SIG_RESPONSE_TIME]);
+    /* One request arrives: no longer idle, the ratios are measured again. */
+    store_append(s, HS_APP_REQUESTS, 40000, 43);
+    store_append(s, HS_APP_ERRORS, 40000, 4);
+    CU_ASSERT_EQUAL(signals_compute(s, 40000, WINDOW, &o), 0);
+    signals_mark_idle(&o, true);
+    CU_ASSERT_FALSE(o.idle);
+    CU_ASSERT_EQUAL(o.v[SIG_ERROR_RATIO], 1.0);
+    store_free(s);
+}
+
 static CU_TestInfo tests[] = {
+    {"idle: zero requests with the source up", test_idle},
     {"table: exact values and absences", test_table},
     {"active connections basis", test_connection_basis},
     {"histogram_quantile", test_quantiles},
