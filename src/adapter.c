@@ -30,6 +30,7 @@
 #include "io/redis_pool.h"
 #include "k8s/auth_setup.h"
 #include "k8s/serve.h"
+#include "parse/redis_url.h"
 #include "core/banned.h"
 
 /* Each 1000-pod query allocates and frees about half a megabyte (the MGET reply, the decoded
@@ -157,7 +158,9 @@ int adapter_run(const struct config *cfg)
     mallopt(M_MMAP_THRESHOLD, ADAPTER_MALLOC_MMAP_MIN);
     mallopt(M_ARENA_MAX, ADAPTER_MALLOC_ARENAS);
 
-    int rc = redis_pool_new(cfg, (size_t)cfg->web_threads, &a.pool);
+    struct redis_client_opts ro;
+    config_redis_opts(cfg, &ro);
+    int rc = redis_pool_new(&ro, (size_t)cfg->web_threads, &a.pool);
     if (rc != 0) {
         log_error("adapter", "%s",
                   rc > 0 ? "no fleet registry: set --redis.addr or --redis.cluster-nodes "

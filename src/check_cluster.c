@@ -154,7 +154,9 @@ static void fleet_read(const struct config *cfg, const char *ns, struct fleet_in
 {
     memset(f, 0, sizeof(*f));
     struct redis_cluster *rc = NULL;
-    int r = redis_cluster_from_config(cfg, cfg->redis_timeout_ms, &rc);
+    struct redis_client_opts ro;
+    config_redis_opts(cfg, &ro);
+    int r = redis_cluster_from_opts(&ro, cfg->redis_timeout_ms, &rc);
     if (r == 1) {
         f->redis = CLUSTER_REDIS_NOT_CONFIGURED;
         snprintf(f->fleet_err, sizeof(f->fleet_err),

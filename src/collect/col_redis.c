@@ -320,7 +320,9 @@ static void col_redis_destroy(void *ctx)
 static int col_redis_init(const struct config *cfg, void **ctx)
 {
     struct redis_cluster *rc = NULL;
-    int r = redis_cluster_from_config(cfg, cfg->history_interval_ms / 2, &rc);
+    struct redis_client_opts ro;
+    config_redis_opts(cfg, &ro);
+    int r = redis_cluster_from_opts(&ro, cfg->history_interval_ms / 2, &rc);
     if (r != 0)
         return r == 1 ? COLLECTOR_INACTIVE : r;
     struct col_redis *c = xcalloc(1, sizeof(*c));

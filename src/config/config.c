@@ -1,5 +1,7 @@
 /* Config loading: defaults, then RIZK_* env, then flags; every value validated against its
- * table row, and a bad one reported with the flag (or env var) and the accepted range. */
+ * table row, and a bad one reported with the flag (or env var) and the accepted range. The
+ * cross-checks between options are in config_check.c, the help and --print-config texts in
+ * config_help.c. */
 #include "config/config.h"
 
 #include <ctype.h>
@@ -10,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config_int.h"
 #include "config/options.h"
 #include "core/cidr.h"
 #include "core/err.h"
@@ -21,24 +24,19 @@
 #include "parse/redis_url.h"
 #include "core/banned.h"
 
-/* Largest ring: keeps --history.retention / --history.interval from allocating gigabytes. */
-#define CONFIG_MAX_SLOTS (1u << 20)
-
-enum origin { ORIGIN_DEFAULT = 0, ORIGIN_ENV, ORIGIN_FLAG };
-
-static const char *const origin_names[] = {"default", "env", "flag"};
+const char *const config_origin_names[] = {"default", "env", "flag"};
 
 static void *config_field(struct config *cfg, const struct option_def *o)
 {
     return (char *)cfg + o->offset;
 }
 
-static const void *config_cfield(const struct config *cfg, const struct option_def *o)
+const void *config_cfield(const struct config *cfg, const struct option_def *o)
 {
     return (const char *)cfg + o->offset;
 }
 
-static void config_env_name(const char *flag, char *out, size_t n)
+void config_env_name(const char *flag, char *out, size_t n)
 {
     size_t j = 0;
     const char *prefix = "RIZK_";
@@ -116,55 +114,6 @@ void config_format_duration(int64_t ms, char *out, size_t n)
         if (w < 0 || (size_t)w >= n - used)
             return;
         used += (size_t)w;
-    }
-}
-
-static void config_range_text(const struct option_def *o, char *out, size_t n)
-{
-    char a[32], b[32];
-    switch (o->type) {
-    case OPT_U64:
-        snprintf(out, n, "an integer from %lld to %lld", (long long)o->min, (long long)o->max);
-        break;
-    case OPT_DURATION:
-        config_format_duration(o->min, a, sizeof(a));
-        config_format_duration(o->max, b, sizeof(b));
-        snprintf(out, n, "a duration from %s to %s (e.g. 500ms, 1s, 1m30s, 1h)", a, b);
-        break;
-    case OPT_ENUM:
-        snprintf(out, n, "one of %s", o->allowed);
-        break;
-    case OPT_BOOL:
-        snprintf(out, n, "true or false");
-        break;
-    case OPT_ADDR:
-        snprintf(out, n, "host:port, :port or [ipv6]:port with a port from 0 to 65535");
-        break;
-    case OPT_PATH:
-        snprintf(out, n, "a URL path starting with / (no spaces, '?' or '#')");
-        break;
-    case OPT_STRING:
-        snprintf(out, n, "a non-empty string");
-        break;
-    case OPT_DOUBLE:
-        snprintf(out, n, "a number from %lld to %lld", (long long)o->min, (long long)o->max);
-        break;
-    case OPT_URL:
-        snprintf(out, n, "empty or an http:// or https:// URL");
-        break;
-    case OPT_SECRET:
-        snprintf(out, n, "a string, from the environment only");
-        break;
-    case OPT_REDIS_URL:
-        snprintf(out, n,
-                 "redis://[user[:password]@]host:port[/db] or host:port, comma-separated "
-                 "for several");
-        break;
-    case OPT_ADDR_OR_EMPTY:
-        snprintf(out, n,
-                 "host:port, :port or [ipv6]:port with a port from 0 to 65535, or empty "
-                 "to disable");
-        break;
     }
 }
 
@@ -316,7 +265,7 @@ static bool config_name_is(const char *flag, const char *name, size_t len)
 }
 
 /* config_alias_of returns the alias of the row for flag, or NULL. */
-static const char *config_alias_of(const char *flag)
+const char *config_alias_of(const char *flag)
 {
     for (size_t i = 0; i < option_alias_count; i++)
         if (strcmp(option_aliases[i].flag, flag) == 0)
@@ -462,146 +411,6 @@ __attribute__((format(printf, 2, 3))) static enum config_action config_usage(FIL
     return CONFIG_EXIT_USAGE;
 }
 
-/* Each scaling signal's scale-down threshold must not exceed its scale-up threshold: a value
- * could then be "high" and "low" at once and the advice would flap. */
-static int config_check_scaling(const struct config *cfg, FILE *err)
-{
-    static const struct {
-        const char *down, *up;
-        size_t down_off, up_off;
-        bool ms;
-    } pairs[] = {
-        {"scaling.cpu-down", "scaling.cpu-up", offsetof(struct config, scaling_cpu_down),
-         offsetof(struct config, scaling_cpu_up), false},
-        {"scaling.memory-down", "scaling.memory-up", offsetof(struct config, scaling_memory_down),
-         offsetof(struct config, scaling_memory_up), false},
-        {"scaling.rps-down", "scaling.rps-up", offsetof(struct config, scaling_rps_down),
-         offsetof(struct config, scaling_rps_up), false},
-        {"scaling.response-time-down", "scaling.response-time-up",
-         offsetof(struct config, scaling_response_time_down_ms),
-         offsetof(struct config, scaling_response_time_up_ms), true},
-        {"scaling.error-ratio-down", "scaling.error-ratio-up",
-         offsetof(struct config, scaling_error_ratio_down),
-         offsetof(struct config, scaling_error_ratio_up), false},
-    };
-    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
-        const char *base = (const char *)cfg;
-        double down, up;
-        if (pairs[i].ms) {
-            down = (double)*(const int64_t *)(const void *)(base + pairs[i].down_off);
-            up = (double)*(const int64_t *)(const void *)(base + pairs[i].up_off);
-        } else {
-            down = *(const double *)(const void *)(base + pairs[i].down_off);
-            up = *(const double *)(const void *)(base + pairs[i].up_off);
-        }
-        if (down > up) {
-            fprintf(err, "rizk-metrics: invalid value for --%s: must not be above --%s\n",
-                    pairs[i].down, pairs[i].up);
-            return -EINVAL;
-        }
-    }
-    return 0;
-}
-
-/* config_check_adapter: a certificate needs its key (and the other way round); with neither the
- * adapter makes a self-signed one at start (k8s/auth_setup.c). */
-static int config_check_adapter(const struct config *cfg, FILE *err)
-{
-    if (cfg->mode != MODE_ADAPTER || cfg->insecure_http)
-        return 0;
-    if ((cfg->tls_cert_file == NULL) != (cfg->tls_key_file == NULL)) {
-        fprintf(err, "rizk-metrics: adapter: --tls.cert-file and --tls.key-file go together "
-                     "(RIZK_TLS_CERT_FILE, RIZK_TLS_KEY_FILE): set both, or neither for a "
-                     "self-signed certificate\n");
-        return -EINVAL;
-    }
-    return 0;
-}
-
-static bool config_is_metric_name(const char *s)
-{
-    if (!(isalpha((unsigned char)*s) || *s == '_' || *s == ':'))
-        return false;
-    for (; *s != '\0'; s++)
-        if (!(isalnum((unsigned char)*s) || *s == '_' || *s == ':'))
-            return false;
-    return true;
-}
-
-/* The pull channel's URL must name a host, its family names must be metric names and distinct,
- * and the error rule must parse: caught here so a typo exits 2 instead of pulling nothing. */
-static int config_check_app(const struct config *cfg, FILE *err)
-{
-    const char *u = cfg->app_metrics_url;
-    if (u != NULL && u[0] != '\0') {
-        const char *host = u + (strncmp(u, "https://", 8) == 0 ? 8 : 7);
-        if (host[0] == '\0' || host[0] == '/' || host[0] == ':' || host[0] == '?' ||
-            host[0] == '#') {
-            fprintf(err,
-                    "rizk-metrics: invalid value \"%s\" for --app.metrics-url: expected "
-                    "http://host[:port]/path or https://...\n",
-                    u);
-            return -EINVAL;
-        }
-    }
-    const struct {
-        const char *flag, *v;
-    } names[] = {
-        {"app.requests-metric", cfg->app_requests_metric},
-        {"app.errors-metric", cfg->app_errors_from_label ? NULL : cfg->app_errors_metric},
-        {"app.duration-metric", cfg->app_duration_metric},
-        {"app.active-connections-metric", cfg->app_active_connections_metric},
-        {"app.cache-hits-metric", cfg->app_cache_hits_metric},
-        {"app.cache-misses-metric", cfg->app_cache_misses_metric},
-        {"app.start-time-metric", cfg->app_start_time_metric},
-    };
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (names[i].v == NULL)
-            continue;
-        if (!config_is_metric_name(names[i].v)) {
-            fprintf(err,
-                    "rizk-metrics: invalid value \"%s\" for --%s: expected a metric name "
-                    "([a-zA-Z_:][a-zA-Z0-9_:]*)\n",
-                    names[i].v, names[i].flag);
-            return -EINVAL;
-        }
-        for (size_t j = 0; j < i; j++) {
-            if (names[j].v != NULL && strcmp(names[j].v, names[i].v) == 0) {
-                fprintf(err, "rizk-metrics: invalid value \"%s\" for --%s: already used by --%s\n",
-                        names[i].v, names[i].flag, names[j].flag);
-                return -EINVAL;
-            }
-        }
-    }
-    if (cfg->app_errors_from_label != NULL) {
-        char *copy = xstrdup(cfg->app_errors_from_label);
-        struct pull_error_rule rules[PULL_RULES_MAX];
-        unsigned n;
-        int rc = parse_pull_error_rules(copy, rules, &n);
-        free(copy);
-        if (rc < 0) {
-            fprintf(err,
-                    "rizk-metrics: invalid value \"%s\" for --app.errors-from-label: "
-                    "expected label:prefix, up to %d comma-separated (e.g. status:5 or "
-                    "status:5,code:5)\n",
-                    cfg->app_errors_from_label, PULL_RULES_MAX);
-            return -EINVAL;
-        }
-    }
-    const char *tier = cfg->app_cache_tier_label;
-    bool tier_ok = tier != NULL && (isalpha((unsigned char)tier[0]) || tier[0] == '_');
-    for (const char *p = tier; tier_ok && *p != '\0'; p++)
-        tier_ok = isalnum((unsigned char)*p) || *p == '_';
-    if (!tier_ok) {
-        fprintf(err,
-                "rizk-metrics: invalid value \"%s\" for --app.cache-tier-label: expected a "
-                "label name ([a-zA-Z_][a-zA-Z0-9_]*)\n",
-                tier != NULL ? tier : "");
-        return -EINVAL;
-    }
-    return 0;
-}
-
 /* config_mode_defaults applies the defaults that differ per mode, where neither env nor flag
  * set the option: the adapter listens on :6443 (SPEC 6), the sidecar on :8080. */
 static void config_mode_defaults(struct config *cfg)
@@ -611,70 +420,6 @@ static void config_mode_defaults(struct config *cfg)
     if (cfg->mode == MODE_ADAPTER && config_find(flag, strlen(flag), &idx) != NULL &&
         cfg->origins.opt[idx] == ORIGIN_DEFAULT)
         config_set(cfg, &option_table[idx], ":6443");
-}
-
-static int config_check(struct config *cfg, FILE *err)
-{
-    if (config_check_adapter(cfg, err) < 0)
-        return -EINVAL;
-    if (config_check_scaling(cfg, err) < 0)
-        return -EINVAL;
-    if (config_check_app(cfg, err) < 0)
-        return -EINVAL;
-    if (cfg->redis_addr != NULL && cfg->redis_cluster_nodes != NULL) {
-        fprintf(err, "rizk-metrics: --redis.addr and --redis.cluster-nodes (REDIS_URL and "
-                     "REDIS_CLUSTER_URL) are exclusive: set one\n");
-        return -EINVAL;
-    }
-    if (cfg->redis_addr != NULL && strchr(cfg->redis_addr, ',') != NULL) {
-        fprintf(err, "rizk-metrics: invalid value for --redis.addr: expected one endpoint (use "
-                     "--redis.cluster-nodes for a list of cluster seeds)\n");
-        return -EINVAL;
-    }
-    if (cfg->history_interval_ms > cfg->history_retention_ms) {
-        fprintf(err, "rizk-metrics: invalid value for --history.retention: must be at least "
-                     "--history.interval\n");
-        return -EINVAL;
-    }
-    if (config_history_slots(cfg) > CONFIG_MAX_SLOTS) {
-        fprintf(err,
-                "rizk-metrics: invalid value for --history.retention: retention / interval "
-                "must be at most %u samples (got %llu)\n",
-                CONFIG_MAX_SLOTS, (unsigned long long)config_history_slots(cfg));
-        return -EINVAL;
-    }
-    if (cfg->signals_window_ms < 2 * cfg->history_interval_ms ||
-        cfg->signals_window_ms > cfg->history_retention_ms) {
-        fprintf(err, "rizk-metrics: invalid value for --signals.window: expected a duration from "
-                     "2 x --history.interval to --history.retention\n");
-        return -EINVAL;
-    }
-    struct cidr_set *allow = NULL;
-    if (cidr_set_parse(cfg->web_report_allow, &allow) < 0) {
-        fprintf(err,
-                "rizk-metrics: invalid value \"%s\" for --web.report-allow: expected "
-                "comma-separated CIDRs such as 127.0.0.0/8,::1/128,10.0.0.0/8\n",
-                cfg->web_report_allow);
-        return -EINVAL;
-    }
-    cidr_set_free(allow);
-    allow = NULL;
-    if (cfg->web_priority_sources != NULL &&
-        cidr_set_parse(cfg->web_priority_sources, &allow) < 0) {
-        fprintf(err,
-                "rizk-metrics: invalid value \"%s\" for --web.priority-sources: expected "
-                "comma-separated CIDRs such as 10.0.0.0/8,fd00::/8 \n",
-                cfg->web_priority_sources);
-        return -EINVAL;
-    }
-    cidr_set_free(allow);
-    if (cfg->web_reserved_connections >= cfg->web_max_connections) {
-        fprintf(err, "rizk-metrics: invalid value for --web.reserved-connections: expected "
-                     "fewer than --web.max-connections (%llu)\n",
-                (unsigned long long)cfg->web_max_connections);
-        return -EINVAL;
-    }
-    return 0;
 }
 
 enum config_action config_load(struct config *cfg, const struct config_collectors *cols, int argc,
@@ -796,179 +541,16 @@ void config_fini(struct config *cfg)
     }
 }
 
-static void config_value_text(const struct config *cfg, const struct option_def *o, char *out,
-                              size_t n)
+void config_redis_opts(const struct config *cfg, struct redis_client_opts *o)
 {
-    const void *f = config_cfield(cfg, o);
-    switch (o->type) {
-    case OPT_BOOL:
-        snprintf(out, n, "%s", *(const bool *)f ? "true" : "false");
-        break;
-    case OPT_U64:
-        snprintf(out, n, "%llu", (unsigned long long)*(const uint64_t *)f);
-        break;
-    case OPT_DURATION:
-        config_format_duration(*(const int64_t *)f, out, n);
-        break;
-    case OPT_DOUBLE:
-        snprintf(out, n, "%.15g", *(const double *)f);
-        break;
-    case OPT_SECRET:
-        snprintf(out, n, "%s", *(char *const *)f ? "<secret>" : "");
-        break;
-    case OPT_REDIS_URL:
-        if (*(char *const *)f == NULL)
-            out[0] = '\0';
-        else
-            redis_url_redact(*(char *const *)f, out, n);
-        break;
-    default:
-        snprintf(out, n, "%s", *(char *const *)f ? *(char *const *)f : "");
-    }
-}
-
-void config_print(const struct config *cfg, FILE *out)
-{
-    const struct config_origins *org = &cfg->origins;
-    char v[512];
-    for (size_t i = 0; i < option_count; i++) {
-        config_value_text(cfg, &option_table[i], v, sizeof(v));
-        fprintf(out, "--%s=%s\t# %s\n", option_table[i].flag, v, origin_names[org->opt[i]]);
-    }
-    for (size_t i = 0; i < cfg->collectors->n; i++)
-        fprintf(out, "--collector.%s=%s\t# %s\n", cfg->collectors->at(i).name,
-                cfg->collector_enabled[i] ? "true" : "false", origin_names[org->col[i]]);
-}
-
-static const char *config_metavar(enum opt_type t)
-{
-    switch (t) {
-    case OPT_U64:
-        return "=N";
-    case OPT_DURATION:
-        return "=DURATION";
-    case OPT_ADDR:
-    case OPT_ADDR_OR_EMPTY:
-        return "=ADDR";
-    case OPT_PATH:
-        return "=PATH";
-    case OPT_ENUM:
-        return "=VALUE";
-    case OPT_BOOL:
-        return "";
-    case OPT_DOUBLE:
-        return "=NUMBER";
-    case OPT_URL:
-    case OPT_REDIS_URL:
-        return "=URL";
-    default:
-        return "=STRING";
-    }
-}
-
-/* config_alias_text writes " or ALIAS" for each guide env name of flag into out. */
-static void config_alias_text(const char *flag, const char *sep, char *out, size_t n)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    for (size_t a = 0; a < option_env_alias_count; a++) {
-        if (strcmp(option_env_aliases[a].flag, flag) != 0)
-            continue;
-        int w = snprintf(out + used, n - used, "%s%s", sep, option_env_aliases[a].env);
-        if (w < 0 || (size_t)w >= n - used)
-            return;
-        used += (size_t)w;
-    }
-}
-
-void config_help(const struct config_collectors *cols, FILE *out)
-{
-    char env[128], range[160];
-    fprintf(out, "Usage: rizk-metrics [sidecar|adapter|check|version] [flags]\n\n"
-                 "Sidecar for Rizk SDK pods: samples /proc, cgroup v2, Redis and the app's\n"
-                 "request stats, serves Prometheus metrics and the scaling signals.\n\n"
-                 "Redis (the redis collector and the fleet registry) is off unless --redis.addr\n"
-                 "or --redis.cluster-nodes (REDIS_URL, REDIS_CLUSTER_URL) is set: then no\n"
-                 "rizk_redis_* metric and no redis source exist at all.\n\n"
-                 "Commands:\n"
-                 "  sidecar   run the per-pod sampler and HTTP server (default)\n"
-                 "  adapter   serve the Kubernetes custom/external metrics APIs\n"
-                 "  check     validate scaling readiness against live sources\n"
-                 "  version   print the version and exit\n\n"
-                 "Flags (each has an environment twin; precedence: default < env < flag):\n");
-    for (size_t i = 0; i < option_count; i++) {
-        const struct option_def *o = &option_table[i];
-        config_env_name(o->flag, env, sizeof(env));
-        config_range_text(o, range, sizeof(range));
-        char alias[96];
-        config_alias_text(o->flag, " or ", alias, sizeof(alias));
-        fprintf(out, "  --%s%s", o->flag, config_metavar(o->type));
-        if (config_alias_of(o->flag) != NULL)
-            fprintf(out, ", --%s%s", config_alias_of(o->flag), config_metavar(o->type));
-        fprintf(out, "\n      %s\n      env %s%s, default \"%s\"; %s\n", o->help, env, alias,
-                o->def, range);
-    }
-    for (size_t i = 0; i < cols->n; i++) {
-        struct config_collector t = cols->at(i);
-        char flag[96];
-        snprintf(flag, sizeof(flag), "collector.%s", t.name);
-        config_env_name(flag, env, sizeof(env));
-        fprintf(out, "  --[no-]collector.%s\n      %s\n      env %s, default %s\n", t.name, t.help,
-                env, t.default_enabled ? "enabled" : "disabled");
-    }
-    fprintf(out,
-            "  --collector.disable-defaults\n"
-            "      Disable every collector not enabled explicitly by a flag.\n"
-            "  --check-config\n      Validate the configuration and exit (0 valid, 2 invalid).\n"
-            "  --print-config\n      Print every effective value and its origin, then go on.\n"
-            "  --version\n      Print the version and exit.\n"
-            "  -h, --help\n      Show this help and exit.\n");
-}
-
-/* config_md_cell writes s with '|' escaped, so enum lists do not split a table cell. */
-static void config_md_cell(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '|')
-            fputc('\\', out);
-        fputc(*s, out);
-    }
-}
-
-void config_help_markdown(const struct config_collectors *cols, FILE *out)
-{
-    char env[128], range[160];
-    fprintf(out, "| flag | env | default | accepted | meaning |\n|---|---|---|---|---|\n");
-    for (size_t i = 0; i < option_count; i++) {
-        const struct option_def *o = &option_table[i];
-        config_env_name(o->flag, env, sizeof(env));
-        config_range_text(o, range, sizeof(range));
-        char alias[96];
-        config_alias_text(o->flag, "`, `", alias, sizeof(alias));
-        fprintf(out, "| `--%s`", o->flag);
-        if (config_alias_of(o->flag) != NULL)
-            fprintf(out, " (`--%s`)", config_alias_of(o->flag));
-        if (o->def[0] != '\0')
-            fprintf(out, " | `%s%s` | `%s` | ", env, alias, o->def);
-        else
-            fprintf(out, " | `%s%s` | (empty) | ", env, alias);
-        config_md_cell(out, range);
-        fprintf(out, " | %s |\n", o->help);
-    }
-    for (size_t i = 0; i < cols->n; i++) {
-        struct config_collector t = cols->at(i);
-        char flag[96];
-        snprintf(flag, sizeof(flag), "collector.%s", t.name);
-        config_env_name(flag, env, sizeof(env));
-        fprintf(out, "| `--[no-]collector.%s` | `%s` | %s | true or false | %s |\n", t.name, env,
-                t.default_enabled ? "enabled" : "disabled", t.help);
-    }
-    fprintf(out, "| `--collector.disable-defaults` | | | | Disable every collector not enabled "
-                 "explicitly by a flag. |\n"
-                 "| `--check-config` | | | | Validate the configuration and exit (0 valid, 2 "
-                 "invalid). |\n"
-                 "| `--print-config` | | | | Print every effective value and its origin. |\n"
-                 "| `--version` | | | | Print the version and exit. |\n");
+    *o = (struct redis_client_opts){
+        .addr = cfg->redis_addr,
+        .cluster_nodes = cfg->redis_cluster_nodes,
+        .username = cfg->redis_username,
+        .password = cfg->redis_password,
+        .password_file = cfg->redis_password_file,
+        .timeout_ms = (int)cfg->redis_timeout_ms,
+    };
 }
 
 uint64_t config_history_slots(const struct config *cfg)

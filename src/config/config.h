@@ -16,6 +16,8 @@
 enum config_mode { MODE_SIDECAR = 0, MODE_ADAPTER, MODE_CHECK, MODE_VERSION };
 
 /* Where each value came from (0 default, 1 env, 2 flag), for --print-config. */
+struct redis_client_opts;
+
 struct config_origins {
     unsigned char opt[CONFIG_MAX_OPTIONS];
     unsigned char col[CONFIG_MAX_COLLECTORS];
@@ -181,6 +183,11 @@ void config_help_markdown(const struct config_collectors *cols, FILE *out);
 int config_parse_duration(const char *s, int64_t *ms);
 /* config_format_duration writes ms in the same syntax ("1h", "1m30s", "250ms"). */
 void config_format_duration(int64_t ms, char *out, size_t n);
+
+/* config_redis_opts fills *o from --redis.addr / --redis.cluster-nodes, --redis.username,
+ * --redis.password (REDIS_PASSWORD), --redis.password-file and --redis.timeout, for
+ * io/redis_cluster and io/redis_pool; the strings are borrowed from cfg. thread: any. */
+void config_redis_opts(const struct config *cfg, struct redis_client_opts *o);
 
 /* config_history_slots is the ring capacity: retention / interval. */
 uint64_t config_history_slots(const struct config *cfg);

@@ -198,8 +198,7 @@ static int fleet_publish_workload(struct fleet_pub *p, const char *key, const ch
         {4, zadd, zaddl}, {4, prune, prunel}, {3, expire, expirel}, {2, zcard, zcardl}};
     struct redis_reply *r[4] = {NULL, NULL, NULL, NULL};
     int rc = fleet_exec(p, k, 4, cmds, r);
-    if (rc == 0 &&
-        (redis_reply_type(r[3]) != REDIS_R_INTEGER || redis_reply_integer(r[3]) < 1))
+    if (rc == 0 && (redis_reply_type(r[3]) != REDIS_R_INTEGER || redis_reply_integer(r[3]) < 1))
         rc = -EPROTO; /* we just added ourselves */
     if (rc == 0)
         *count = (unsigned long)redis_reply_integer(r[3]);
@@ -344,7 +343,9 @@ int fleet_pub_new(const struct config *cfg, struct fleet_pub **out)
     if (cfg->pod_namespace == NULL)
         return 1;
     struct redis_cluster *rc = NULL;
-    int r = redis_cluster_from_config(cfg, cfg->fleet_interval_ms, &rc);
+    struct redis_client_opts ro;
+    config_redis_opts(cfg, &ro);
+    int r = redis_cluster_from_opts(&ro, cfg->fleet_interval_ms, &rc);
     if (r != 0)
         return r;
     struct fleet_pub *p = xcalloc(1, sizeof(*p));

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/config.h"
 #include "core/clock.h"
 #include "core/xalloc.h"
 #include "parse/redis_reply.h"
@@ -106,10 +105,10 @@ int redis_cluster_new(const struct redis_cluster_opts *o, struct redis_cluster *
     return 0;
 }
 
-int redis_cluster_from_config(const struct config *cfg, int64_t backoff_max_ms,
-                              struct redis_cluster **out)
+int redis_cluster_from_opts(const struct redis_client_opts *ro, int64_t backoff_max_ms,
+                            struct redis_cluster **out)
 {
-    const char *spec = cfg->redis_cluster_nodes ? cfg->redis_cluster_nodes : cfg->redis_addr;
+    const char *spec = ro->cluster_nodes ? ro->cluster_nodes : ro->addr;
     *out = NULL;
     if (spec == NULL)
         return 1;
@@ -120,8 +119,8 @@ int redis_cluster_from_config(const struct config *cfg, int64_t backoff_max_ms,
         struct redis_cluster_opts o = {
             .seeds = u,
             .nseeds = (size_t)n,
-            .cluster = cfg->redis_cluster_nodes != NULL,
-            .timeout_ms = (int)cfg->redis_timeout_ms,
+            .cluster = ro->cluster_nodes != NULL,
+            .timeout_ms = ro->timeout_ms,
             .backoff_max_ms = backoff_max_ms,
         };
         /* The first seed that carries credentials provides the URL-level defaults. */
@@ -131,11 +130,11 @@ int redis_cluster_from_config(const struct config *cfg, int64_t backoff_max_ms,
             if (o.auth.password == NULL && u[i].has_password)
                 o.auth.password = u[i].password;
         }
-        if (cfg->redis_username != NULL)
-            o.auth.username = cfg->redis_username;
-        if (cfg->redis_password != NULL)
-            o.auth.password = cfg->redis_password;
-        o.auth.password_file = cfg->redis_password_file;
+        if (ro->username != NULL)
+            o.auth.username = ro->username;
+        if (ro->password != NULL)
+            o.auth.password = ro->password;
+        o.auth.password_file = ro->password_file;
         rc = redis_cluster_new(&o, out);
     }
     explicit_bzero(u, REDIS_URL_MAX_SEEDS * sizeof(*u));

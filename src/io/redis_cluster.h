@@ -16,7 +16,6 @@
 #include "io/redis_conn.h"
 #include "parse/redis_url.h"
 
-struct config;
 struct redis_cluster;
 
 struct redis_cluster_opts {
@@ -32,12 +31,12 @@ struct redis_cluster_opts {
  * *out is owned by the caller (redis_cluster_free). thread: any. */
 int redis_cluster_new(const struct redis_cluster_opts *o, struct redis_cluster **out);
 
-/* redis_cluster_from_config builds the client from --redis.addr or --redis.cluster-nodes and the
- * credentials (user: --redis.username, else the URL's; password: --redis.password-file, else
- * REDIS_PASSWORD, else the URL's). Returns 1 (and *out NULL) when no Redis is configured, 0 with
+/* redis_cluster_from_opts builds the client from o's endpoint or cluster seeds and credentials
+ * (user: o->username, else the URL's; password: o->password_file, else o->password, else the
+ * URL's); o is borrowed for the call. Returns 1 (and *out NULL) when o names no Redis, 0 with
  * *out set, or -EINVAL. thread: any. */
-int redis_cluster_from_config(const struct config *cfg, int64_t backoff_max_ms,
-                              struct redis_cluster **out);
+int redis_cluster_from_opts(const struct redis_client_opts *o, int64_t backoff_max_ms,
+                            struct redis_cluster **out);
 
 /* redis_cluster_free closes every connection and wipes the copied password. NULL-safe. */
 void redis_cluster_free(struct redis_cluster *c);

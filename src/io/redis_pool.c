@@ -8,7 +8,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "config/config.h"
 #include "core/err.h"
 #include "core/xalloc.h"
 #include "io/redis_cluster.h"
@@ -19,7 +18,7 @@
 #define REDIS_POOL_BACKOFF_MAX_MS 1000
 
 struct redis_pool {
-    const struct config *cfg;
+    struct redis_client_opts opts; /* strings borrowed */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct redis_cluster **idle;
@@ -27,17 +26,17 @@ struct redis_pool {
     size_t created, max;
 };
 
-int redis_pool_new(const struct config *cfg, size_t max, struct redis_pool **out)
+int redis_pool_new(const struct redis_client_opts *o, size_t max, struct redis_pool **out)
 {
     /* One client up front validates the configuration and makes "no Redis" an answer here. */
     struct redis_cluster *first = NULL;
-    int rc = redis_cluster_from_config(cfg, REDIS_POOL_BACKOFF_MAX_MS, &first);
+    int rc = redis_cluster_from_opts(o, REDIS_POOL_BACKOFF_MAX_MS, &first);
     if (rc != 0) {
         *out = NULL;
         return rc;
     }
     struct redis_pool *p = xcalloc(1, sizeof(*p));
-    p->cfg = cfg;
+    p->opts = *o;
     p->max = max > 0 ? max : 1;
     p->idle = xcalloc(p->max, sizeof(*p->idle));
     p->idle[p->nidle++] = first;
@@ -77,7 +76,7 @@ struct redis_cluster *redis_pool_acquire(struct redis_pool *p)
     pthread_mutex_unlock(&p->mu);
     struct redis_cluster *c = NULL;
     /* The configuration was accepted by redis_pool_new: this cannot fail differently. */
-    int rc = redis_cluster_from_config(p->cfg, REDIS_POOL_BACKOFF_MAX_MS, &c);
+    int rc = redis_cluster_from_opts(&p->opts, REDIS_POOL_BACKOFF_MAX_MS, &c);
     RIZK_ASSERT(rc == 0 && c != NULL);
     return c;
 }

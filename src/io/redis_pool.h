@@ -10,14 +10,14 @@
 
 #include <stddef.h>
 
-struct config;
+struct redis_client_opts;
 struct redis_cluster;
 struct redis_pool;
 
-/* redis_pool_new builds the pool from --redis.addr / --redis.cluster-nodes (credentials as
- * redis_cluster_from_config). Returns 1 (and *out NULL) when no Redis is configured, 0, or
- * -EINVAL. Nothing is dialled yet. thread: main. */
-int redis_pool_new(const struct config *cfg, size_t max, struct redis_pool **out);
+/* redis_pool_new builds the pool of clients made from o (as redis_cluster_from_opts; o is
+ * copied, its strings are borrowed and must outlive the pool). Returns 1 (and *out NULL) when o
+ * names no Redis, 0, or -EINVAL. Nothing is dialled yet. thread: main. */
+int redis_pool_new(const struct redis_client_opts *o, size_t max, struct redis_pool **out);
 /* redis_pool_free frees every client; none may be borrowed. NULL-safe. thread: main. */
 void redis_pool_free(struct redis_pool *p);
 /* redis_pool_acquire borrows a client (exclusively until released). thread: any. */

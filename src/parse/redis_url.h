@@ -22,6 +22,18 @@ struct redis_url {
     bool has_password;
 };
 
+/* What a Redis client is made from, as the user gave it: the endpoint or the cluster seeds (URL
+ * text, parsed by the client) and the credential overrides. Built from the configuration by
+ * the wiring code (config_redis_opts); strings borrowed. */
+struct redis_client_opts {
+    const char *addr;          /* one endpoint (--redis.addr, REDIS_URL); NULL: none */
+    const char *cluster_nodes; /* cluster seeds (--redis.cluster-nodes); wins over addr */
+    const char *username;      /* NULL: the URL's */
+    const char *password;      /* secret; NULL: the URL's */
+    const char *password_file; /* read at each connect; wins over password */
+    int timeout_ms;            /* connect and command timeout */
+};
+
 /* parse_redis_url parses one endpoint (NUL-terminated). A missing port means 6379, a missing
  * "/db" means 0. Writes *out only on success. Errors: -EPROTO (syntax or another scheme),
  * -EPROTONOSUPPORT (rediss://: TLS needs hiredis >= 1.0, which Debian 12 lacks), -ERANGE (port

@@ -322,7 +322,9 @@ int main(int argc, char **argv)
                                          fargv, environ, stdout, stderr);
     if (act != CONFIG_RUN)
         goto out;
-    if (redis_cluster_from_config(&cfg, 1000, &rc) != 0) {
+    struct redis_client_opts ro;
+    config_redis_opts(&cfg, &ro);
+    if (redis_cluster_from_opts(&ro, 1000, &rc) != 0) {
         fprintf(stderr, "fleet_tool: no Redis configured (REDIS_URL or --redis.addr)\n");
         goto out;
     }
