@@ -80,11 +80,16 @@ pass "(c) /api/v1/current carries the app's memory signal"
 # at once and a shared process namespace dies with its infra process, so the containers are
 # stopped first, as the README says.
 id=$(podman inspect rizk-app-rizk-metrics --format '{{.Id}}')
-podman stop -t 5 rizk-app-rizk-metrics rizk-app-app >/dev/null || fail "(d) podman stop"
+# A sanitizer build (the ASan pass of .ci/run) does its exit-time leak scan and runs several times
+# slower: it gets 15 s; the 5 s bound of SPEC 8 is asserted on the release build.
+stop_s=5
+readelf -d "$RIZK_BIN" 2>/dev/null | grep -q 'lib[at]san' && stop_s=15
+podman stop -t "$stop_s" rizk-app-rizk-metrics >/dev/null || fail "(d) podman stop of the sidecar"
+podman stop -t 5 rizk-app-app >/dev/null || fail "(d) podman stop of the app"
 podman kube down "$Y" >/dev/null 2>&1 || fail "(d) podman kube down"
 died=$(grep -F "$id" "$POD_DIR/events.log" | grep -F '"Status":"died"' | head -1)
 [ -n "$died" ] || fail "(d) no died event for the sidecar"
 code=$(echo "$died" | "$PY" -c 'import json,sys; print(json.loads(sys.stdin.read()).get("ContainerExitCode", 0))')
-assert_eq "$code" 0 "(d) the sidecar exits 0 on SIGTERM within the 5 s stop timeout"
+assert_eq "$code" 0 "(d) the sidecar exits 0 on SIGTERM within the ${stop_s} s stop timeout"
 podman logs "$id" >/dev/null 2>&1 && fail "(d) the sidecar container is still there after kube down"
 pass "(d) podman kube down removed the pod"
