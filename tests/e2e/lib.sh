@@ -90,13 +90,13 @@ metric_value() {
 
 assert_eq() { [ "$1" = "$2" ] || fail "$3: expected [$2], got [$1]"; pass "$3"; }
 
-# wait_metric URL SERIES WANT [tries]: until URL/metrics has the series equal to WANT
+# wait_series URL SERIES WANT [tries]: until URL/metrics has the series equal to WANT
 # (numerically), polling every 0.1 s; fails with the last value seen.
-wait_metric() {
+wait_series() {
     local v=""
     for _ in $(seq "${4:-50}"); do
-        curl -s -o "$E2E_TMP/wait_metric.txt" "$1/metrics" || fail "scrape $1"
-        v=$(metric_value "$E2E_TMP/wait_metric.txt" "$2")
+        curl -s -o "$E2E_TMP/wait_series.txt" "$1/metrics" || fail "scrape $1"
+        v=$(metric_value "$E2E_TMP/wait_series.txt" "$2")
         [ -n "$v" ] && num_eq "$v" "$3" && return 0
         sleep 0.1
     done

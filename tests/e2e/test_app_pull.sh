@@ -108,9 +108,9 @@ U=http://127.0.0.1:$PORT
 start_app a "$APORT" --go "$E2E_TMP/go1" --secs 7 --out "$E2E_TMP/a1.out"
 start_sidecar sc "$PORT" "${SIDECAR_FLAGS[@]}" --statsd.listen-address="127.0.0.1:$UPORT" \
     --app.metrics-url="http://127.0.0.1:$APORT/metrics"
-wait_metric "$U" 'rizk_source_up{source="app"}' 1
-wait_metric "$U" rizk_requests_total 0 # the second pull: the app's counters exist, still 0
-wait_metric "$U" rizk_requests_per_second 0 # a rate once two samples exist: idle app, 0 not absent
+wait_series "$U" 'rizk_source_up{source="app"}' 1
+wait_series "$U" rizk_requests_total 0 # the second pull: the app's counters exist, still 0
+wait_series "$U" rizk_requests_per_second 0 # a rate once two samples exist: idle app, 0 not absent
 scrape "$U" "$E2E_TMP/m0.txt"
 assert_eq "$(val "$E2E_TMP/m0.txt" 'rizk_collector_success{collector="app_pull"}')" 1 "collector app_pull succeeds"
 assert_num "$(val "$E2E_TMP/m0.txt" 'rizk_app_pull_errors_total{kind="parse"}')" 0 "no parse error"
@@ -136,12 +136,12 @@ for _ in range(100):
     s.sendto(b"rizk.requests:5|c", ("127.0.0.1", int(sys.argv[1])))
     time.sleep(0.001)
 PYEOF
-wait_metric "$U" rizk_requests_total $((10 * B1 + 500))
+wait_series "$U" rizk_requests_total $((10 * B1 + 500))
 pass "statsd (500) and pull ($((10 * B1))) requests add up"
 
 # the app dies: source down, /metrics still fast, nothing counted
 stop_app "$a_PID"
-wait_metric "$U" 'rizk_source_up{source="app"}' 0
+wait_series "$U" 'rizk_source_up{source="app"}' 0
 # (the first failure may be the kept-alive connection dropping; then connects are refused)
 for _ in $(seq 30); do
     scrape "$U" "$E2E_TMP/m3.txt"
@@ -182,7 +182,7 @@ start_sidecar sc2 "$PORT" "${SIDECAR_FLAGS[@]}" \
     --app.active-connections-metric=http_connections_open \
     --app.cache-hits-metric=app_cache_hits_total --app.cache-misses-metric=app_cache_misses_total \
     --app.cache-tier-label=layer --app.start-time-metric=no_such_gauge --app.max-body-bytes=65536
-wait_metric "$U" 'rizk_source_up{source="app"}' 1
+wait_series "$U" 'rizk_source_up{source="app"}' 1
 sleep 0.5
 touch "$E2E_TMP/go2"
 sleep 5
@@ -209,7 +209,7 @@ done
 pass "body over --app.max-body-bytes counted as body_too_large ($big)"
 assert_eq "$(val "$E2E_TMP/r3.txt" 'rizk_source_up{source="app"}')" 0 "source down while the body is too big"
 rm -f "$E2E_TMP/big"
-wait_metric "$U" 'rizk_source_up{source="app"}' 1
+wait_series "$U" 'rizk_source_up{source="app"}' 1
 sleep 0.4
 scrape "$U" "$E2E_TMP/r4.txt"
 check_totals "$E2E_TMP/r4.txt" "remap after oversize" "$C1"
@@ -242,7 +242,7 @@ sleep 0.3
 PORT=$(free_port)
 U=http://127.0.0.1:$PORT
 start_sidecar sc3 "$PORT" "${SIDECAR_FLAGS[@]}" --app.metrics-url="http://127.0.0.1:$HPORT/metrics"
-wait_metric "$U" 'rizk_source_up{source="app"}' 0
+wait_series "$U" 'rizk_source_up{source="app"}' 0
 scrape "$U" "$E2E_TMP/h1.txt"
 sleep 1
 t=$(curl -s -o "$E2E_TMP/h2.txt" -w '%{time_total}' "$U/metrics")

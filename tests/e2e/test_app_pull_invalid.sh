@@ -65,11 +65,11 @@ pulls_after() {
 }
 
 pulls_after 2 # the baseline is taken
-wait_metric "$URL" 'rizk_app_pull_malformed_lines_total{reason="histogram"}' 0
+wait_series "$URL" 'rizk_app_pull_malformed_lines_total{reason="histogram"}' 0
 pass "a valid body: nothing counted as malformed"
 
 body 150 16 no
-wait_metric "$URL" rizk_requests_total 50 100
+wait_series "$URL" rizk_requests_total 50 100
 pass "histogram broken: the counter beside it still counts exactly (+50)"
 pulls_after 2
 curl -s -o "$E2E_TMP/m.txt" "$URL/metrics"
@@ -87,7 +87,7 @@ logs=$(grep -c 'breaks the exposition rules (histogram) at line 6' "$E2E_TMP/s.l
 assert_eq "$logs" 1 "one log line for the reason, with the line of the histogram's last sample"
 
 body 150 16 yes
-wait_metric "$URL" rizk_request_duration_seconds_count 6 100
+wait_series "$URL" rizk_request_duration_seconds_count 6 100
 pass "valid again: the histogram's increase since the last good body counted once (+6)"
 pulls_after 2
 curl -s -o "$E2E_TMP/m.txt" "$URL/metrics"
