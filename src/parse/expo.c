@@ -65,10 +65,9 @@ struct fam_state {
     enum expo_reason invalid_why;
     unsigned invalid_line;
     unsigned seq;
-    unsigned last_line;     /* the block's last line, where end-of-block findings are reported */
-    size_t sample_name_len; /* of the sample being checked */
-    uint64_t cur_group;     /* key of the group of the previous sample (0: none) */
-    unsigned ngroups;       /* entries of group_list in use */
+    unsigned last_line; /* the block's last line, where end-of-block findings are reported */
+    uint64_t cur_group; /* key of the group of the previous sample (0: none) */
+    unsigned ngroups;   /* entries of group_list in use */
 };
 
 /* A set of nonzero 64-bit hashes, open addressing, doubled when 3/4 full up to max slots; past
@@ -1133,8 +1132,8 @@ static unsigned group_slot(struct parser *P, uint64_t key, bool *fresh)
 
 /* check_sample applies the rules of the sample's type and series group (the line is already
  * well-formed). */
-static void check_sample(struct parser *P, const struct expo_sample *s, const char *at,
-                         bool has_exemplar)
+static void check_sample(struct parser *P, const struct expo_sample *s, size_t name_len,
+                         const char *at, bool has_exemplar)
 {
     enum expo_type t = P->fam.type;
     enum expo_role r = s->role;
@@ -1195,7 +1194,7 @@ static void check_sample(struct parser *P, const struct expo_sample *s, const ch
 
     if (!P->om) {
         /* 0.0.4: each series once. */
-        uint64_t sh = mix(all ^ hash_bytes(FNV_SEED, s->name, P->fam.sample_name_len));
+        uint64_t sh = mix(all ^ hash_bytes(FNV_SEED, s->name, name_len));
         if (!set_add(&P->series, sh))
             violation(P, at, EXPO_REASON_GROUPING, "a series repeated", true);
     }
@@ -1289,7 +1288,6 @@ static int parse_sample(struct parser *P, const char *s, const char *e)
         smp.role = EXPO_ROLE_VALUE;
     }
     P->fam.last_line = P->line;
-    P->fam.sample_name_len = nlen;
     if (q < e && *q == '{') {
         const char *what = NULL;
         enum expo_reason why;
@@ -1380,7 +1378,7 @@ static int parse_sample(struct parser *P, const char *s, const char *e)
     if (P->max_samples != 0 && P->st.samples >= P->max_samples)
         return fatal(P, s, -E2BIG, "too many samples");
     smp.line = P->line;
-    check_sample(P, &smp, s, exemplar);
+    check_sample(P, &smp, nlen, s, exemplar);
     if (P->fam.invalid)
         return 0;
     P->st.samples++;
