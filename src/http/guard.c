@@ -226,6 +226,29 @@ static void guard_sweep(struct http_guard *g, int64_t now)
     }
 }
 
+/* guard_wait_ms is how long the guard may sleep in poll: until the next sweep while it tracks
+ * connections; with none, only until a pending log line is due, or indefinitely (-1). Only
+ * this thread admits connections, so none can appear while it sleeps. */
+static int guard_wait_ms(struct http_guard *g, int64_t now, int64_t next_sweep)
+{
+    pthread_mutex_lock(&g->mu);
+    unsigned open = g->open;
+    pthread_mutex_unlock(&g->mu);
+    if (open > 0)
+        return next_sweep > now ? (int)(next_sweep - now) : 0;
+    uint64_t refused = atomic_load_explicit(&g->refused_total, memory_order_relaxed) +
+                       atomic_load_explicit(&g->refused_source, memory_order_relaxed);
+    uint64_t reaped = atomic_load_explicit(&g->reaped_head, memory_order_relaxed) +
+                      atomic_load_explicit(&g->reaped_body, memory_order_relaxed);
+    if (refused == g->logged_refused && reaped == g->logged_reaped)
+        return -1;
+    /* guard_sweep writes the line, so wake when both it and the line are due */
+    int64_t due = g->last_log_ms + GUARD_LOG_EVERY_MS;
+    if (due < next_sweep)
+        due = next_sweep;
+    return due > now ? (int)(due - now) : 0;
+}
+
 static void *guard_main(void *arg)
 {
     struct http_guard *g = arg;
@@ -233,9 +256,7 @@ static void *guard_main(void *arg)
     for (;;) {
         struct pollfd p[2] = {{.fd = g->stop_fd, .events = POLLIN},
                               {.fd = g->accepting ? g->listen_fd : -1, .events = POLLIN}};
-        int64_t now = clock_mono_ms();
-        int wait = next_sweep > now ? (int)(next_sweep - now) : 0;
-        int n = poll(p, 2, wait);
+        int n = poll(p, 2, guard_wait_ms(g, clock_mono_ms(), next_sweep));
         if (n > 0 && (p[0].revents & POLLIN)) {
             uint64_t v = 0;
             ssize_t r = read(g->stop_fd, &v, sizeof(v));
@@ -250,7 +271,7 @@ static void *guard_main(void *arg)
         }
         if (n > 0 && g->accepting && (p[1].revents & POLLIN))
             guard_accept_batch(g);
-        now = clock_mono_ms();
+        int64_t now = clock_mono_ms();
         if (now >= next_sweep) {
             guard_sweep(g, now);
             next_sweep = now + GUARD_SWEEP_MS;
