@@ -371,9 +371,7 @@ void sampler_tick(struct sampler *a)
     struct snapshot_info info = {
         .seq = a->seq, .wall_ms = wall_ms, .mono_ms = mono_ms, .ready = true};
     struct snapshot *snap = snapshot_new(m, &info);
-    int rc = render_snapshot_bodies(snap, m);
-    if (rc < 0)
-        log_error("sampler", "rendering the metrics failed: %s", err_str(rc));
+    render_snapshot_bodies(snap); /* on first use, in the scrape that asks */
     struct api_tick at = {.m = m,
                           .info = &info,
                           .interval_ms = a->cfg->history_interval_ms,
@@ -384,7 +382,7 @@ void sampler_tick(struct sampler *a)
                           .replicas_source = a->cur_replicas_src,
                           .history_capacity = (size_t)a->cfg->scaling_history,
                           .readiness = &rr};
-    rc = render_api_bodies(snap, &at);
+    int rc = render_api_bodies(snap, &at);
     if (rc < 0)
         log_error("sampler", "rendering the API documents failed: %s", err_str(rc));
     snapshot_publish(a->pub, snap);

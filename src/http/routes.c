@@ -12,6 +12,7 @@
 #include "http/negotiate.h"
 #include "http/report.h"
 #include "render/escape.h"
+#include "render/render.h"
 #include "store/snapshot.h"
 #include "core/banned.h"
 
@@ -34,9 +35,12 @@ enum MHD_Result app_routes_metrics(const struct http_request *req, void *ctx)
         return routes_not_ready(req);
     enum expo_format fmt = EXPO_TEXT;
     size_t len = 0;
-    bool proto = snapshot_body(snap, SNAP_BODY_PROTO, &len) != NULL;
+    const char *accept = http_header(req, MHD_HTTP_HEADER_ACCEPT);
     /* A header that accepts nothing we serve still gets text (as node_exporter does). */
-    negotiate_format(http_header(req, MHD_HTTP_HEADER_ACCEPT), proto, &fmt);
+    negotiate_format(accept, render_is_available(EXPO_PROTOBUF), &fmt);
+    /* A protobuf body that could not be rendered this tick: negotiate without it. */
+    if (fmt == EXPO_PROTOBUF && snapshot_body(snap, SNAP_BODY_PROTO, &len) == NULL)
+        negotiate_format(accept, false, &fmt);
     bool gz = negotiate_gzip(http_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING));
     enum snap_body kind = fmt == EXPO_OPENMETRICS ? SNAP_BODY_OM
                           : fmt == EXPO_PROTOBUF  ? SNAP_BODY_PROTO

@@ -1,6 +1,9 @@
 /* The per-tick snapshot: everything HTTP threads serve, built by the sampler at the end of a tick
- * and immutable once published. It owns the tick's metric set and the bodies pre-rendered in
- * every format, so a scrape costs no collection or rendering work (SPEC 6, STYLE 3.7).
+ * and immutable once published. It owns the tick's metric set; the JSON documents are rendered
+ * by the sampler before publication, the /metrics bodies (every format, plain and gzipped) at
+ * most once per snapshot, by the first request that asks for each, from that immutable set. A
+ * scrape so costs no collection work (SPEC 6, STYLE 3.7), a tick nobody scrapes costs no
+ * rendering, and a scraper that only asks one format costs that format alone.
  * Lifetime is a reference count: the publisher holds one reference, each reader its own (an
  * HTTP response holds its reference until MHD's free callback releases it). */
 #ifndef RIZK_STORE_SNAPSHOT_H
@@ -12,7 +15,8 @@
 
 #include "store/mset.h"
 
-/* The pre-rendered bodies, one per exposition format and encoding. */
+/* The bodies, one per exposition format and encoding; the six /metrics ones come in
+ * (plain, gzipped) pairs, in this order. */
 enum snap_body {
     SNAP_BODY_TEXT = 0, /* Prometheus text 0.0.4 */
     SNAP_BODY_TEXT_GZ,
@@ -46,6 +50,20 @@ struct snapshot *snapshot_new(struct mset *m, const struct snapshot_info *info);
  * that it is immutable (checked by RIZK_ASSERT). thread: sampler. */
 void snapshot_set_body(struct snapshot *snap, enum snap_body kind, void *data, size_t len);
 
+/* A renderer of the /metrics bodies (SNAP_BODY_TEXT .. SNAP_BODY_PROTO_GZ) on first use: writes
+ * kind's body, rendered from the tick's metric set m (read-only), to *out (malloc'd) and *len.
+ * For a gzipped kind, plain is the body it encodes (plain_len bytes, already rendered); for a
+ * plain kind it is NULL. Returns 0 or a negative errno; a kind that failed stays missing for
+ * the snapshot's lifetime (one attempt per snapshot). It runs in the first thread that asks
+ * for the body, under the snapshot's render lock, concurrently with the sampler's next tick.
+ * typedef: function-pointer type (STYLE 3.4). */
+typedef int (*snapshot_render_fn)(const struct mset *m, enum snap_body kind, const void *plain,
+                                  size_t plain_len, void **out, size_t *len);
+
+/* snapshot_set_renderer makes the /metrics bodies not set with snapshot_set_body render on
+ * first use with fn. Only before the snapshot is published. thread: sampler. */
+void snapshot_set_renderer(struct snapshot *snap, snapshot_render_fn fn);
+
 /* snapshot_acquire returns the current snapshot with a new reference the caller must drop with
  * snapshot_release, or NULL before the first publish. Holds pub's mutex for a few instructions.
  * thread: any. */
@@ -57,7 +75,11 @@ void snapshot_release(struct snapshot *snap);
 /* Readers. All pointers returned are borrowed and valid while the caller holds a reference.
  * thread: any, with a reference held. */
 
-/* snapshot_body returns the body of kind (NULL with *len 0 when it was not rendered). */
+/* snapshot_body returns the body of kind (NULL with *len 0 when it was not or could not be
+ * rendered). A /metrics body not rendered yet is rendered here, once, by the renderer given to
+ * snapshot_set_renderer (a gzipped kind renders its plain kind first); readers asking at the
+ * same time wait for it. The snapshot stays logically immutable: every reader sees the same
+ * bytes. */
 const void *snapshot_body(const struct snapshot *snap, enum snap_body kind, size_t *len);
 /* snapshot_mset returns the tick's metric set (may be NULL), read-only. */
 const struct mset *snapshot_mset(const struct snapshot *snap);

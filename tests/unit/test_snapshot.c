@@ -216,11 +216,147 @@ static void test_threaded_publish_acquire(void)
     snapshot_pub_free(st.pub);
 }
 
+/* --- bodies rendered on first use -------------------------------------------------------- */
+
+/* A fake renderer: a plain kind renders "body<kind>", a gzipped kind "gz(<plain>)"; kind
+ * SNAP_BODY_OM fails with -EIO. Every call is counted per kind. */
+static atomic_int lazy_calls[SNAP_BODY_COUNT];
+
+static int lazy_render(const struct mset *m, enum snap_body kind, const void *plain,
+                       size_t plain_len, void **out, size_t *len)
+{
+    (void)m;
+    atomic_fetch_add(&lazy_calls[kind], 1);
+    if (kind == SNAP_BODY_OM)
+        return -EIO;
+    char *s = plain != NULL ? xasprintf("gz(%.*s)", (int)plain_len, (const char *)plain)
+                            : xasprintf("body%d", (int)kind);
+    *out = s;
+    *len = strlen(s);
+    return 0;
+}
+
+static struct snapshot *lazy_make(void)
+{
+    for (int i = 0; i < SNAP_BODY_COUNT; i++)
+        atomic_store(&lazy_calls[i], 0);
+    const struct snapshot_info info = {.seq = 1, .wall_ms = 1, .mono_ms = 1, .ready = true};
+    struct snapshot *snap = snapshot_new(NULL, &info);
+    snapshot_set_renderer(snap, lazy_render);
+    return snap;
+}
+
+static bool body_is(const struct snapshot *snap, enum snap_body kind, const char *want)
+{
+    size_t len = 0;
+    const char *body = snapshot_body(snap, kind, &len);
+    return body != NULL && len == strlen(want) && memcmp(body, want, len) == 0;
+}
+
+static void test_first_use_rendering(void)
+{
+    struct snapshot *snap = lazy_make();
+    /* Nothing is rendered until asked. */
+    for (int i = 0; i < SNAP_BODY_COUNT; i++)
+        CU_ASSERT_EQUAL(atomic_load(&lazy_calls[i]), 0);
+    /* A gzipped kind renders its plain kind first and encodes those very bytes. */
+    CU_ASSERT(body_is(snap, SNAP_BODY_TEXT_GZ, "gz(body0)"));
+    CU_ASSERT_EQUAL(atomic_load(&lazy_calls[SNAP_BODY_TEXT]), 1);
+    CU_ASSERT_EQUAL(atomic_load(&lazy_calls[SNAP_BODY_TEXT_GZ]), 1);
+    /* Asking again, for either, renders nothing more and returns the same bytes. */
+    size_t l1 = 0, l2 = 0;
+    const void *p1 = snapshot_body(snap, SNAP_BODY_TEXT, &l1);
+    const void *p2 = snapshot_body(snap, SNAP_BODY_TEXT, &l2);
+    CU_ASSERT(p1 != NULL && p1 == p2 && l1 == 5 && l2 == 5);
+    CU_ASSERT(body_is(snap, SNAP_BODY_TEXT_GZ, "gz(body0)"));
+    CU_ASSERT_EQUAL(atomic_load(&lazy_calls[SNAP_BODY_TEXT]), 1);
+    CU_ASSERT_EQUAL(atomic_load(&lazy_calls[SNAP_BODY_TEXT_GZ]), 1);
+    /* Other formats stay unrendered until asked. */
+    CU_ASSERT_EQUAL(atomic_load(&lazy_calls[SNAP_BODY_PROTO]), 0);
+    CU_ASSERT(body_is(snap, SNAP_BODY_PROTO, "body4"));
+    CU_ASSERT_EQUAL(atomic_load(&lazy_calls[SNAP_BODY_PROTO_GZ]), 0);
+    /* A failing format is tried once per snapshot; its gzip is not attempted at all. */
+    size_t len = 99;
+    CU_ASSERT_PTR_NULL(snapshot_body(snap, SNAP_BODY_OM_GZ, &len));
+    CU_ASSERT_EQUAL(len, 0);
+    CU_ASSERT_PTR_NULL(snapshot_body(snap, SNAP_BODY_OM, &len));
+    CU_ASSERT_EQUAL(atomic_load(&lazy_calls[SNAP_BODY_OM]), 1);
+    CU_ASSERT_EQUAL(atomic_load(&lazy_calls[SNAP_BODY_OM_GZ]), 0);
+    /* The JSON documents are never rendered on first use: only set by the sampler. */
+    CU_ASSERT_PTR_NULL(snapshot_body(snap, SNAP_BODY_JSON_CURRENT, &len));
+    CU_ASSERT_EQUAL(atomic_load(&lazy_calls[SNAP_BODY_JSON_CURRENT]), 0);
+    snapshot_release(snap); /* frees every rendered body (LSan checks) */
+}
+
+static void test_set_body_wins_over_renderer(void)
+{
+    struct snapshot *snap = lazy_make();
+    snapshot_set_body(snap, SNAP_BODY_TEXT, xstrdup("set"), 3);
+    CU_ASSERT(body_is(snap, SNAP_BODY_TEXT, "set"));
+    CU_ASSERT(body_is(snap, SNAP_BODY_TEXT_GZ, "gz(set)"));
+    CU_ASSERT_EQUAL(atomic_load(&lazy_calls[SNAP_BODY_TEXT]), 0);
+    /* Without a renderer, a body never set stays missing. */
+    const struct snapshot_info info = {.seq = 2, .wall_ms = 2, .mono_ms = 2, .ready = true};
+    struct snapshot *bare = snapshot_new(NULL, &info);
+    size_t len = 99;
+    CU_ASSERT_PTR_NULL(snapshot_body(bare, SNAP_BODY_TEXT, &len));
+    CU_ASSERT_EQUAL(len, 0);
+    snapshot_release(bare);
+    snapshot_release(snap);
+}
+
+#define RACERS 4
+
+struct racer {
+    struct snapshot *snap;
+    atomic_int *go;
+    const void *seen;
+    size_t len;
+};
+
+static void *racer_main(void *arg)
+{
+    struct racer *r = arg;
+    while (atomic_load(r->go) == 0)
+        ;
+    r->seen = snapshot_body(r->snap, SNAP_BODY_PROTO_GZ, &r->len);
+    return NULL;
+}
+
+/* Readers asking at the same moment get one render and the same bytes (TSan checks the
+ * publication of the body to the threads that did not render it). */
+static void test_concurrent_first_use(void)
+{
+    struct snapshot *snap = lazy_make();
+    atomic_int go = 0;
+    struct racer rs[RACERS];
+    pthread_t th[RACERS];
+    for (int i = 0; i < RACERS; i++) {
+        rs[i] = (struct racer){.snap = snap, .go = &go};
+        CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, racer_main, &rs[i]), 0);
+    }
+    atomic_store(&go, 1);
+    for (int i = 0; i < RACERS; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < RACERS; i++) {
+        CU_ASSERT_PTR_NOT_NULL(rs[i].seen);
+        CU_ASSERT_PTR_EQUAL(rs[i].seen, rs[0].seen);
+        CU_ASSERT_EQUAL(rs[i].len, strlen("gz(body4)"));
+    }
+    CU_ASSERT(body_is(snap, SNAP_BODY_PROTO_GZ, "gz(body4)"));
+    CU_ASSERT_EQUAL(atomic_load(&lazy_calls[SNAP_BODY_PROTO]), 1);
+    CU_ASSERT_EQUAL(atomic_load(&lazy_calls[SNAP_BODY_PROTO_GZ]), 1);
+    snapshot_release(snap);
+}
+
 static CU_TestInfo tests[] = {
     {"acquire before the first publish is NULL", test_acquire_before_publish},
     {"fields, bodies and the owned metric set", test_fields_and_bodies},
     {"refcount lifetime across publishes", test_refcount_lifetime},
     {"one publisher, three readers", test_threaded_publish_acquire},
+    {"/metrics bodies rendered once, on first use", test_first_use_rendering},
+    {"a body set by the sampler is not rendered again", test_set_body_wins_over_renderer},
+    {"four readers racing for one body: one render", test_concurrent_first_use},
     CU_TEST_INFO_NULL,
 };
 
