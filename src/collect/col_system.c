@@ -16,6 +16,7 @@
 #include "collect/sink.h"
 #include "config/config.h"
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/xalloc.h"
 #include "io/fsroot.h"
 #include "parse/proc_loadavg.h"
@@ -42,6 +43,14 @@ struct col_system {
     double page_size;
     double self_btime; /* boot time from the real /proc/stat, 0 if unknown */
     bool proc_is_self; /* --path.procfs is this process's /proc: netlink may replace files */
+    /* TCP sockets are counted every tcp_every_ms (--system.tcp-interval, capped at half the
+     * signals window); the ticks in between serve tcp_last. tcp_slack_ms (half a tick) keeps a
+     * tick that comes a little early from pushing the count a whole tick later. */
+    int64_t tcp_every_ms;
+    int64_t tcp_slack_ms;
+    int64_t tcp_at_ms; /* monotonic time of tcp_last; valid when tcp_have */
+    bool tcp_have;
+    struct proc_nettcp tcp_last;
     /* Parse results live here rather than on the sampler's stack: they are large. */
     struct proc_stat stat;
     struct proc_meminfo meminfo;
@@ -229,41 +238,70 @@ static int sys_netdev(struct col_system *c, struct sample_sink *out)
     return 0;
 }
 
-static int sys_tcp_states(struct col_system *c, struct sample_sink *out,
-                          const struct proc_nettcp *sum, const char *help)
+static void sys_tcp_states(struct sample_sink *out, const struct proc_nettcp *sum)
 {
     /* Emit every state, zeros included, so a dashboard's series do not come and go. */
     for (unsigned st = PROC_TCP_ESTABLISHED; st < PROC_TCP_STATES; st++) {
         struct label l = {"state", proc_tcp_state_name(st)};
-        (void)sink_gauge(out, "rizk_system_tcp_connections", help, &l, 1,
-                         (double)sum->by_state[st]);
+        (void)sink_gauge(out, "rizk_system_tcp_connections",
+                         "TCP sockets by state, IPv4 and IPv6 (counted every "
+                         "--system.tcp-interval).",
+                         &l, 1, (double)sum->by_state[st]);
     }
-    /* The active-connections fallback reuses this count rather than reading the sockets twice. */
-    if (c->app_port != 0)
-        sink_history(out, HS_APP_PORT_CONNECTIONS, (double)sum->established_on_port);
-    return 0;
 }
 
-static int sys_tcp(struct col_system *c, struct sample_sink *out)
+/* sys_tcp_count counts the sockets into *sum and says in *counted whether it could (IPv4 at
+ * least: a tcp6 failure after tcp worked is reported but keeps the IPv4 count). On the real
+ * /proc it asks the kernel over netlink: /proc/net/tcp walks the whole hash table and formats
+ * every socket (milliseconds per read on big nodes). Fixture or host roots are read as files. */
+static int sys_tcp_count(struct col_system *c, struct proc_nettcp *sum, bool *counted)
 {
-    struct proc_nettcp sum = {0}, one;
-    /* On the real /proc, ask the kernel over netlink: /proc/net/tcp walks the whole hash table
-     * (milliseconds per read on big nodes). Fixture or host roots are read as files. */
-    if (c->proc_is_self && sockdiag_tcp_count(c->app_port, &sum) == 0)
-        return sys_tcp_states(c, out, &sum, "TCP sockets by state, IPv4 and IPv6.");
+    struct proc_nettcp one;
+    *sum = (struct proc_nettcp){0};
+    *counted = false;
+    if (c->proc_is_self && sockdiag_tcp_count(c->app_port, sum) == 0) {
+        *counted = true;
+        return 0;
+    }
+    *sum = (struct proc_nettcp){0};
     int rc = sys_read(c->proc, "net/tcp", &c->tcp);
     if (rc == 0)
-        rc = parse_proc_nettcp(buf_ptr(&c->tcp), c->app_port, &sum, NULL);
+        rc = parse_proc_nettcp(buf_ptr(&c->tcp), c->app_port, sum, NULL);
     if (rc < 0)
         return rc;
+    *counted = true;
     /* tcp6 is absent when IPv6 is disabled. */
     int rc6 = sys_read(c->proc, "net/tcp6", &c->tcp);
     if (rc6 == 0)
         rc6 = parse_proc_nettcp(buf_ptr(&c->tcp), c->app_port, &one, NULL);
     if (rc6 == 0)
-        proc_nettcp_add(&sum, &one);
-    sys_tcp_states(c, out, &sum, "TCP sockets by state, IPv4 and IPv6.");
+        proc_nettcp_add(sum, &one);
     return rc6 == -ENOENT ? 0 : rc6;
+}
+
+static int sys_tcp(struct col_system *c, struct sample_sink *out)
+{
+    int64_t now = clock_mono_ms();
+    int rc = 0;
+    if (!c->tcp_have || now - c->tcp_at_ms >= c->tcp_every_ms - c->tcp_slack_ms) {
+        struct proc_nettcp sum;
+        bool counted;
+        rc = sys_tcp_count(c, &sum, &counted);
+        if (counted) {
+            c->tcp_last = sum;
+            c->tcp_at_ms = now;
+            c->tcp_have = true;
+            /* The active-connections fallback reuses this count rather than reading the
+             * sockets twice; it gets a sample only when counted, so its history is true. */
+            if (c->app_port != 0)
+                sink_history(out, HS_APP_PORT_CONNECTIONS, (double)sum.established_on_port);
+        } else {
+            c->tcp_have = false;
+        }
+    }
+    if (c->tcp_have)
+        sys_tcp_states(out, &c->tcp_last);
+    return rc;
 }
 
 /* sys_process emits the standard process_* metrics of this daemon. They describe THIS process,
@@ -378,6 +416,10 @@ static int col_system_init(const struct config *cfg, void **ctx)
     c->self_btime = sys_self_btime(c);
     c->proc_is_self = sys_same_dir(procfs, "/proc");
     c->app_port = cfg != NULL ? (unsigned)cfg->app_port : 0;
+    c->tcp_every_ms = cfg != NULL ? cfg->system_tcp_interval_ms : 0;
+    if (cfg != NULL && c->tcp_every_ms > cfg->signals_window_ms / 2)
+        c->tcp_every_ms = cfg->signals_window_ms / 2;
+    c->tcp_slack_ms = cfg != NULL ? cfg->history_interval_ms / 2 : 0;
     *ctx = c;
     return 0;
 fail:

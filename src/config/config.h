@@ -100,8 +100,9 @@ struct config {
     uint64_t statsd_max_series;
     char *web_config_file; /* NULL: plain HTTP, no auth */
     bool web_probes_unauthenticated;
-    char *web_report_allow; /* comma-separated CIDRs allowed to POST /api/v1/report */
-    uint64_t app_port;      /* 0: no ESTABLISHED-socket fallback for active connections */
+    char *web_report_allow;         /* comma-separated CIDRs allowed to POST /api/v1/report */
+    uint64_t app_port;              /* 0: no ESTABLISHED-socket fallback for active connections */
+    int64_t system_tcp_interval_ms; /* --system.tcp-interval: how often sockets are counted */
     /* the adapter: TLS and who may ask (unset strings are NULL) */
     char *tls_cert_file;
     char *tls_key_file;

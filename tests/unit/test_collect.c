@@ -3,9 +3,11 @@
  * set), and the test asserts the exact samples and history inputs the fixtures imply. */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -506,9 +508,118 @@ static void test_cgroup_none(void)
     run_free(&r);
 }
 
+/* --- TCP sockets counted every --system.tcp-interval --------------------------------------- */
+
+static const char tcp_head[] =
+    "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout "
+    "inode\n";
+/* 127.0.0.1:18080 (0x46A0): a listener and two ESTABLISHED sockets. */
+static const char tcp_three[] =
+    "   0: 0100007F:46A0 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1 1 0 100 0 "
+    "0 10 0\n"
+    "   1: 0100007F:46A0 0100007F:AF20 01 00000000:00000000 00:00000000 00000000 0 0 2 1 0 20 0 "
+    "0 10 -1\n"
+    "   2: 0100007F:46A0 0100007F:AF38 01 00000000:00000000 00:00000000 00000000 0 0 3 1 0 20 0 "
+    "0 10 -1\n";
+static const char tcp_one[] =
+    "   0: 0100007F:46A0 0100007F:AF20 01 00000000:00000000 00:00000000 00000000 0 0 2 1 0 20 0 "
+    "0 10 -1\n";
+
+static void tcp_write(const char *dir, const char *rows)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/net/tcp", dir);
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs(tcp_head, f);
+    fputs(rows, f);
+    fclose(f);
+}
+
+/* tcp_root makes a procfs whose net/tcp the test rewrites: the other files link to the
+ * fixture's, there is no tcp6. */
+static void tcp_root(char *dir, size_t n)
+{
+    static const char *const files[] = {"stat", "meminfo", "loadavg", "pressure", "net/dev"};
+    char tmpl[] = "/tmp/rizk-tcp.XXXXXX", path[512], target[512];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(tmpl));
+    snprintf(dir, n, "%s", tmpl);
+    snprintf(path, sizeof(path), "%s/net", dir);
+    CU_ASSERT_EQUAL_FATAL(mkdir(path, 0755), 0);
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+        snprintf(target, sizeof(target), "%s/%s", unit_fixture_path("proc"), files[i]);
+        CU_ASSERT_EQUAL_FATAL(symlink(target, path), 0);
+    }
+    tcp_write(dir, tcp_three);
+}
+
+static void tcp_root_free(const char *dir)
+{
+    static const char *const rel[] = {"stat",    "meminfo", "loadavg", "pressure",
+                                      "net/dev", "net/tcp", "net",     ""};
+    char path[512];
+    for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, rel[i]);
+        CU_ASSERT_EQUAL(remove(path), 0);
+    }
+}
+
+/* tcp_tick runs one collection with ctx and checks the established count it serves and the
+ * app port's history sample it pushes (NaN: none). */
+static void tcp_tick(void *ctx, double established, double history_sample)
+{
+    struct run r = {.m = mset_new()};
+    r.s = sink_new(r.m);
+    CU_ASSERT_EQUAL(col_system_type.collect(ctx, r.s), 0);
+    CU_ASSERT_EQUAL(nsamples(&r, "rizk_system_tcp_connections"), 11);
+    ASSERT_VALUE(&r, "rizk_system_tcp_connections", "state", "established", established);
+    double v = NAN;
+    bool pushed = sink_history_get(r.s, HS_APP_PORT_CONNECTIONS, &v);
+    if (isnan(history_sample)) {
+        CU_ASSERT(!pushed);
+    } else {
+        CU_ASSERT(pushed && v == history_sample);
+    }
+    sink_free(r.s);
+    mset_free(r.m);
+}
+
+static void test_system_tcp_interval(void)
+{
+    char dir[64];
+    tcp_root(dir, sizeof(dir));
+    struct config cfg = {.path_procfs = dir,
+                         .app_port = 18080,
+                         .history_interval_ms = 1000,
+                         .signals_window_ms = 60000,
+                         .system_tcp_interval_ms = 5000};
+    void *ctx = NULL;
+    CU_ASSERT_EQUAL_FATAL(col_system_type.init(&cfg, &ctx), 0);
+    tcp_tick(ctx, 2, 2);
+    tcp_write(dir, tcp_one);
+    /* Within the interval the last count is served, and the app port's history gets no new
+     * sample: it holds only what was counted. */
+    tcp_tick(ctx, 2, NAN);
+    col_system_type.destroy(ctx);
+
+    /* Half the signals window caps the interval: 5 s asked, 100 ms window -> 50 ms, so a tick
+     * 60 ms later counts again. */
+    cfg.signals_window_ms = 100;
+    cfg.history_interval_ms = 10;
+    CU_ASSERT_EQUAL_FATAL(col_system_type.init(&cfg, &ctx), 0);
+    tcp_tick(ctx, 1, 1);
+    tcp_write(dir, tcp_three);
+    usleep(60 * 1000);
+    tcp_tick(ctx, 2, 2);
+    col_system_type.destroy(ctx);
+    tcp_root_free(dir);
+}
+
 static CU_TestInfo collect_tests[] = {
     {"system_fixture", test_system_fixture},
     {"system_old_kernel", test_system_old_kernel},
+    {"system_tcp_interval", test_system_tcp_interval},
     {"system_missing_stat", test_system_missing_stat},
     {"cgroup_v2_limits", test_cgroup_v2_limits},
     {"cgroup_v2_nolimit", test_cgroup_v2_nolimit},
