@@ -29,7 +29,8 @@ struct config {
     char *web_listen_address;
     char *web_telemetry_path;
     uint64_t web_max_connections;
-    uint64_t web_max_request_bytes;
+    uint64_t web_max_request_bytes; /* a request body */
+    uint64_t web_max_header_bytes;  /* libmicrohttpd's per-connection pool */
     int64_t web_idle_timeout_ms;
     uint64_t web_threads;
     int64_t web_read_header_timeout_ms;

@@ -571,7 +571,7 @@ int http_server_start_opts(const struct config *cfg, const struct http_server_op
         flags, 0, NULL, NULL, http_dispatch, s, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)cfg->web_threads, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)cfg->web_max_connections + HTTP_MHD_LIMIT_SLACK, MHD_OPTION_CONNECTION_TIMEOUT,
-        timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->web_max_request_bytes,
+        timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->web_max_header_bytes,
         MHD_OPTION_NOTIFY_COMPLETED, http_completed, s, MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, s,
         MHD_OPTION_ARRAY, extra, MHD_OPTION_END);
     if (s->d == NULL) {
