@@ -233,8 +233,8 @@ const struct option_def option_table[] = {
      "when the app reports none (0 disables).",
      OFF(app_port)},
     /* The socket walk is node-wide work (the kernel's established hash table is shared by
-     * every network namespace): 1.0 ms per count on a 24 GiB node with 262144 buckets,
-     * measured, a third of the whole sampler at a 1 s tick. */
+     * every network namespace): 1.0-1.6 ms per count on a 24 GiB node with 262144 buckets
+     * (tests/bench/sockdiag_cost), a third of the whole sampler at a 1 s tick. */
     {"system.tcp-interval", OPT_DURATION, "5s", 100, 1 * HOUR, NULL,
      "How often TCP sockets are counted by state (rizk_system_tcp_connections, and the "
      "ESTABLISHED ones on --app.port): each count walks the kernel's socket hash table, which "

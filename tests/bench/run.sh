@@ -14,7 +14,8 @@
 #      IDLE (sampler CPU seconds, 20), SECS (statsd seconds, 4), SENDERS (statsd senders, 2),
 #      QUERIES (adapter RSS run, 100000), KEEP=1 (keep the work directory),
 #      ONLY="metrics statsd adapter freshness" (the sections to run; default all),
-#      PIN=0 (do not pin the /metrics servers and wrk to separate cores).
+#      PIN=0 (do not pin the /metrics servers and wrk to separate cores),
+#      SIDECAR_ARGS (more flags for the /metrics sidecar, e.g. --web.max-header-bytes=8192).
 # Exit 0 when every row passes, 1 otherwise, 2 when a tool is missing.
 set -u
 export LC_ALL=C
@@ -28,6 +29,7 @@ IDLE=${IDLE:-20}
 SECS=${SECS:-4}
 QUERIES=${QUERIES:-100000}
 REPS=${REPS:-3}
+SIDECAR_ARGS=${SIDECAR_ARGS:-}
 SENDERS=${SENDERS:-2}
 PY=/usr/bin/python3
 for f in "$BIN" "$B/tests/fleet_tool" "$B/tests/adapter_client" "$B/tests/statsd_blast" \
@@ -103,7 +105,7 @@ P_RZ=$(port); P_NG=$(port); P_NE=$(port)
 # measured, not estimated.
 "$B/tests/history_fill" "$W/history.bin" 3600 1000 > /dev/null || { echo "history_fill failed" >&2; exit 1; }
 "${ON_SERVER[@]}" "$BIN" --web.listen-address=127.0.0.1:"$P_RZ" --statsd.listen-address= --log.level=info \
-    --history.path="$W/history.bin" --history.persist-interval=1h > "$W/rizk.log" 2>&1 &
+    --history.path="$W/history.bin" --history.persist-interval=1h $SIDECAR_ARGS > "$W/rizk.log" 2>&1 &
 RZ=$!; PIDS+=("$RZ")
 wait_http "http://127.0.0.1:$P_RZ/ready" || { echo "the sidecar did not start" >&2; cat "$W/rizk.log" >&2; exit 1; }
 sleep 2
