@@ -15,7 +15,8 @@
 #      QUERIES (adapter RSS run, 100000), KEEP=1 (keep the work directory),
 #      ONLY="metrics statsd adapter freshness" (the sections to run; default all),
 #      PIN=0 (do not pin the /metrics servers and wrk to separate cores),
-#      SIDECAR_ARGS (more flags for the /metrics sidecar, e.g. --web.max-header-bytes=8192).
+#      SIDECAR_ARGS (more flags for the /metrics sidecar, e.g. --web.max-header-bytes=8192),
+#      SMAPS=1 (print the sidecar's resident memory per mapping after the scrapers).
 # Exit 0 when every row passes, 1 otherwise, 2 when a tool is missing.
 set -u
 export LC_ALL=C
@@ -164,6 +165,13 @@ RSS2=$(kb "$RZ" VmRSS)
 HWM=$(kb "$RZ" VmHWM)
 read -r NE_RPS _ _ _ <<< "$(wrk_run "http://127.0.0.1:$P_NE/metrics" "$NE")"
 NE_HWM=$(kb "$NE" VmHWM)
+# SMAPS=1: where the sidecar's resident memory is, after the scrapers (kB per mapped file,
+# anonymous mappings together)
+if [ "${SMAPS:-0}" = 1 ]; then
+    awk '/^[0-9a-f]+-[0-9a-f]+ / { name = $6 } /^Rss:/ { rss[name == "" ? "[anonymous]" : name] += $2 }
+         END { for (n in rss) if (rss[n] > 0) printf "# smaps %6d kB %s\n", rss[n], n }' \
+        "/proc/$RZ/smaps" | sort -k3,3nr >&2
+fi
 kill "$RZ" "$NG" "$NE" 2>/dev/null
 log "/metrics: rizk $RZ_RPS req/s (gzip $GZ_RPS), nginx $NG_RPS, node_exporter $NE_RPS"
 r=$(calc "%.2f" "$RZ_RPS / ($NG_RPS > 0 ? $NG_RPS : 1)")
