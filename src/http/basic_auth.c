@@ -15,6 +15,7 @@
 #include <gnutls/gnutls.h>
 
 #include "core/xalloc.h"
+#include "http/tls.h"
 #include "parse/webconfig.h"
 #include "core/banned.h"
 
@@ -62,6 +63,11 @@ static int ba_cost(const char *hash)
 int basic_auth_new(const struct webconfig_user *users, size_t n, struct basic_auth **out, char *why,
                    size_t whylen)
 {
+    /* gnutls_rnd and the HMAC below */
+    if (tls_library_init() < 0) {
+        snprintf(why, whylen, "basic_auth_users: GnuTLS did not initialize");
+        return -EIO;
+    }
     struct basic_auth *b = xcalloc(1, sizeof(*b));
     pthread_mutex_init(&b->mu, NULL);
     b->users = xcalloc(n > 0 ? n : 1, sizeof(*b->users));

@@ -11,6 +11,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
+#include "http/tls.h"
 #include "core/banned.h"
 
 #define SELFSIGNED_DAYS 365
@@ -31,6 +32,10 @@ int selfsigned_generate(const char *hostname, struct buf *cert, struct buf *key,
     gnutls_x509_crt_t crt = NULL;
     gnutls_datum_t d = {NULL, 0};
     const char *step = "key";
+    if (tls_library_init() < 0) {
+        snprintf(why, whylen, "GnuTLS did not initialize");
+        return -EIO;
+    }
     int g = gnutls_x509_privkey_init(&pk);
     if (g >= 0)
         g = gnutls_x509_privkey_generate(pk, GNUTLS_PK_ECDSA,

@@ -5,6 +5,7 @@
  * lose a race with the last release; the lock closes that gap and TSan understands it). */
 #include "http/tls.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -19,6 +20,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/log.h"
 #include "core/xalloc.h"
 #include "io/fsroot.h"
 #include "core/banned.h"
@@ -36,6 +38,35 @@ struct tls_creds {
     size_t nsans;
     char suites[1024];
 };
+
+static pthread_once_t tls_lib_once = PTHREAD_ONCE_INIT;
+static int tls_lib_rc;
+
+static void tls_lib_start(void)
+{
+    /* GnuTLS's own gnutls_global_init: the daemon defines one of that name in its place (see
+     * main.c), the tests do not */
+    void *sym = dlvsym(RTLD_NEXT, "gnutls_global_init", "GNUTLS_3_4");
+    if (sym == NULL)
+        sym = dlsym(RTLD_NEXT, "gnutls_global_init");
+    if (sym == NULL) {
+        log_error("tls", "GnuTLS's gnutls_global_init is not in the process");
+        tls_lib_rc = -EIO;
+        return;
+    }
+    int (*real_init)(void) = (int (*)(void))sym;
+    int rc = real_init();
+    if (rc < 0) {
+        log_error("tls", "GnuTLS did not initialize: %s", gnutls_strerror(rc));
+        tls_lib_rc = -EIO;
+    }
+}
+
+int tls_library_init(void)
+{
+    (void)pthread_once(&tls_lib_once, tls_lib_start);
+    return tls_lib_rc;
+}
 
 /* A deep copy of a struct tls_policy (the store reloads with it later). */
 struct tls_policy_own {
@@ -132,6 +163,10 @@ static int tls_add_once(struct buf *b, const char *item)
 int tls_priority_build(const struct tls_policy *p, char *out, size_t n, char *why, size_t whylen)
 {
     static const struct tls_policy defaults = {0};
+    if (tls_library_init() < 0) {
+        snprintf(why, whylen, "GnuTLS did not initialize");
+        return -EIO;
+    }
     if (p == NULL)
         p = &defaults;
     int lo = p->min_version != 0 ? p->min_version : 12;
@@ -349,6 +384,10 @@ static void tls_describe_cert(struct tls_creds *c)
 
 int tls_creds_load(const struct tls_files *f, struct tls_creds **out, char *why, size_t whylen)
 {
+    if (tls_library_init() < 0) {
+        snprintf(why, whylen, "GnuTLS did not initialize");
+        return -EIO;
+    }
     struct tls_creds *c = xcalloc(1, sizeof(*c));
     atomic_init(&c->refs, 1);
     int rc = tls_read(f->cert_file, &c->cert_pem, why, whylen);

@@ -15,7 +15,9 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/ttl_cache.h"
+#include "core/log.h"
 #include "core/xalloc.h"
+#include "http/tls.h"
 #include "io/kube_client.h"
 #include "k8s/request_info.h"
 #include "core/banned.h"
@@ -41,6 +43,10 @@ struct delegate *delegate_new(const struct delegate_opts *o)
         d->o.max_inflight = 1;
     d->authn_cache = ttl_cache_new(DELEGATE_AUTHN_CACHE_MAX);
     d->authz_cache = ttl_cache_new(DELEGATE_AUTHZ_CACHE_MAX);
+    /* the cache keys are SHA-256 digests; without GnuTLS the caches stay unused */
+    if (tls_library_init() < 0)
+        log_warn("delegate",
+                 "no SHA-256: TokenReview and SubjectAccessReview answers are not cached");
     return d;
 }
 
@@ -63,18 +69,20 @@ bool delegate_has_authz(const struct delegate *d)
     return d != NULL && d->o.authz != NULL;
 }
 
-static void delegate_key(const char *prefix, const void *data, size_t len,
+/* delegate_key hashes a cache key; false (and no key) when the digest is not available, and
+ * the caller then neither reads nor fills its cache: a constant key would let one token's
+ * answer serve every other. */
+static bool delegate_key(const char *prefix, const void *data, size_t len,
                          uint8_t key[TTL_CACHE_KEY_LEN])
 {
     /* the prefix keeps the two caches' key spaces apart even if one cache served both */
     gnutls_hash_hd_t h;
-    if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) < 0) {
-        memset(key, 0, TTL_CACHE_KEY_LEN);
-        return;
-    }
+    if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) < 0)
+        return false;
     gnutls_hash(h, prefix, strlen(prefix) + 1);
     gnutls_hash(h, data, len);
     gnutls_hash_deinit(h, key);
+    return true;
 }
 
 /* delegate_status_message extracts a Kubernetes Status's message from an error body. */
@@ -130,13 +138,13 @@ int delegate_authenticate(struct delegate *d, const char *token, int64_t now_ms,
         return -EACCES;
     }
     uint8_t key[TTL_CACHE_KEY_LEN];
-    delegate_key("token", token, strlen(token), key);
+    bool use_cache = d->o.authn_ttl_ms > 0 && delegate_key("token", token, strlen(token), key);
     struct buf resp, req;
     buf_init(&resp, DELEGATE_BODY_CAP);
     buf_init(&req, DELEGATE_BODY_CAP);
     struct review_token t;
     struct parse_err pe = {0};
-    int rc = d->o.authn_ttl_ms > 0 ? ttl_cache_get(d->authn_cache, key, now_ms, &resp) : 0;
+    int rc = use_cache ? ttl_cache_get(d->authn_cache, key, now_ms, &resp) : 0;
     if (rc == 1 && review_parse_token(buf_ptr(&resp), buf_len(&resp), true, &t, &pe) == 0) {
         *cached = true;
         atomic_fetch_add_explicit(&d->authn_cache_hits, 1, memory_order_relaxed);
@@ -160,7 +168,7 @@ int delegate_authenticate(struct delegate *d, const char *token, int64_t now_ms,
             goto out;
         }
         buf_reset(&req);
-        if (d->o.authn_ttl_ms > 0 && review_token_status_text(&t, &req) == 0)
+        if (use_cache && review_token_status_text(&t, &req) == 0)
             ttl_cache_put(d->authn_cache, key, buf_ptr(&req), buf_len(&req),
                           now_ms + d->o.authn_ttl_ms);
     }
@@ -200,9 +208,10 @@ int delegate_authorize(struct delegate *d, const struct request_info *ri,
         goto out;
     }
     uint8_t key[TTL_CACHE_KEY_LEN];
-    delegate_key("access", buf_ptr(&req), buf_len(&req), key);
+    bool use_cache = delegate_key("access", buf_ptr(&req), buf_len(&req), key);
     /* cached value: "1" or "0" then the reason */
-    if (ttl_cache_get(d->authz_cache, key, now_ms, &resp) == 1 && buf_len(&resp) >= 1) {
+    if (use_cache && ttl_cache_get(d->authz_cache, key, now_ms, &resp) == 1 &&
+        buf_len(&resp) >= 1) {
         *cached = true;
         atomic_fetch_add_explicit(&d->authz_cache_hits, 1, memory_order_relaxed);
         bool allowed = buf_ptr(&resp)[0] == '1';
@@ -232,7 +241,7 @@ int delegate_authorize(struct delegate *d, const struct request_info *ri,
     rc = a.allowed ? 0 : -EACCES;
     snprintf(reason, n, "%s", a.reason);
     long ttl = a.allowed ? d->o.allowed_ttl_ms : d->o.denied_ttl_ms;
-    if (ttl > 0) {
+    if (use_cache && ttl > 0) {
         buf_reset(&resp);
         if (buf_addc(&resp, a.allowed ? '1' : '0') == 0 && buf_adds(&resp, a.reason) == 0)
             ttl_cache_put(d->authz_cache, key, buf_ptr(&resp), buf_len(&resp), now_ms + ttl);
