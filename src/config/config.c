@@ -412,14 +412,22 @@ __attribute__((format(printf, 2, 3))) static enum config_action config_usage(FIL
 }
 
 /* config_mode_defaults applies the defaults that differ per mode, where neither env nor flag
- * set the option: the adapter listens on :6443 (SPEC 6), the sidecar on :8080. */
+ * set the option: the adapter listens on :6443 (SPEC 6), the sidecar on :8080; the adapter's
+ * requests (front-proxy identity headers) get twice the sidecar's header memory. */
 static void config_mode_defaults(struct config *cfg)
 {
-    size_t idx;
-    const char *flag = "web.listen-address";
-    if (cfg->mode == MODE_ADAPTER && config_find(flag, strlen(flag), &idx) != NULL &&
-        cfg->origins.opt[idx] == ORIGIN_DEFAULT)
-        config_set(cfg, &option_table[idx], ":6443");
+    static const struct {
+        const char *flag;
+        const char *value;
+    } adapter[] = {{"web.listen-address", ":6443"}, {"web.max-header-bytes", "16384"}};
+    if (cfg->mode != MODE_ADAPTER)
+        return;
+    for (size_t i = 0; i < sizeof(adapter) / sizeof(adapter[0]); i++) {
+        size_t idx;
+        if (config_find(adapter[i].flag, strlen(adapter[i].flag), &idx) != NULL &&
+            cfg->origins.opt[idx] == ORIGIN_DEFAULT)
+            config_set(cfg, &option_table[idx], adapter[i].value);
+    }
 }
 
 enum config_action config_load(struct config *cfg, const struct config_collectors *cols, int argc,

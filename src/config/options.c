@@ -26,11 +26,13 @@ const struct option_def option_table[] = {
      OFF(web_max_request_bytes)},
     /* libmicrohttpd's per-connection pool, which it zeroes whole at every request: with
      * 64 KiB, 50 keep-alive scrapers held 3.2 MiB (peak RSS 11.2 MiB with a full history,
-     * measured), with 16 KiB 0.8 MiB. 16 KiB and not 8: kube-apiserver's front-proxy requests
-     * to the adapter carry one X-Remote-Group header per group of the user. */
-    {"web.max-header-bytes", OPT_U64, "16384", 2048, 1048576, NULL,
+     * measured), with 16 KiB 0.8 MiB, with 8 KiB 0.4 MiB. The sidecar's 8 KiB is Apache's and
+     * nginx's limit for one header line (a scrape's head is 200-400 bytes, with a bearer token
+     * about 1.5 KiB); the adapter keeps 16 KiB (config_mode_defaults): kube-apiserver's
+     * front-proxy requests carry one X-Remote-Group header per group of the user. */
+    {"web.max-header-bytes", OPT_U64, "8192", 2048, 1048576, NULL,
      "Memory for one HTTP request's headers and the response's headers, per connection; "
-     "a request whose headers do not fit gets 431.",
+     "a request whose headers do not fit gets 431. The adapter's default is 16384.",
      OFF(web_max_header_bytes)},
     {"web.idle-timeout", OPT_DURATION, "30s", 1 * SEC, 1 * HOUR, NULL,
      "Close HTTP connections idle for this long.", OFF(web_idle_timeout_ms)},

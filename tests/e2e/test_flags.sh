@@ -38,11 +38,14 @@ assert_eq "$out" "rizk-metrics: adapter: --tls.cert-file and --tls.key-file go t
 out=$("$RIZK_BIN" adapter --insecure-http --print-config --check-config 2>&1); rc=$?
 assert_eq "$rc" 0 "adapter --insecure-http --check-config"
 echo "$out" | grep -q $'^--web.listen-address=:6443\t# default$' || fail "adapter default listen address: $out"
+echo "$out" | grep -q $'^--web.max-header-bytes=16384\t# default$' || fail "adapter default header memory: $out"
 out=$("$RIZK_BIN" --print-config --check-config 2>&1)
 echo "$out" | grep -q $'^--web.listen-address=:8080\t# default$' || fail "sidecar default listen address"
-out=$("$RIZK_BIN" adapter --insecure-http --web.listen-address=:9443 --print-config --check-config 2>&1)
+echo "$out" | grep -q $'^--web.max-header-bytes=8192\t# default$' || fail "sidecar default header memory"
+out=$("$RIZK_BIN" adapter --insecure-http --web.listen-address=:9443 --web.max-header-bytes=4096 --print-config --check-config 2>&1)
 echo "$out" | grep -q $'^--web.listen-address=:9443\t# flag$' || fail "adapter listen address by flag"
-pass "listen address defaults per mode (:8080 sidecar, :6443 adapter), flag wins"
+echo "$out" | grep -q $'^--web.max-header-bytes=4096\t# flag$' || fail "adapter header memory by flag"
+pass "listen address and header memory default per mode (:8080 and 8 KiB sidecar, :6443 and 16 KiB adapter), flag wins"
 out=$("$RIZK_BIN" check --output=xml 2>&1); rc=$?
 assert_eq "$rc" 2 "check with a bad --output exits 2"
 assert_eq "$out" 'rizk-metrics: invalid value "xml" for --check.output: expected one of table|json' "check usage message"
