@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -430,6 +431,15 @@ static void config_mode_defaults(struct config *cfg)
     }
 }
 
+/* config_auto_threads is --web.threads=0: the CPUs this process may run on, 1 or 2. */
+static uint64_t config_auto_threads(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) != 0)
+        return 2;
+    return CPU_COUNT(&set) >= 2 ? 2 : 1;
+}
+
 enum config_action config_load(struct config *cfg, const struct config_collectors *cols, int argc,
                                char **argv, char **envp, FILE *out, FILE *err)
 {
@@ -530,6 +540,8 @@ enum config_action config_load(struct config *cfg, const struct config_collector
         return CONFIG_EXIT_OK;
     }
     config_mode_defaults(cfg);
+    if (cfg->web_threads == 0)
+        cfg->web_threads = config_auto_threads();
     if (config_check(cfg, err) < 0)
         return CONFIG_EXIT_USAGE;
     return CONFIG_RUN;

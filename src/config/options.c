@@ -36,7 +36,13 @@ const struct option_def option_table[] = {
      OFF(web_max_header_bytes)},
     {"web.idle-timeout", OPT_DURATION, "30s", 1 * SEC, 1 * HOUR, NULL,
      "Close HTTP connections idle for this long.", OFF(web_idle_timeout_ms)},
-    {"web.threads", OPT_U64, "2", 1, 64, NULL, "Number of HTTP worker threads.",
+    /* 0: as Go's GOMAXPROCS, the CPUs of the affinity mask (taskset, the kubelet's static CPU
+     * manager), at most 2. Two threads on one core take turns by scheduler slices: 50 scrapers
+     * pinned to one core saw p99 3.8 ms with 2 threads, 7.6 ms with 4, 0.7 ms with 1, at the
+     * same 87-89 k answers/s (measured). */
+    {"web.threads", OPT_U64, "0", 0, 64, NULL,
+     "Number of HTTP worker threads; 0 = one per CPU the process may run on (its affinity "
+     "mask), at most 2.",
      OFF(web_threads)},
     /* Attack limits (README "Reliability"): deadlines that do not reset on each byte, unlike
      * the idle timeout, and admission per source with a share kept for the scrapers. */

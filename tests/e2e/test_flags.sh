@@ -45,7 +45,14 @@ echo "$out" | grep -q $'^--web.max-header-bytes=8192\t# default$' || fail "sidec
 out=$("$RIZK_BIN" adapter --insecure-http --web.listen-address=:9443 --web.max-header-bytes=4096 --print-config --check-config 2>&1)
 echo "$out" | grep -q $'^--web.listen-address=:9443\t# flag$' || fail "adapter listen address by flag"
 echo "$out" | grep -q $'^--web.max-header-bytes=4096\t# flag$' || fail "adapter header memory by flag"
-pass "listen address and header memory default per mode (:8080 and 8 KiB sidecar, :6443 and 16 KiB adapter), flag wins"
+out=$(taskset -c 0 "$RIZK_BIN" --print-config --check-config 2>&1)
+echo "$out" | grep -q $'^--web.threads=1\t# default$' || fail "one HTTP thread on one allowed CPU: $out"
+want=$(( $(nproc) >= 2 ? 2 : 1 ))
+out=$("$RIZK_BIN" --print-config --check-config 2>&1)
+echo "$out" | grep -q $'^--web.threads='"$want"$'\t# default$' || fail "HTTP threads on $(nproc) CPUs: $out"
+out=$(taskset -c 0 "$RIZK_BIN" --web.threads=3 --print-config --check-config 2>&1)
+echo "$out" | grep -q $'^--web.threads=3\t# flag$' || fail "--web.threads by flag: $out"
+pass "listen address and header memory default per mode (:8080 and 8 KiB sidecar, :6443 and 16 KiB adapter), HTTP threads per allowed CPU, flags win"
 out=$("$RIZK_BIN" check --output=xml 2>&1); rc=$?
 assert_eq "$rc" 2 "check with a bad --output exits 2"
 assert_eq "$out" 'rizk-metrics: invalid value "xml" for --check.output: expected one of table|json' "check usage message"
