@@ -200,8 +200,10 @@ fi
 # ---------------------------------------------------------------- statsd
 # statsd_pair RATE PER -> "rizk_lines_per_s rizk_drops base_lines_per_s base_drops achieved"
 # blast PORT RATE PER -> the lines/s the senders achieved together. SENDERS processes share the
-# rate: one sender alone tops out near 580 k datagrams/s on this machine (the kernel's loopback
-# receive path runs on the sending core), 16 % above the target, which a noisy neighbour eats.
+# rate: the kernel's loopback receive path runs on the sending core, so one sender of plain
+# datagrams topped out at 580 k/s on one 2-core VM and 256 k/s on another. With one line per
+# datagram statsd_blast sends 16 at a time with UDP GSO (the receiver still gets one datagram
+# per line): 550 k/s from one sender on the slower VM.
 blast() {
     local i pids=() sum=0 a
     for i in $(seq "$SENDERS"); do

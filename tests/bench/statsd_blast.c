@@ -2,13 +2,19 @@
  *   statsd_blast HOST PORT LINES_PER_SECOND SECONDS LINES_PER_DATAGRAM
  * Lines are a realistic app mix (requests with status and route tags, timings, cache lookups,
  * a gauge). Every millisecond it sends the datagrams due by then with sendmmsg, on an absolute
- * schedule (catching up at most 2 ms after a stall). Prints
+ * schedule (catching up at most 2 ms after a stall). One line per datagram is the same line every
+ * time, so the sender hands the kernel GSO_SEGS copies per message with UDP_SEGMENT (Linux 4.18+;
+ * plain datagrams otherwise) and the kernel cuts them into GSO_SEGS datagrams: the receiver gets
+ * exactly the datagrams it got before, but the sender's side of loopback (a syscall and an skb
+ * per datagram, and the receive path run on the sending core) costs less, so two senders offer
+ * 550 k datagrams/s also where plain sends top out near 360 k (measured on a 2-core VM). Prints
  * "sent_lines sent_datagrams elapsed_seconds achieved_lines_per_second" on stdout. Not a test: a
  * benchmark tool. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,9 +76,20 @@ int main(int argc, char **argv)
         if (i + 1 < per)
             dgram[len++] = '\n';
     }
-    enum { BATCH = 256 };
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+    enum { BATCH = 256, GSO_SEGS = 16 };
+    unsigned segs = 1;
+    int gso = (int)len;
+    if (per == 1 && len * GSO_SEGS <= sizeof(dgram) &&
+        setsockopt(fd, SOL_UDP, UDP_SEGMENT, &gso, sizeof(gso)) == 0) {
+        for (unsigned i = 1; i < GSO_SEGS; i++)
+            memcpy(dgram + i * len, dgram, len);
+        segs = GSO_SEGS;
+    }
     struct mmsghdr msgs[BATCH];
-    struct iovec iov = {dgram, len};
+    struct iovec iov = {dgram, len * segs};
     memset(msgs, 0, sizeof(msgs));
     for (int i = 0; i < BATCH; i++) {
         msgs[i].msg_hdr.msg_iov = &iov;
@@ -82,7 +99,7 @@ int main(int argc, char **argv)
     unsigned long long sent = 0, due, skipped = 0;
     /* Never burst more than 2 ms worth to catch up: a descheduled sender skips instead, so
      * the receiver sees the rate asked for, not a flood after a stall. */
-    unsigned long long slack = (unsigned long long)(dps * 0.002) + 1;
+    unsigned long long slack = (unsigned long long)(dps * 0.002) + segs;
     struct timespec tick;
     clock_gettime(CLOCK_MONOTONIC, &tick);
     for (;;) {
@@ -94,8 +111,9 @@ int main(int argc, char **argv)
             skipped += due - sent - slack;
             due = sent + slack;
         }
-        while (sent < due) {
-            unsigned n = due - sent > BATCH ? BATCH : (unsigned)(due - sent);
+        while (sent + segs <= due) {
+            unsigned long long m = (due - sent) / segs;
+            unsigned n = m > BATCH ? BATCH : (unsigned)m;
             int r = sendmmsg(fd, msgs, n, 0);
             if (r < 0) {
                 if (errno == ENOBUFS || errno == EAGAIN || errno == ECONNREFUSED)
@@ -103,7 +121,7 @@ int main(int argc, char **argv)
                 perror("sendmmsg");
                 return 1;
             }
-            sent += (unsigned)r;
+            sent += (unsigned long long)r * segs;
         }
         tick.tv_nsec += 1000000;
         if (tick.tv_nsec >= 1000000000) {
