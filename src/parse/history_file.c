@@ -85,10 +85,11 @@ int parse_history_file(const void *buf, size_t len, struct history_file *out, st
         at += nl;
         s->nsamples = hf_u32(b + at);
         at += 4;
-        if (s->nsamples > HISTORY_FILE_MAX_SAMPLES || (body - at) / 16 < s->nsamples)
+        if (s->nsamples > HISTORY_FILE_MAX_SAMPLES ||
+            (body - at) / HISTORY_FILE_SAMPLE_BYTES < s->nsamples)
             return hf_fail(err, at, "truncated");
         s->samples = b + at;
-        at += (size_t)s->nsamples * 16;
+        at += (size_t)s->nsamples * HISTORY_FILE_SAMPLE_BYTES;
     }
     if (at != body)
         return hf_fail(err, at, "trailing bytes");
@@ -100,7 +101,7 @@ int parse_history_file(const void *buf, size_t len, struct history_file *out, st
 
 void history_file_sample(const struct history_file_series *s, uint32_t i, int64_t *t_ms, double *v)
 {
-    const unsigned char *p = s->samples + (size_t)i * 16;
+    const unsigned char *p = s->samples + (size_t)i * HISTORY_FILE_SAMPLE_BYTES;
     uint64_t bits = hf_u64(p + 8);
     *t_ms = (int64_t)hf_u64(p);
     memcpy(v, &bits, sizeof(*v));

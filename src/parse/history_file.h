@@ -18,6 +18,7 @@
 #define HISTORY_FILE_MAX_SERIES 256u
 #define HISTORY_FILE_MAX_NAME 128u
 #define HISTORY_FILE_MAX_SAMPLES (1u << 24) /* per series: RING_CAP_MAX */
+#define HISTORY_FILE_SAMPLE_BYTES 16u       /* i64 t_ms, f64 v */
 
 struct history_file_series {
     const char *name; /* borrowed from the buffer, not NUL-terminated */
@@ -41,8 +42,7 @@ int parse_history_file(const void *buf, size_t len, struct history_file *out,
                        struct parse_err *err);
 
 /* history_file_sample reads sample i (< s->nsamples) of s. thread: any. */
-void history_file_sample(const struct history_file_series *s, uint32_t i, int64_t *t_ms,
-                         double *v);
+void history_file_sample(const struct history_file_series *s, uint32_t i, int64_t *t_ms, double *v);
 
 /* history_file_crc32 is the checksum of the format (zlib's CRC-32), continued from crc (0 to
  * start). Pure; the writer uses it too. thread: any. */
