@@ -159,8 +159,13 @@ col() { local n=$1; shift; printf '%s\n' "$@" | awk -v n="$n" '{ print $n }' | s
 RZ_RPS=$(col 1 "${RZ_RUNS[@]}"); RZ_P99=$(col 3 "${RZ_RUNS[@]}"); RZ_CPU=$(col 4 "${RZ_RUNS[@]}")
 NG_RPS=$(col 1 "${NG_RUNS[@]}"); NG_P99=$(col 3 "${NG_RUNS[@]}"); NG_CPU=$(col 4 "${NG_RUNS[@]}")
 log "/metrics runs (req/s p50 p99 cpu): rizk $(printf '[%s] ' "${RZ_RUNS[@]}")nginx $(printf '[%s] ' "${NG_RUNS[@]}")"
-RSS1=$(kb "$RZ" VmRSS)
 read -r GZ_RPS _ _ GZ_CPU <<< "$(wrk_run "http://127.0.0.1:$P_RZ/metrics" "$RZ" -H 'Accept-Encoding: gzip')"
+# Flat RSS: the same load again (a plain and a gzip run) must leave RSS where the first left it.
+# Both rounds include gzip: its first run leaves zlib's state in the HTTP threads' malloc arenas
+# (render on first use compresses on the thread that asks), a one-off, not growth.
+RSS1=$(kb "$RZ" VmRSS)
+wrk_run "http://127.0.0.1:$P_RZ/metrics" "$RZ" > /dev/null
+wrk_run "http://127.0.0.1:$P_RZ/metrics" "$RZ" -H 'Accept-Encoding: gzip' > /dev/null
 RSS2=$(kb "$RZ" VmRSS)
 HWM=$(kb "$RZ" VmHWM)
 read -r NE_RPS _ _ _ <<< "$(wrk_run "http://127.0.0.1:$P_NE/metrics" "$NE")"
@@ -192,7 +197,7 @@ log "history restored: ${RESTORED:-0} samples"
 row "sidecar RSS peak MiB, 50 scrapers, full 1 h history" "$FULL" "$(calc "%.1f" "$NE_HWM / 1024")" "$(calc "%.2f" "$HWM / $NE_HWM")x" "< 8 MiB" "$(judge "$FULL" "<" 8)"
 r=$(calc "%.3f" "$RSS2 / $RSS1")
 row "sidecar RSS peak MiB at start, restoring that history" "$(calc "%.2f" "$START_HWM / 1024")" "-" "-" "info" "info"
-row "sidecar RSS after 2nd load / after 1st" "$(calc "%.2f" "$RSS2 / 1024")" "$(calc "%.2f" "$RSS1 / 1024")" "$r" "1 +- 0.05" "$(both "$(judge "$r" "<=" 1.05)" "$(judge "$r" ">=" 0.95)")"
+row "sidecar RSS after 2nd round of load / after 1st" "$(calc "%.2f" "$RSS2 / 1024")" "$(calc "%.2f" "$RSS1 / 1024")" "$r" "1 +- 0.05" "$(both "$(judge "$r" "<=" 1.05)" "$(judge "$r" ">=" 0.95)")"
 row "sampler CPU % of a core, idle, 1 s tick" "$SAMPLER" "-" "-" "< 0.3 %" "$(judge "$SAMPLER" "<" 0.3)"
 row "sampler CPU % of a core, 1 s tick, Prometheus scrape every 15 s" "$SCRAPED" "-" "-" "< 0.3 %" "$(judge "$SCRAPED" "<" 0.3)"
 fi
