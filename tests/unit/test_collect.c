@@ -2,6 +2,7 @@
  * config whose path_* point into $FIXTURES, with a recording sink (a sink over a fresh metric
  * set), and the test asserts the exact samples and history inputs the fixtures imply. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -546,9 +547,13 @@ static void tcp_root(char *dir, size_t n)
     snprintf(dir, n, "%s", tmpl);
     snprintf(path, sizeof(path), "%s/net", dir);
     CU_ASSERT_EQUAL_FATAL(mkdir(path, 0755), 0);
+    /* the links live in /tmp: their targets must not be relative to the working directory */
+    char proc[PATH_MAX];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(realpath(unit_fixture_path("proc"), proc));
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-        snprintf(target, sizeof(target), "%s/%s", unit_fixture_path("proc"), files[i]);
+        CU_ASSERT_FATAL(snprintf(target, sizeof(target), "%s/%s", proc, files[i]) <
+                        (int)sizeof(target));
         CU_ASSERT_EQUAL_FATAL(symlink(target, path), 0);
     }
     tcp_write(dir, tcp_three);
