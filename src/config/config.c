@@ -540,8 +540,10 @@ enum config_action config_load(struct config *cfg, const struct config_collector
         return CONFIG_EXIT_OK;
     }
     config_mode_defaults(cfg);
+    /* The adapter keeps 2 on one CPU too: a thread always stays free of waiting token and
+     * access reviews (k8s/auth_setup.c), for the other requests and the probes. */
     if (cfg->web_threads == 0)
-        cfg->web_threads = config_auto_threads();
+        cfg->web_threads = cfg->mode == MODE_ADAPTER ? 2 : config_auto_threads();
     if (config_check(cfg, err) < 0)
         return CONFIG_EXIT_USAGE;
     return CONFIG_RUN;

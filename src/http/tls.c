@@ -5,7 +5,6 @@
  * lose a race with the last release; the lock closes that gap and TSan understands it). */
 #include "http/tls.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -41,21 +40,16 @@ struct tls_creds {
 
 static pthread_once_t tls_lib_once = PTHREAD_ONCE_INIT;
 static int tls_lib_rc;
+static int (*tls_lib_real_init)(void);
+
+void tls_library_use_init(int (*real_init)(void))
+{
+    tls_lib_real_init = real_init;
+}
 
 static void tls_lib_start(void)
 {
-    /* GnuTLS's own gnutls_global_init: the daemon defines one of that name in its place (see
-     * main.c), the tests do not */
-    void *sym = dlvsym(RTLD_NEXT, "gnutls_global_init", "GNUTLS_3_4");
-    if (sym == NULL)
-        sym = dlsym(RTLD_NEXT, "gnutls_global_init");
-    if (sym == NULL) {
-        log_error("tls", "GnuTLS's gnutls_global_init is not in the process");
-        tls_lib_rc = -EIO;
-        return;
-    }
-    int (*real_init)(void) = (int (*)(void))sym;
-    int rc = real_init();
+    int rc = tls_lib_real_init != NULL ? tls_lib_real_init() : gnutls_global_init();
     if (rc < 0) {
         log_error("tls", "GnuTLS did not initialize: %s", gnutls_strerror(rc));
         tls_lib_rc = -EIO;
@@ -163,10 +157,6 @@ static int tls_add_once(struct buf *b, const char *item)
 int tls_priority_build(const struct tls_policy *p, char *out, size_t n, char *why, size_t whylen)
 {
     static const struct tls_policy defaults = {0};
-    if (tls_library_init() < 0) {
-        snprintf(why, whylen, "GnuTLS did not initialize");
-        return -EIO;
-    }
     if (p == NULL)
         p = &defaults;
     int lo = p->min_version != 0 ? p->min_version : 12;

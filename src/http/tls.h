@@ -23,15 +23,22 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
-/* tls_library_init initializes GnuTLS once per process (gnutls_global_init under a
- * pthread_once) and returns 0, or -EIO when GnuTLS cannot start. The program skips GnuTLS's
- * implicit initialization at load (GNUTLS_SKIP_GLOBAL_INIT in main.c): a sidecar serving plain
- * HTTP never pays for it (about 0.9 MiB of RSS: the ASN.1 trees and the library pages the
- * initialization touches). So every entry point here, in http/selfsigned.c, http/basic_auth.c
- * and k8s/delegate.c that reaches GnuTLS first calls this; a GnuTLS function called before it
- * fails with GNUTLS_E_LIB_IN_ERROR_STATE (it does not crash). Never deinitialized: the library
- * lives as long as the process. thread: any. */
+/* tls_library_init initializes GnuTLS once per process (under a pthread_once) and returns 0,
+ * or -EIO when GnuTLS cannot start. The daemon skips GnuTLS's initialization at load
+ * (src/gnutls_lazy.c): a sidecar serving plain HTTP never pays for it (about 0.9 MiB of RSS:
+ * the ASN.1 trees and the library pages the initialization touches). So every entry point here
+ * (tls_creds_load, hence the stores), in http/selfsigned.c, http/basic_auth.c and
+ * k8s/delegate.c that reaches GnuTLS first calls this; a GnuTLS function called before it
+ * fails with GNUTLS_E_LIB_IN_ERROR_STATE (it does not crash). The stateless helpers need no
+ * initialization (io/kube_client.c's gnutls_base64_decode2, gnutls_memset, gnutls_free; io/
+ * stands below http/ and cannot call this). Never deinitialized: the library lives as long as
+ * the process. thread: any. */
 int tls_library_init(void);
+
+/* tls_library_use_init names the function tls_library_init calls in place of
+ * gnutls_global_init: src/gnutls_lazy.c, which defines a gnutls_global_init of its own, passes
+ * GnuTLS's, looked up while the libraries loaded. thread: before any other thread starts. */
+void tls_library_use_init(int (*real_init)(void));
 
 /* Who must present a client certificate, and what is checked during the handshake. The
  * adapter's mode only asks for one (when a CA is configured) and leaves the decision to

@@ -188,6 +188,9 @@ static int persist_read(const char *path, struct read_buf *out)
         goto out;
     }
     b.p = m;
+    /* 4 KiB pages, so that read_buf_release gives memory back (a transparent huge page would
+     * stay charged until the kernel split it) */
+    (void)madvise(m, b.map_len, MADV_NOHUGEPAGE);
     while (got < n) {
         ssize_t r = read(fd, b.p + got, n - got);
         if (r < 0 && errno == EINTR)

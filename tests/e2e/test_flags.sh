@@ -50,6 +50,8 @@ echo "$out" | grep -q $'^--web.threads=1\t# default$' || fail "one HTTP thread o
 want=$(( $(nproc) >= 2 ? 2 : 1 ))
 out=$("$RIZK_BIN" --print-config --check-config 2>&1)
 echo "$out" | grep -q $'^--web.threads='"$want"$'\t# default$' || fail "HTTP threads on $(nproc) CPUs: $out"
+out=$(taskset -c 0 "$RIZK_BIN" adapter --insecure-http --print-config --check-config 2>&1)
+echo "$out" | grep -q $'^--web.threads=2\t# default$' || fail "the adapter keeps 2 HTTP threads on one CPU: $out"
 out=$(taskset -c 0 "$RIZK_BIN" --web.threads=3 --print-config --check-config 2>&1)
 echo "$out" | grep -q $'^--web.threads=3\t# flag$' || fail "--web.threads by flag: $out"
 pass "listen address and header memory default per mode (:8080 and 8 KiB sidecar, :6443 and 16 KiB adapter), HTTP threads per allowed CPU, flags win"

@@ -15,7 +15,7 @@ static int tls12_suites(const char *prio, char *out, size_t n)
 {
     gnutls_priority_t p = NULL;
     const char *err = NULL;
-    if (gnutls_priority_init(&p, prio, &err) < 0)
+    if (tls_library_init() < 0 || gnutls_priority_init(&p, prio, &err) < 0)
         return -EINVAL;
     size_t off = 0;
     out[0] = '\0';
