@@ -7,6 +7,9 @@
 #include <CUnit/CUnit.h>
 
 #include "unit_suites.h"
+#include "unit_util.h"
+
+const char *unit_only_suite;
 
 int main(int argc, char **argv)
 {
@@ -21,6 +24,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    unit_only_suite = only;
     CU_SuiteInfo suites[] = {UNIT_SUITES CU_SUITE_INFO_NULL};
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;

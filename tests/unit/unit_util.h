@@ -5,6 +5,10 @@
 
 #include <stddef.h>
 
+/* unit_only_suite is the suite named by --suite, NULL when every suite runs in this process
+ * (a suite that checks process-wide state first, as tls_lazy does, needs a process of its own). */
+extern const char *unit_only_suite;
+
 /* unit_fixture_path returns "$FIXTURES/<rel>" (static buffer, valid until the next call). */
 const char *unit_fixture_path(const char *rel);
 /* unit_fixture_read returns the NUL-terminated contents of $FIXTURES/<rel> (caller frees),
