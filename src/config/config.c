@@ -414,13 +414,16 @@ __attribute__((format(printf, 2, 3))) static enum config_action config_usage(FIL
 
 /* config_mode_defaults applies the defaults that differ per mode, where neither env nor flag
  * set the option: the adapter listens on :6443 (SPEC 6), the sidecar on :8080; the adapter's
- * requests (front-proxy identity headers) get twice the sidecar's header memory. */
+ * requests (front-proxy identity headers) get twice the sidecar's header memory; the adapter
+ * keeps 2 HTTP threads on one CPU too, so that one always stays free of waiting token and
+ * access reviews (k8s/auth_setup.c). */
 static void config_mode_defaults(struct config *cfg)
 {
     static const struct {
         const char *flag;
         const char *value;
-    } adapter[] = {{"web.listen-address", ":6443"}, {"web.max-header-bytes", "16384"}};
+    } adapter[] = {
+        {"web.listen-address", ":6443"}, {"web.max-header-bytes", "16384"}, {"web.threads", "2"}};
     if (cfg->mode != MODE_ADAPTER)
         return;
     for (size_t i = 0; i < sizeof(adapter) / sizeof(adapter[0]); i++) {
@@ -540,10 +543,8 @@ enum config_action config_load(struct config *cfg, const struct config_collector
         return CONFIG_EXIT_OK;
     }
     config_mode_defaults(cfg);
-    /* The adapter keeps 2 on one CPU too: a thread always stays free of waiting token and
-     * access reviews (k8s/auth_setup.c), for the other requests and the probes. */
     if (cfg->web_threads == 0)
-        cfg->web_threads = cfg->mode == MODE_ADAPTER ? 2 : config_auto_threads();
+        cfg->web_threads = config_auto_threads();
     if (config_check(cfg, err) < 0)
         return CONFIG_EXIT_USAGE;
     return CONFIG_RUN;

@@ -42,7 +42,7 @@ const struct option_def option_table[] = {
      * same 87-89 k answers/s (measured). */
     {"web.threads", OPT_U64, "0", 0, 64, NULL,
      "Number of HTTP worker threads; 0 = one per CPU the process may run on (its affinity "
-     "mask), at most 2; the adapter's 0 is 2.",
+     "mask), at most 2. The adapter's default is 2.",
      OFF(web_threads)},
     /* Attack limits (README "Reliability"): deadlines that do not reset on each byte, unlike
      * the idle timeout, and admission per source with a share kept for the scrapers. */
