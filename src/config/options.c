@@ -37,9 +37,9 @@ const struct option_def option_table[] = {
     {"web.idle-timeout", OPT_DURATION, "30s", 1 * SEC, 1 * HOUR, NULL,
      "Close HTTP connections idle for this long.", OFF(web_idle_timeout_ms)},
     /* 0: as Go's GOMAXPROCS, the CPUs of the affinity mask (taskset, the kubelet's static CPU
-     * manager), at most 2. Two threads on one core take turns by scheduler slices: 50 scrapers
-     * pinned to one core saw p99 3.8 ms with 2 threads, 7.6 ms with 4, 0.7 ms with 1, at the
-     * same 87-89 k answers/s (measured). */
+     * manager), at most 2. Two threads on one core take turns by scheduler slices: with the
+     * server pinned to one core, run.sh's p99 for 50 scrapers read 4.3 ms with 2 threads, 0.65
+     * ms with 1 (SIDECAR_ARGS=--web.threads=2, README "Performance and scale"). */
     {"web.threads", OPT_U64, "0", 0, 64, NULL,
      "Number of HTTP worker threads; 0 = one per CPU the process may run on (its affinity "
      "mask), at most 2. The adapter's default is 2.",

@@ -134,8 +134,8 @@ out:
 /* The file is read into anonymous pages of its own (not the heap) so that persist_load can give
  * them back while it restores: read_buf_release drops whole pages before an offset. The file
  * (16 bytes a sample: 1.9 MB for the default hour) is then never resident whole beside the full
- * rings it fills: the peak RSS of a start restoring a full hour went from 8.1 to 6.9 MiB
- * (VmHWM, tests/bench/run.sh's set-up). */
+ * rings it fills: the peak RSS of a start restoring a full hour went from 8.9 to 6.7 MiB
+ * (run.sh's "at start" row). */
 struct read_buf {
     unsigned char *p;
     size_t len;      /* bytes read */

@@ -206,9 +206,9 @@ fi
 # statsd_pair RATE PER -> "rizk_lines_per_s rizk_drops base_lines_per_s base_drops achieved"
 # blast PORT RATE PER -> the lines/s the senders achieved together. SENDERS processes share the
 # rate: the kernel's loopback receive path runs on the sending core, so one sender of plain
-# datagrams topped out at 580 k/s on one 2-core VM and 256 k/s on another. With one line per
-# datagram statsd_blast sends 16 at a time with UDP GSO (the receiver still gets one datagram
-# per line): 550 k/s from one sender on the slower VM.
+# datagrams topped out at 580 k/s on one 2-core VM, and two reached 379 k/s on another. With one
+# line per datagram statsd_blast sends 16 at a time with UDP GSO (the receiver still gets one
+# datagram per line): SENDERS=1 offers the 550 k/s alone on the slower VM.
 blast() {
     local i pids=() sum=0 a
     for i in $(seq "$SENDERS"); do
